@@ -1,0 +1,16 @@
+import { Hono } from 'hono';
+import type { Env } from './env';
+import { webhook } from './webhook';
+import { pages } from './pages/routes';
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.get('/', (c) => c.text('岡山市役所公式LINE backend. See /policy, /terms and /api/v1/docs.'));
+app.route('/webhook', webhook);
+app.route('/', pages);
+
+app.notFound((c) => c.json({ message: 'Not found' }, 404));
+app.onError((err, c) => {
+  console.error(JSON.stringify({ msg: 'unhandled error', path: c.req.path, error: err.message, stack: err.stack }));
+  return c.json({ message: 'Internal error' }, 500);
+});

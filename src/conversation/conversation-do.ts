@@ -1,0 +1,273 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { messagingApi } from '@line/bot-sdk';
+import { db } from '../db/client';
+import type { Env } from '../env';
+import { lineClients, withTimeout } from '../line/client';
+import { deliver, LINE_CALL_TIMEOUT_MS } from '../line/deliver';
+import type { LineEvent } from '../line/events';
+import { getResident } from '../residents/service';
+import { handleEvent } from './handle';
+import { langOf } from './texts';
+import type { ConversationState } from './types';
+
+export interface InboxItem {
+  key: string;
+  event: LineEvent;
+}
+
+export interface InboxRow {
+  seq: number;
+  event_key: string;
+  status: 'pending' | 'sending' | 'done' | 'failed';
+  attempts: number;
+  received_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  last_error: string | null;
+}
+
+/** After this many failed attempts an event is marked failed and logged; the inbox moves on. */
+export const MAX_ATTEMPTS = 6;
+/** Processed events are remembered this long so a late redelivery is still recognised. */
+export const DEDUPE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function backoffMs(attempts: number): number {
+  return Math.min(2 ** attempts * 1000, 10 * 60 * 1000);
+}
+
+/**
+ * One resident's conversation: a durable inbox of their webhook events, worked one at a
+ * time in arrival order by the alarm, and their conversation state.
+ *
+ * An event goes pending → (handled: state saved, answer and its retry key stored) sending → done.
+ * Effects and the answer are stored together, so a retry after a failed send only resends
+ * (with the same retry key) and never runs the handler twice.
+ */
+export class ConversationDO extends DurableObject<Env> {
+  private sql: SqlStorage;
+  private working = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS inbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_key TEXT NOT NULL UNIQUE,
+        event TEXT,
+        origin TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        received_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        answer TEXT,
+        retry_key TEXT,
+        reply_tried INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      );
+      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+  }
+
+  /**
+   * Stores events in the inbox; returns once they are durable. A key already seen
+   * (a duplicate or a redelivery) is a no-op.
+   */
+  async enqueue(items: InboxItem[], origin: string): Promise<{ stored: number; duplicates: number }> {
+    const now = Date.now();
+    let stored = 0;
+    for (const item of items) {
+      const cursor = this.sql.exec(
+        `INSERT INTO inbox (event_key, event, origin, received_at) VALUES (?, ?, ?, ?) ON CONFLICT(event_key) DO NOTHING`,
+        item.key,
+        JSON.stringify(item.event),
+        origin,
+        now,
+      );
+      stored += cursor.rowsWritten;
+    }
+    // An alarm already set is either "now" or a retry backoff; in both cases new events wait their turn behind it.
+    if (stored > 0 && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(now);
+    }
+    return { stored, duplicates: items.length - stored };
+  }
+
+  override async alarm(): Promise<void> {
+    await this.work();
+  }
+
+  /** Counts by status and the rows themselves, for tests and operators. */
+  async inbox(): Promise<InboxRow[]> {
+    return this.sql
+      .exec<Record<string, SqlStorageValue>>(
+        `SELECT seq, event_key, status, attempts, received_at, started_at, finished_at, last_error FROM inbox ORDER BY seq`,
+      )
+      .toArray() as unknown as InboxRow[];
+  }
+
+  async state(): Promise<ConversationState> {
+    return this.loadState();
+  }
+
+  private async work(): Promise<void> {
+    if (this.working) return;
+    this.working = true;
+    try {
+      for (;;) {
+        const row = this.sql
+          .exec<{ seq: number; status: string }>(`SELECT seq, status FROM inbox WHERE status IN ('pending', 'sending') ORDER BY seq LIMIT 1`)
+          .toArray()[0];
+        if (!row) break;
+        const retryAt = await this.step(row.seq);
+        if (retryAt !== null) {
+          await this.ctx.storage.setAlarm(retryAt);
+          return;
+        }
+      }
+      this.prune();
+    } finally {
+      this.working = false;
+    }
+  }
+
+  /** Works one inbox row one step further. Returns when to try again, or null to go on. */
+  private async step(seq: number): Promise<number | null> {
+    const row = this.sql
+      .exec<{
+        event: string;
+        origin: string;
+        status: string;
+        attempts: number;
+        answer: string | null;
+        retry_key: string | null;
+        reply_tried: number;
+      }>(`SELECT event, origin, status, attempts, answer, retry_key, reply_tried FROM inbox WHERE seq = ?`, seq)
+      .one();
+    const event = JSON.parse(row.event) as LineEvent;
+    const now = Date.now();
+    try {
+      if (row.status === 'pending') {
+        this.sql.exec(`UPDATE inbox SET started_at = COALESCE(started_at, ?) WHERE seq = ?`, now, seq);
+        const { messages, state } = await this.handle(event, row.origin, now);
+        const retryKey = crypto.randomUUID();
+        this.ctx.storage.transactionSync(() => {
+          this.saveState(state);
+          if (messages.length === 0) {
+            this.finish(seq, 'done', null);
+          } else {
+            // The retry key is stored before the first attempt, so every retry of this push carries it.
+            this.sql.exec(
+              `UPDATE inbox SET status = 'sending', answer = ?, retry_key = ? WHERE seq = ?`,
+              JSON.stringify(messages),
+              retryKey,
+              seq,
+            );
+          }
+        });
+        if (messages.length === 0) return null;
+        return this.send(seq, event, messages, retryKey, false, row.attempts);
+      }
+      return this.send(seq, event, JSON.parse(row.answer!) as messagingApi.Message[], row.retry_key!, row.reply_tried === 1, row.attempts);
+    } catch (err) {
+      return this.failAttempt(seq, row.attempts, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private async handle(event: LineEvent, origin: string, now: number) {
+    const database = db(this.env.DB);
+    const userId = event.source!.userId!;
+    const resident = await getResident(database, userId);
+    let language = resident?.language ?? null;
+    if (event.type === 'follow') language = (await this.profileLanguage(userId)) ?? language;
+    const ctx = { env: this.env, db: database, now, origin, resident, lang: langOf(language) };
+    return handleEvent(ctx, await this.loadState(), event, language);
+  }
+
+  /** The profile only tells the language; a failure to get it never holds up the greeting. */
+  private async profileLanguage(userId: string): Promise<string | null> {
+    try {
+      const profile = await withTimeout(lineClients(this.env).api.getProfile(userId), LINE_CALL_TIMEOUT_MS);
+      return profile.language ?? null;
+    } catch (err) {
+      console.warn(JSON.stringify({ msg: 'profile lookup failed', error: err instanceof Error ? err.message : String(err) }));
+      return null;
+    }
+  }
+
+  private async send(
+    seq: number,
+    event: LineEvent,
+    messages: messagingApi.Message[],
+    retryKey: string,
+    replyTried: boolean,
+    attempts: number,
+  ): Promise<number | null> {
+    const result = await deliver(
+      lineClients(this.env),
+      {
+        userId: event.source!.userId!,
+        messages,
+        replyToken: replyTried ? undefined : event.replyToken,
+        eventTimestamp: event.timestamp,
+        retryKey,
+      },
+      Date.now(),
+    );
+    if (result.outcome === 'sent') {
+      this.finish(seq, 'done', null);
+      return null;
+    }
+    if (result.replyTried) this.sql.exec(`UPDATE inbox SET reply_tried = 1 WHERE seq = ?`, seq);
+    if (result.outcome === 'failed') {
+      this.finish(seq, 'failed', result.reason);
+      console.error(JSON.stringify({ msg: 'LINE refused the answer; not retried', eventKey: this.keyOf(seq), reason: result.reason }));
+      return null;
+    }
+    return this.failAttempt(seq, attempts, result.reason);
+  }
+
+  private failAttempt(seq: number, attempts: number, reason: string): number | null {
+    const next = attempts + 1;
+    if (next >= MAX_ATTEMPTS) {
+      this.sql.exec(`UPDATE inbox SET attempts = ? WHERE seq = ?`, next, seq);
+      this.finish(seq, 'failed', reason);
+      console.error(JSON.stringify({ msg: 'event failed after retries', eventKey: this.keyOf(seq), attempts: next, reason }));
+      return null;
+    }
+    this.sql.exec(`UPDATE inbox SET attempts = ?, last_error = ? WHERE seq = ?`, next, reason, seq);
+    console.warn(JSON.stringify({ msg: 'event will be retried', eventKey: this.keyOf(seq), attempts: next, reason }));
+    return Date.now() + backoffMs(next);
+  }
+
+  /** The event body (a resident's words) is dropped once worked; only its key stays, for dedupe. */
+  private finish(seq: number, status: 'done' | 'failed', error: string | null): void {
+    this.sql.exec(
+      `UPDATE inbox SET status = ?, finished_at = ?, last_error = COALESCE(?, last_error),
+         event = CASE WHEN ? = 'done' THEN NULL ELSE event END, answer = NULL WHERE seq = ?`,
+      status,
+      Date.now(),
+      error,
+      status,
+      seq,
+    );
+  }
+
+  private keyOf(seq: number): string {
+    return this.sql.exec<{ event_key: string }>(`SELECT event_key FROM inbox WHERE seq = ?`, seq).one().event_key;
+  }
+
+  private prune(): void {
+    this.sql.exec(`DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at < ?`, Date.now() - DEDUPE_RETENTION_MS);
+  }
+
+  private async loadState(): Promise<ConversationState> {
+    const row = this.sql.exec<{ value: string }>(`SELECT value FROM kv WHERE key = 'state'`).toArray()[0];
+    return row ? (JSON.parse(row.value) as ConversationState) : {};
+  }
+
+  private saveState(state: ConversationState): void {
+    this.sql.exec(`INSERT INTO kv (key, value) VALUES ('state', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, JSON.stringify(state));
+  }
+}

@@ -1,0 +1,101 @@
+import { config } from '../env';
+import type { LineEvent } from '../line/events';
+import { hasConsented, recordConsent, recordFollow, recordUnfollow } from '../residents/service';
+import { FLOWS } from './flows';
+import { isService, needsConsent, parsePostback, policyAnswerDue, serviceFromText } from './rules';
+import * as t from './texts';
+import type { ActiveFlow, ConversationState, HandleContext, HandleResult, ServiceName } from './types';
+
+/**
+ * The conversation's front door: takes one event and the resident's state, does the
+ * event's effects (idempotent: a retried event may run them again) and returns the next
+ * state and the messages to send.
+ */
+export async function handleEvent(
+  ctx: HandleContext,
+  state: ConversationState,
+  event: LineEvent,
+  language?: string | null,
+): Promise<HandleResult> {
+  const userId = event.source!.userId!;
+  switch (event.type) {
+    case 'follow': {
+      await recordFollow(ctx.db, userId, language ?? null, ctx.now);
+      const lang = t.langOf(language ?? ctx.resident?.language);
+      // A resident who already accepted the current terms is welcomed back without being asked again.
+      const consented = hasConsented(ctx.resident, config(ctx.env).termsVersion);
+      return {
+        state: { lastPolicyAnswerAt: state.lastPolicyAnswerAt },
+        messages: consented ? [t.greeting(lang)] : [t.greeting(lang), consentPromptFor({ ...ctx, lang })],
+      };
+    }
+    case 'unfollow':
+      await recordUnfollow(ctx.db, userId, ctx.now);
+      // Drafts die with the block; nothing can be sent to a blocked resident anyway.
+      return { state: { lastPolicyAnswerAt: state.lastPolicyAnswerAt }, messages: [] };
+    case 'postback':
+      return handlePostback(ctx, state, event);
+    case 'message':
+      return handleMessage(ctx, state, event);
+    default:
+      return { state, messages: [] };
+  }
+}
+
+function consentPromptFor(ctx: HandleContext) {
+  return t.consentPrompt(ctx.lang, config(ctx.env).termsVersion, `${ctx.origin}/terms`);
+}
+
+async function handlePostback(ctx: HandleContext, state: ConversationState, event: LineEvent): Promise<HandleResult> {
+  const data = parsePostback(event.postback?.data ?? '');
+  if (data.action === 'consent') {
+    const version = config(ctx.env).termsVersion;
+    // A button from an older version of the terms does not count as consent to the current one.
+    if (data.v && data.v !== version) return { state, messages: [consentPromptFor(ctx)] };
+    await recordConsent(ctx.db, event.source!.userId!, version, ctx.now);
+    return { state, messages: [t.consentThanks(ctx.lang)] };
+  }
+  if (data.action === 'start' && isService(data.service)) {
+    return startService(ctx, state, data.service);
+  }
+  if (state.flow) return continueFlow(ctx, state as FlowState, event);
+  return { state, messages: [] };
+}
+
+async function handleMessage(ctx: HandleContext, state: ConversationState, event: LineEvent): Promise<HandleResult> {
+  const text = event.message?.type === 'text' ? (event.message.text ?? '') : null;
+  const service = text !== null ? serviceFromText(text) : null;
+  if (service) return startService(ctx, state, service);
+  if (state.flow) return continueFlow(ctx, state as FlowState, event);
+  // Outside any flow, every kind of message gets the policy §6 answer, at most once an hour.
+  if (!policyAnswerDue(state.lastPolicyAnswerAt, ctx.now)) return { state, messages: [] };
+  return {
+    state: { ...state, lastPolicyAnswerAt: ctx.now },
+    messages: [t.policyAnswer(ctx.lang, config(ctx.env).contactEmail)],
+  };
+}
+
+type FlowState = ConversationState & { flow: ActiveFlow };
+
+/** A draft left alone this long is dropped; the flow itself tells the resident. */
+export const FLOW_IDLE_LIMIT_MS = 30 * 60 * 1000;
+
+function expired(flow: ActiveFlow, now: number): boolean {
+  return now - flow.updatedAt > FLOW_IDLE_LIMIT_MS;
+}
+
+async function startService(ctx: HandleContext, state: ConversationState, service: ServiceName): Promise<HandleResult> {
+  if (needsConsent(service) && !hasConsented(ctx.resident, config(ctx.env).termsVersion)) {
+    return { state, messages: [t.consentNeeded(ctx.lang), consentPromptFor(ctx)] };
+  }
+  const flow = FLOWS[service];
+  if (!flow) return { state, messages: [t.serviceNotReady(ctx.lang, service)] };
+  return flow.start(ctx, { ...state, flow: undefined });
+}
+
+async function continueFlow(ctx: HandleContext, state: FlowState, event: LineEvent): Promise<HandleResult> {
+  const flow = FLOWS[state.flow.name];
+  if (!flow) return { state: { ...state, flow: undefined }, messages: [] };
+  if (expired(state.flow, ctx.now)) return { state: { ...state, flow: undefined }, messages: [t.flowExpired(ctx.lang)] };
+  return flow.onEvent(ctx, state, event);
+}

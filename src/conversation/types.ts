@@ -1,0 +1,47 @@
+import type { messagingApi } from '@line/bot-sdk';
+import type { Db } from '../db/client';
+import type { Env } from '../env';
+import type { LineEvent } from '../line/events';
+import type { Resident } from '../residents/service';
+import type { Lang } from './texts';
+
+/** One resident's conversation, kept in their ConversationDO. */
+export interface ConversationState {
+  /** The service flow the resident is in (report, absence, …), if any. */
+  flow?: ActiveFlow;
+  /** When the policy §6 answer was last sent; it is sent at most once an hour. */
+  lastPolicyAnswerAt?: number;
+}
+
+export interface ActiveFlow {
+  name: ServiceName;
+  step: string;
+  data: Record<string, unknown>;
+  updatedAt: number;
+}
+
+export type ServiceName = 'report' | 'absence' | 'community' | 'settings';
+
+export interface HandleContext {
+  env: Env;
+  db: Db;
+  now: number;
+  /** The worker's public origin (from the webhook request), for links residents open. */
+  origin: string;
+  resident: Resident | undefined;
+  lang: Lang;
+}
+
+export interface HandleResult {
+  state: ConversationState;
+  messages: messagingApi.Message[];
+}
+
+/**
+ * A service conversation. `start` runs once consent is confirmed; `onEvent` gets every
+ * message or postback while the flow is active and returns the next state (flow cleared when it ends).
+ */
+export interface Flow {
+  start(ctx: HandleContext, state: ConversationState): Promise<HandleResult>;
+  onEvent(ctx: HandleContext, state: ConversationState & { flow: ActiveFlow }, event: LineEvent): Promise<HandleResult>;
+}

@@ -1,0 +1,34 @@
+import type { ConversationDO } from './conversation/conversation-do';
+
+/** Bindings and configuration of the worker. Names match wrangler.toml and .dev.vars.example. */
+export interface Env {
+  DB: D1Database;
+  PHOTOS: R2Bucket;
+  CONVERSATION: DurableObjectNamespace<ConversationDO>;
+
+  /** Secrets: absent until `wrangler secret put`; each door answers 503 without the one it needs. */
+  LINE_CHANNEL_SECRET?: string;
+  LINE_CHANNEL_ACCESS_TOKEN?: string;
+  ADMIN_BOOTSTRAP_TOKEN?: string;
+
+  LINE_API_BASE_URL?: string;
+  LINE_DATA_API_BASE_URL?: string;
+  CONTACT_EMAIL?: string;
+  TERMS_VERSION?: string;
+}
+
+export const DEFAULTS = {
+  LINE_API_BASE_URL: 'https://api.line.me',
+  LINE_DATA_API_BASE_URL: 'https://api-data.line.me',
+  CONTACT_EMAIL: 'dx@city.okayama.jp',
+  TERMS_VERSION: '2026-11-01',
+} as const;
+
+export function config(env: Env) {
+  return {
+    lineApiBaseUrl: env.LINE_API_BASE_URL || DEFAULTS.LINE_API_BASE_URL,
+    lineDataApiBaseUrl: env.LINE_DATA_API_BASE_URL || DEFAULTS.LINE_DATA_API_BASE_URL,
+    contactEmail: env.CONTACT_EMAIL || DEFAULTS.CONTACT_EMAIL,
+    termsVersion: env.TERMS_VERSION || DEFAULTS.TERMS_VERSION,
+  };
+}

@@ -1,0 +1,10 @@
+import { app } from './app';
+import type { Env } from './env';
+import { scheduled } from './scheduled';
+
+export { ConversationDO } from './conversation/conversation-do';
+
+export default {
+  fetch: app.fetch,
+  scheduled,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,28 @@
+import type { Env } from './env';
+
+export interface ScheduledTask {
+  name: string;
+  run(env: Env, now: number): Promise<unknown>;
+}
+
+/**
+ * Periodic work, in the order it runs each minute. Capabilities add theirs here
+ * (broadcast release, retries of department e-mails, retention clean-up).
+ */
+export const TASKS: ScheduledTask[] = [];
+
+/**
+ * The clock door, run every minute by the Cron Trigger. "Now" is the controller's
+ * scheduledTime, never the wall clock, so any day and hour can be tested. One failing
+ * task is logged and does not stop the others.
+ */
+export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const now = controller.scheduledTime;
+  for (const task of TASKS) {
+    try {
+      await task.run(env, now);
+    } catch (err) {
+      console.error(JSON.stringify({ msg: 'scheduled task failed', task: task.name, now, error: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+}

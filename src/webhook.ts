@@ -1,0 +1,86 @@
+import { Hono } from 'hono';
+import type { Env } from './env';
+import type { InboxItem } from './conversation/conversation-do';
+import { conversationUserId, envelopeSchema, eventKey, type LineEvent } from './line/events';
+import { verifySignature } from './line/signature';
+
+/** LINE's own payloads are small; anything near this size is not from LINE. */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+export const webhook = new Hono<{ Bindings: Env }>();
+
+/**
+ * The LINE door. Answers 200 only once every resident's event is durable in their
+ * ConversationDO inbox; the conversation itself runs afterwards, so the answer stays
+ * far inside LINE's 2-second limit. A 5xx makes LINE redeliver, so nothing is lost.
+ */
+webhook.post('/', async (c) => {
+  const secret = c.env.LINE_CHANNEL_SECRET;
+  if (!secret) return c.json({ message: 'The webhook is not configured: LINE_CHANNEL_SECRET is missing.' }, 503);
+
+  const body = await readCapped(c.req.raw, MAX_WEBHOOK_BODY_BYTES);
+  if (body === null) return c.json({ message: `Request body over ${MAX_WEBHOOK_BODY_BYTES} bytes.` }, 413);
+
+  // The signature is checked before anything in the body is looked at.
+  if (!(await verifySignature(secret, body, c.req.header('x-line-signature')))) {
+    return c.json({ message: 'Invalid or missing x-line-signature.' }, 401);
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return c.json({ message: 'Body is not JSON.' }, 400);
+  }
+  const parsed = envelopeSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return c.json({ message: `Not a webhook envelope: ${issue?.path.join('.') || 'body'}: ${issue?.message}` }, 400);
+  }
+
+  const byUser = new Map<string, InboxItem[]>();
+  for (const raw of parsed.data.events) {
+    const event = raw as LineEvent;
+    const userId = conversationUserId(event);
+    if (!userId) {
+      console.log(JSON.stringify({ msg: 'event ignored', type: event.type, source: event.source?.type, mode: event.mode }));
+      continue;
+    }
+    const items = byUser.get(userId) ?? [];
+    items.push({ key: eventKey(event), event });
+    byUser.set(userId, items);
+  }
+
+  const origin = new URL(c.req.url).origin;
+  await Promise.all(
+    [...byUser].map(([userId, items]) => c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(userId)).enqueue(items, origin)),
+  );
+  return c.json({ ok: true });
+});
+
+/** Reads the body once, giving up (null) as soon as it passes `limit` bytes. */
+async function readCapped(req: Request, limit: number): Promise<Uint8Array | null> {
+  const declared = Number(req.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) return null;
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

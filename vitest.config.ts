@@ -1,0 +1,33 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+import { FakeLine } from './test/fake-line/fake-line.ts';
+
+// One fake LINE platform for the whole run; it answers every outbound fetch the worker makes.
+const fakeLine = new FakeLine();
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('migrations');
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            // Test-only values; real secrets are set with `wrangler secret put`.
+            LINE_CHANNEL_SECRET: 'test_secret',
+            LINE_CHANNEL_ACCESS_TOKEN: 'test-access-token',
+            ADMIN_BOOTSTRAP_TOKEN: 'test-bootstrap-token',
+            LINE_API_BASE_URL: 'https://api.line.me',
+            LINE_DATA_API_BASE_URL: 'https://api-data.line.me',
+          },
+          outboundService: (request: Request) => fakeLine.handle(request),
+        },
+      }),
+    ],
+    test: {
+      setupFiles: ['./test/setup.ts'],
+      include: ['test/**/*.test.ts'],
+    },
+  };
+});
