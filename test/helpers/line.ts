@@ -1,0 +1,128 @@
+import { env, runDurableObjectAlarm, SELF } from 'cloudflare:test';
+import { signBody } from '../../src/line/signature';
+import type { RecordedRequest, Injection } from '../fake-line/fake-line';
+
+export const CHANNEL_SECRET = 'test_secret';
+const FAKE = 'https://api.line.me/__fake';
+
+let counter = 0;
+/** A user ID no other test uses (storage is shared by the tests of one file). */
+export function newUserId(): string {
+  return `U${crypto.randomUUID().replace(/-/g, '')}`;
+}
+
+interface EventOptions {
+  timestamp?: number;
+  webhookEventId?: string;
+  isRedelivery?: boolean;
+  replyToken?: string | null;
+}
+
+interface BaseEvent {
+  type: string;
+  mode: string;
+  timestamp: number;
+  source: { type: string; userId: string };
+  webhookEventId: string;
+  deliveryContext: { isRedelivery: boolean };
+  replyToken?: string;
+}
+
+function base(userId: string, type: string, o: EventOptions = {}): BaseEvent {
+  counter += 1;
+  const ev: BaseEvent = {
+    type,
+    mode: 'active',
+    timestamp: o.timestamp ?? Date.now(),
+    source: { type: 'user', userId },
+    webhookEventId: o.webhookEventId ?? `01TEST${crypto.randomUUID().replace(/-/g, '').toUpperCase()}`,
+    deliveryContext: { isRedelivery: o.isRedelivery ?? false },
+  };
+  // Reply tokens carry the user so the fake LINE can file replies under them.
+  if (o.replyToken !== null && type !== 'unfollow') ev.replyToken = o.replyToken ?? `reply:${userId}:${counter}`;
+  return ev;
+}
+
+export const events = {
+  follow: (userId: string, o?: EventOptions) => ({ ...base(userId, 'follow', o), follow: { isUnblocked: false } }),
+  unfollow: (userId: string, o?: EventOptions) => base(userId, 'unfollow', o),
+  text: (userId: string, text: string, o?: EventOptions) => ({
+    ...base(userId, 'message', o),
+    message: { id: `${Date.now()}${counter}`, type: 'text', text, quoteToken: 'q' },
+  }),
+  sticker: (userId: string, o?: EventOptions) => ({
+    ...base(userId, 'message', o),
+    message: { id: `${Date.now()}${counter}`, type: 'sticker', packageId: '1', stickerId: '1', stickerResourceType: 'STATIC' },
+  }),
+  postback: (userId: string, data: string, o?: EventOptions) => ({ ...base(userId, 'postback', o), postback: { data } }),
+};
+
+export function envelope(evs: unknown[]) {
+  return { destination: 'Udeadbeefdeadbeefdeadbeefdeadbeef', events: evs };
+}
+
+/** Posts a body to the webhook, signed with the test channel secret unless a signature is given. */
+export async function postWebhook(body: unknown, signature?: string | null): Promise<Response> {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const sig = signature === undefined ? await signBody(CHANNEL_SECRET, raw) : signature;
+  if (sig !== null) headers['x-line-signature'] = sig;
+  return SELF.fetch('https://bot.example.jp/webhook', { method: 'POST', headers, body: raw });
+}
+
+export function conversation(userId: string) {
+  return env.CONVERSATION.get(env.CONVERSATION.idFromName(userId));
+}
+
+/**
+ * Waits until the user's inbox has nothing left to work, running the DO alarm
+ * at once instead of waiting out retry backoffs.
+ */
+export async function drain(userId: string, timeoutMs = 10_000) {
+  const stub = conversation(userId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await stub.inbox();
+    if (!rows.some((r) => r.status === 'pending' || r.status === 'sending')) return rows;
+    if (Date.now() > deadline) throw new Error(`inbox of ${userId} not drained: ${JSON.stringify(rows)}`);
+    await runDurableObjectAlarm(stub);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Sends events from one user and waits until they are worked. */
+export async function say(userId: string, ...evs: unknown[]) {
+  const res = await postWebhook(envelope(evs));
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+  return drain(userId);
+}
+
+export const fake = {
+  async requests(query: { to?: string; path?: string; replyToken?: string } = {}): Promise<RecordedRequest[]> {
+    const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]);
+    return (await fetch(`${FAKE}/requests?${qs}`)).json();
+  },
+  /** Every message object sent to the user, by reply or push, in order. */
+  async messagesTo(userId: string): Promise<Record<string, any>[]> {
+    const reqs = await this.requests({ to: userId });
+    return reqs.filter((r) => /\/(reply|push)$/.test(r.path)).flatMap((r) => (r.body as { messages: Record<string, any>[] }).messages);
+  },
+  async inject(injection: Injection) {
+    await fetch(`${FAKE}/inject`, { method: 'POST', body: JSON.stringify(injection) });
+  },
+  async profile(userId: string, language: string) {
+    await fetch(`${FAKE}/profile`, { method: 'POST', body: JSON.stringify({ userId, language }) });
+  },
+  async content(messageId: string, bytes: Uint8Array, type: string) {
+    await fetch(`https://api-data.line.me/__fake/content?messageId=${encodeURIComponent(messageId)}`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: bytes,
+    });
+  },
+};
+
+/** The text of every text message in a list (templates give their text too). */
+export function texts(messages: Record<string, any>[]): string[] {
+  return messages.map((m) => (m.type === 'text' ? m.text : m.type === 'template' ? m.template.text : `(${m.type})`));
+}

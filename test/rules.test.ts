@@ -1,0 +1,101 @@
+import { HTTPFetchError } from '@line/bot-sdk';
+import { describe, expect, it } from 'vitest';
+import { backoffMs } from '../src/conversation/conversation-do';
+import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
+import { langOf } from '../src/conversation/texts';
+import { classifyLineError, TimeoutError } from '../src/line/client';
+import { replyTokenIsFresh } from '../src/line/deliver';
+import { conversationUserId, eventKey, type LineEvent } from '../src/line/events';
+
+const HOUR = 3_600_000;
+
+describe('policyAnswerDue', () => {
+  it.each([
+    { last: undefined, now: 0, due: true, why: 'first message always answered' },
+    { last: 1_000, now: 1_000, due: false, why: 'just answered' },
+    { last: 1_000, now: 1_000 + HOUR - 1, due: false, why: 'one ms short of an hour' },
+    { last: 1_000, now: 1_000 + HOUR, due: true, why: 'exactly an hour' },
+  ])('$why → $due', ({ last, now, due }) => expect(policyAnswerDue(last, now)).toBe(due));
+});
+
+describe('serviceFromText', () => {
+  it.each([
+    ['通報', 'report'],
+    [' 通報 ', 'report'],
+    ['欠席連絡', 'absence'],
+    ['町内会', 'community'],
+    ['設定', 'settings'],
+    ['道路に穴が開いています。通報します', null],
+    ['', null],
+  ])('%j → %s', (text, service) => expect(serviceFromText(text)).toBe(service));
+
+  it('settings need no consent; services on residents’ data do', () => {
+    expect(needsConsent('settings')).toBe(false);
+    expect(needsConsent('report')).toBe(true);
+    expect(needsConsent('absence')).toBe(true);
+    expect(needsConsent('community')).toBe(true);
+  });
+});
+
+describe('replyTokenIsFresh', () => {
+  it.each([
+    { age: 0, fresh: true },
+    { age: 49_999, fresh: true },
+    { age: 50_000, fresh: false },
+    { age: 120_000, fresh: false },
+  ])('a token $age ms old is fresh: $fresh', ({ age, fresh }) => expect(replyTokenIsFresh(1_000_000, 1_000_000 + age)).toBe(fresh));
+});
+
+describe('classifyLineError', () => {
+  const http = (status: number, body = '{"message":"m"}') => new HTTPFetchError('x', { status, statusText: '', headers: new Headers(), body });
+  it.each([
+    { err: http(409), kind: 'accepted' },
+    { err: http(429), kind: 'rate_limited' },
+    { err: http(500), kind: 'retry' },
+    { err: http(503), kind: 'retry' },
+    { err: http(400), kind: 'rejected' },
+    { err: http(403), kind: 'rejected' },
+    { err: new TimeoutError('slow'), kind: 'retry' },
+    { err: new TypeError('fetch failed'), kind: 'retry' },
+  ])('$err.message/$err.status → $kind', ({ err, kind }) => expect(classifyLineError(err).kind).toBe(kind));
+
+  it('keeps LINE’s message and details', () => {
+    const e = classifyLineError(http(400, '{"message":"The request body has 1 error(s)","details":[{"message":"must be specified","property":"messages[0].text"}]}'));
+    expect(e.message).toBe('The request body has 1 error(s) (messages[0].text: must be specified)');
+  });
+});
+
+describe('backoffMs', () => {
+  it('doubles and is capped', () => {
+    expect([1, 2, 3].map(backoffMs)).toEqual([2_000, 4_000, 8_000]);
+    expect(backoffMs(20)).toBe(600_000);
+  });
+});
+
+describe('which events reach a conversation', () => {
+  const base = { type: 'message', timestamp: 1, mode: 'active', source: { type: 'user', userId: 'U1' } } as LineEvent;
+  it.each([
+    { name: '1:1 message', ev: base, to: 'U1' },
+    { name: 'group message', ev: { ...base, source: { type: 'group', groupId: 'C1', userId: 'U1' } }, to: null },
+    { name: 'room message', ev: { ...base, source: { type: 'room', roomId: 'R1', userId: 'U1' } }, to: null },
+    { name: 'standby', ev: { ...base, mode: 'standby' }, to: null },
+    { name: 'beacon', ev: { ...base, type: 'beacon' }, to: null },
+    { name: 'unknown type', ev: { ...base, type: 'somethingNew' }, to: null },
+    { name: 'follow', ev: { ...base, type: 'follow' }, to: 'U1' },
+  ])('$name → $to', ({ ev, to }) => expect(conversationUserId(ev as LineEvent)).toBe(to));
+
+  it('keys an event without webhookEventId by what identifies it', () => {
+    expect(eventKey({ ...base, webhookEventId: 'W1' } as LineEvent)).toBe('W1');
+    expect(eventKey({ ...base, message: { id: 'M9', type: 'text' } } as LineEvent)).toBe('message:U1:1:M9');
+  });
+});
+
+describe('langOf', () => {
+  it.each([
+    ['en', 'en'],
+    ['en-US', 'en'],
+    ['ja', 'ja'],
+    [null, 'ja'],
+    ['zh-TW', 'ja'],
+  ])('%s → %s', (l, lang) => expect(langOf(l)).toBe(lang));
+});

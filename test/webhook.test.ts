@@ -1,0 +1,147 @@
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { app } from '../src/app';
+import { MAX_WEBHOOK_BODY_BYTES } from '../src/webhook';
+import corpus from './fixtures/line-sdk-python-webhook-v3.json';
+import { conversation, drain, envelope, events, fake, newUserId, postWebhook, say } from './helpers/line';
+
+describe('POST /webhook: the 401/400/413/200 matrix', () => {
+  it('answers the verify button (no events) with 200', async () => {
+    const res = await postWebhook(envelope([]));
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    { name: 'no signature', sig: null },
+    { name: 'a wrong signature', sig: 't7Hn4ZDHqs6e+wdvI5TyQIvzie0DmMUmuXEBqyyE/tM=' },
+    { name: 'garbage', sig: 'abc' },
+  ])('refuses $name with 401 and stores nothing', async ({ sig }) => {
+    const userId = newUserId();
+    const res = await postWebhook(envelope([events.text(userId, 'こんにちは')]), sig);
+    expect(res.status).toBe(401);
+    expect(await conversation(userId).inbox()).toEqual([]);
+  });
+
+  it('checks the signature before parsing: unsigned garbage is 401, not 400', async () => {
+    const res = await postWebhook('not json', null);
+    expect(res.status).toBe(401);
+  });
+
+  it.each([
+    { name: 'not JSON', body: '{"destination":' },
+    { name: 'a JSON array', body: '[]' },
+    { name: 'no events', body: '{"destination":"U1"}' },
+    { name: 'events not an array', body: '{"destination":"U1","events":{}}' },
+    { name: 'an event without a type', body: '{"destination":"U1","events":[{"timestamp":1}]}' },
+  ])('answers 400 to a signed body that is $name', async ({ body }) => {
+    const res = await postWebhook(body);
+    expect(res.status).toBe(400);
+    expect((await res.json<{ message: string }>()).message.length).toBeGreaterThan(0);
+  });
+
+  it('answers 413 to a body over 1 MiB, before checking anything else', async () => {
+    const big = JSON.stringify({ destination: 'U1', events: [], pad: 'x'.repeat(MAX_WEBHOOK_BODY_BYTES) });
+    expect((await postWebhook(big)).status).toBe(413);
+  });
+
+  it('answers 413 when the body is over the cap even without a content-length', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > MAX_WEBHOOK_BODY_BYTES + chunk.length) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await app.fetch(
+      new Request('https://bot.example.jp/webhook', { method: 'POST', body: stream, headers: { 'x-line-signature': 'x' } }),
+      env,
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 503 with a clear message when the channel secret is not configured', async () => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request('https://bot.example.jp/webhook', { method: 'POST', body: '{}' }),
+      { ...env, LINE_CHANNEL_SECRET: undefined },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('LINE_CHANNEL_SECRET');
+  });
+});
+
+describe('the inbox', () => {
+  it('stores each event in its user inbox before answering 200', async () => {
+    const a = newUserId();
+    const b = newUserId();
+    const evA = events.text(a, 'one');
+    const evB = events.text(b, 'two');
+    const res = await postWebhook(envelope([evA, evB]));
+    expect(res.status).toBe(200);
+    // Without waiting for any processing, both are already durable.
+    expect((await conversation(a).inbox()).map((r) => r.event_key)).toEqual([evA.webhookEventId]);
+    expect((await conversation(b).inbox()).map((r) => r.event_key)).toEqual([evB.webhookEventId]);
+  });
+
+  it('treats a duplicate and a redelivery as no-ops', async () => {
+    const userId = newUserId();
+    const ev = events.text(userId, 'はじめまして');
+    await say(userId, ev);
+    await say(userId, ev);
+    await say(userId, { ...ev, deliveryContext: { isRedelivery: true } });
+    const rows = await drain(userId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.status).toBe('done');
+    expect(await fake.messagesTo(userId)).toHaveLength(1);
+  });
+
+  it('keeps events with the same webhookEventId from different users apart', async () => {
+    const a = newUserId();
+    const b = newUserId();
+    const id = '01SAMEIDFORTWOUSERS';
+    await postWebhook(envelope([events.text(a, 'x', { webhookEventId: id }), events.text(b, 'y', { webhookEventId: id })]));
+    expect(await conversation(a).inbox()).toHaveLength(1);
+    expect(await conversation(b).inbox()).toHaveLength(1);
+  });
+
+  it('acknowledges group, room, standby and unknown events without storing them', async () => {
+    const userId = newUserId();
+    const group = { ...events.text(userId, 'group'), source: { type: 'group', groupId: 'Cgroup', userId } };
+    const room = { ...events.text(userId, 'room'), source: { type: 'room', roomId: 'Rroom', userId } };
+    const standby = { ...events.text(userId, 'standby'), mode: 'standby' };
+    const unknown = { ...events.text(userId, 'unknown'), type: 'somethingNew' };
+    const res = await postWebhook(envelope([group, room, standby, unknown]));
+    expect(res.status).toBe(200);
+    expect(await conversation(userId).inbox()).toEqual([]);
+  });
+
+  it('answers 200 to the LINE SDK corpus posted whole, and works its user events', async () => {
+    const res = await postWebhook(JSON.stringify(corpus));
+    expect(res.status).toBe(200);
+    const userId = 'U206d25c2ea6bd87c17655609a1c37cb8';
+    const rows = await drain(userId);
+    // Every event in the corpus shares one webhookEventId: the first of this user's events is kept, the rest are duplicates.
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.status).toBe('done');
+  });
+
+  it('works one user’s concurrent events one at a time, in arrival order', async () => {
+    const userId = newUserId();
+    const evs = Array.from({ length: 8 }, (_, i) => events.text(userId, `message ${i}`));
+    const answers = await Promise.all(evs.map((ev) => postWebhook(envelope([ev]))));
+    expect(answers.map((r) => r.status)).toEqual(evs.map(() => 200));
+    const rows = await drain(userId);
+    expect(rows).toHaveLength(8);
+    expect(rows.every((r) => r.status === 'done')).toBe(true);
+    for (let i = 1; i < rows.length; i++) {
+      expect(rows[i]!.seq).toBeGreaterThan(rows[i - 1]!.seq);
+      // Each event starts only after the one before it has finished.
+      expect(rows[i]!.started_at!).toBeGreaterThanOrEqual(rows[i - 1]!.finished_at!);
+    }
+  });
+});
