@@ -9,6 +9,9 @@ export const users = sqliteTable(
     lineUserId: text('line_user_id').primaryKey(),
     status: text('status', { enum: ['following', 'blocked'] }).notNull(),
     language: text('language'),
+    /** Residents' own choices in 設定 (ward, interests); segment audiences match on them. */
+    ward: text('ward'),
+    interests: text('interests', { mode: 'json' }).$type<string[]>().notNull().default([]),
     followedAt: integer('followed_at').notNull(),
     blockedAt: integer('blocked_at'),
     consentVersion: text('consent_version'),

@@ -77,7 +77,8 @@ export class FakeLine {
       return json(401, { message: 'Authentication failed. Confirm that the access token in the authorization header is valid.' });
     }
 
-    const body = request.method === 'GET' || request.method === 'DELETE' ? undefined : await readJson(request);
+    const isBinary = /^image\//.test(request.headers.get('content-type') ?? '');
+    const body = request.method === 'GET' || request.method === 'DELETE' || isBinary ? undefined : await readJson(request);
     const path = url.pathname;
     const to = recipients(path, body);
     const injection = this.takeInjection(path, to);
@@ -133,7 +134,20 @@ export class FakeLine {
       return json(200, family === 'reply' || family === 'push' ? { sentMessages: sentMessages(body) } : {}, { 'x-line-request-id': id });
     }
 
-    // Anything else our code may call (rich menus, …) is recorded and accepted.
+    if (method === 'POST' && path === '/v2/bot/richmenu') {
+      const id = `richmenu-${++this.seq}`;
+      this.requests.push({ id, at: Date.now(), method, path, retryKey, to, body });
+      return json(200, { richMenuId: id });
+    }
+    if (method === 'POST' && (m = path.match(/^\/v2\/bot\/richmenu\/([^/]+)\/content$/))) {
+      const type = request.headers.get('content-type') ?? '';
+      if (type !== 'image/png' && type !== 'image/jpeg') return json(400, { message: 'Unsupported content type' });
+      const id = `req-${++this.seq}`;
+      this.requests.push({ id, at: Date.now(), method, path, retryKey, to, body: { contentType: type } });
+      return json(200, {});
+    }
+
+    // Anything else our code may call is recorded and accepted.
     const id = `req-${++this.seq}`;
     this.requests.push({ id, at: Date.now(), method, path, retryKey, to, body });
     return json(200, {});

@@ -1,0 +1,2 @@
+ALTER TABLE `users` ADD `ward` text;--> statement-breakpoint
+ALTER TABLE `users` ADD `interests` text DEFAULT '[]' NOT NULL;
