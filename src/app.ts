@@ -2,11 +2,13 @@ import { Hono } from 'hono';
 import type { Env } from './env';
 import { webhook } from './webhook';
 import { pages } from './pages/routes';
+import { api } from './admin/api';
 
 export const app = new Hono<{ Bindings: Env }>();
 
 app.get('/', (c) => c.text('岡山市役所公式LINE backend. See /policy, /terms and /api/v1/docs.'));
 app.route('/webhook', webhook);
+app.route('/api/v1', api);
 app.route('/', pages);
 
 app.notFound((c) => c.json({ message: 'Not found' }, 404));

@@ -1,0 +1,50 @@
+import { authenticate } from './auth';
+import { auditRoutes } from './audit-routes';
+import { renderDocs } from './docs';
+import { problem } from './errors';
+import { BEARER_SCHEME, createRouter } from './router';
+import { staffRoutes } from './staff-routes';
+
+/** The staff door, mounted at `/api/v1` in `src/app.ts`. */
+export const api = createRouter();
+
+api.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
+  type: 'http',
+  scheme: 'bearer',
+  description: 'A staff token (`okc_…`) from `POST /staff`, or the ADMIN_BOOTSTRAP_TOKEN.',
+});
+
+const DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: '岡山市公式LINE 職員API / Okayama City LINE staff API',
+    version: '1',
+    description: 'Staff, audit log and, later, reports, broadcasts and schools.',
+  },
+  servers: [{ url: '/api/v1' }],
+};
+
+// The document is built from the registry, which is complete once this module has run;
+// building it once per isolate keeps the public endpoints cheap.
+let document: ReturnType<typeof api.getOpenAPI31Document> | undefined;
+const openApiDocument = () => (document ??= api.getOpenAPI31Document(DOCUMENT));
+
+// Public: the contract and its docs. Hono runs handlers in the order they were
+// registered, and these answer without calling next(), so `authenticate` below never
+// runs for them. Everything registered after `authenticate` needs a staff token.
+api.get('/openapi.json', (c) => c.json(openApiDocument()));
+api.get('/docs', (c) => {
+  c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+  return c.html(renderDocs(openApiDocument(), '/api/v1/openapi.json'));
+});
+
+api.use('*', authenticate);
+
+// Capabilities mount their routers (made with `createRouter()`) here, above the fallback.
+api.route('/', staffRoutes);
+api.route('/', auditRoutes);
+
+// Unknown paths under /api/v1 answer in the same envelope as everything else.
+api.all('*', () => {
+  throw problem(404, 'No such operation. See /api/v1/docs.');
+});

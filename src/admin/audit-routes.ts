@@ -1,0 +1,55 @@
+import { z } from '@hono/zod-openapi';
+import { db } from '../db/client';
+import { audit, isAuditCursor, listAudit } from './audit';
+import { badRequestResponse } from './errors';
+import { createRouter, staffRoute } from './router';
+
+const AuditQuery = z.object({
+  staffId: z.string().min(1).max(100).optional(),
+  action: z.string().min(1).max(100).optional().openapi({ example: 'staff.create' }),
+  since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Inclusive, ISO 8601, e.g. 2026-12-01T00:00:00+09:00' }),
+  until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Inclusive, ISO 8601' }),
+  cursor: z.string().refine(isAuditCursor, 'not a cursor from nextCursor').optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const AuditEntry = z
+  .object({
+    id: z.number().int(),
+    at: z.iso.datetime(),
+    staffId: z.string(),
+    action: z.string(),
+    targetType: z.string(),
+    targetId: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .openapi('AuditEntry');
+
+export const auditRoutes = createRouter().openapi(
+  staffRoute(['admin'], {
+    method: 'get',
+    path: '/audit',
+    tags: ['Audit'],
+    summary: 'Read the audit log, newest first / 監査ログ',
+    request: { query: AuditQuery },
+    responses: {
+      200: {
+        description: 'One page; pass `nextCursor` as `cursor` for the next',
+        content: { 'application/json': { schema: z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }) } },
+      },
+      ...badRequestResponse,
+    },
+  }),
+  async (c) => {
+    const q = c.req.valid('query');
+    const d = db(c.env.DB);
+    const page = await listAudit(d, {
+      ...q,
+      since: q.since === undefined ? undefined : Date.parse(q.since),
+      until: q.until === undefined ? undefined : Date.parse(q.until),
+    });
+    // The log names who touched which resident's records, so reading it is itself audited.
+    await audit(d, c.var.staff, 'audit.list', 'audit_log', null, { staffId: q.staffId, action: q.action, since: q.since, until: q.until });
+    return c.json({ items: page.items.map((e) => ({ ...e, at: new Date(e.at).toISOString() })), nextCursor: page.nextCursor }, 200);
+  },
+);

@@ -1,0 +1,90 @@
+import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { auditLog } from '../db/schema';
+import type { StaffPrincipal } from './auth';
+
+/**
+ * The unexecuted insert of one audit row. Pass it to `db.batch([...])` together with
+ * the write it records, so the change and its audit row commit or fail together.
+ */
+export function auditRecord(
+  d: Db,
+  principal: Pick<StaffPrincipal, 'id'>,
+  action: string,
+  targetType: string,
+  targetId: string | null,
+  detail?: Record<string, unknown>,
+) {
+  return d.insert(auditLog).values({ at: Date.now(), staffId: principal.id, action, targetType, targetId, detail: detail ?? null });
+}
+
+/**
+ * Records that `principal` did `action` (e.g. `staff.create`, `report.read`) to one record.
+ * Call it for every staff write and every staff read of personal data. Never put the
+ * personal data itself (names of residents, tokens, message text) into `detail`.
+ */
+export async function audit(
+  d: Db,
+  principal: Pick<StaffPrincipal, 'id'>,
+  action: string,
+  targetType: string,
+  targetId: string | null,
+  detail?: Record<string, unknown>,
+): Promise<void> {
+  await auditRecord(d, principal, action, targetType, targetId, detail);
+}
+
+export interface AuditQuery {
+  staffId?: string;
+  action?: string;
+  /** UTC ms, inclusive. */
+  since?: number;
+  /** UTC ms, inclusive. */
+  until?: number;
+  cursor?: string;
+  limit: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  staffId: string;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+/**
+ * The cursor is the position of the last row shown, `<at>.<id>`: newest first means
+ * ordering by time, and the id breaks ties between rows of the same millisecond.
+ */
+const CURSOR = /^(\d{1,15})\.(\d{1,15})$/;
+export function isAuditCursor(s: string): boolean {
+  return CURSOR.test(s);
+}
+
+export async function listAudit(d: Db, q: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+  const where: (SQL | undefined)[] = [];
+  if (q.staffId) where.push(eq(auditLog.staffId, q.staffId));
+  if (q.action) where.push(eq(auditLog.action, q.action));
+  if (q.since !== undefined) where.push(gte(auditLog.at, q.since));
+  if (q.until !== undefined) where.push(lte(auditLog.at, q.until));
+  const m = q.cursor ? CURSOR.exec(q.cursor) : null;
+  if (m) {
+    const at = Number(m[1]);
+    const id = Number(m[2]);
+    where.push(or(lt(auditLog.at, at), and(eq(auditLog.at, at), lt(auditLog.id, id))));
+  }
+  // One row more than asked tells whether another page exists without a COUNT.
+  const rows = await d
+    .select()
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .limit(q.limit + 1)
+    .all();
+  const items = rows.slice(0, q.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > q.limit && last ? `${last.at}.${last.id}` : null };
+}

@@ -1,0 +1,109 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { createMiddleware } from 'hono/factory';
+import { db, type Db } from '../db/client';
+import { staff, type StaffRole, type StaffScopes } from '../db/schema';
+import type { Env } from '../env';
+import { problem } from './errors';
+
+/** Who is calling: a staff row, or the bootstrap token acting as `bootstrap`. */
+export interface StaffPrincipal {
+  id: string;
+  name: string;
+  roles: StaffRole[];
+  scopes: StaffScopes;
+}
+
+/** Hono env of every staff router: the worker's bindings plus the authenticated caller. */
+export interface ApiEnv {
+  Bindings: Env;
+  Variables: { staff: StaffPrincipal };
+}
+
+export const BOOTSTRAP_STAFF_ID = 'bootstrap';
+const BOOTSTRAP: StaffPrincipal = { id: BOOTSTRAP_STAFF_ID, name: 'bootstrap', roles: ['admin'], scopes: {} };
+
+/** RFC 6750 token68; anything else after `Bearer ` is malformed. Length-capped so we never hash junk. */
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]{1,512}=*)$/;
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+}
+
+/** What `staff.token_hash` holds: the lowercase hex SHA-256 of the whole token. */
+export async function hashToken(token: string): Promise<string> {
+  return [...(await sha256(token))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A new staff token: `okc_` + 32 random bytes, base64url. The prefix makes leaked tokens greppable. */
+export function newStaffToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return `okc_${btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+}
+
+/**
+ * Resolves a presented token to a principal, or null. The bootstrap token is compared
+ * by digest in constant time (digests have equal length, so even the length of the
+ * secret does not leak). Staff tokens are looked up by their hash: the attacker cannot
+ * steer the hash, so the index lookup's timing tells them nothing.
+ */
+export async function principalForToken(d: Db, bootstrapToken: string, token: string): Promise<StaffPrincipal | null> {
+  const digest = await sha256(token);
+  if (crypto.subtle.timingSafeEqual(digest, await sha256(bootstrapToken))) return BOOTSTRAP;
+  const tokenHash = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const row = await d
+    .select({ id: staff.id, name: staff.name, roles: staff.roles, scopes: staff.scopes })
+    .from(staff)
+    .where(and(eq(staff.tokenHash, tokenHash), isNull(staff.revokedAt)))
+    .get();
+  return row ?? null;
+}
+
+/**
+ * Sets `c.var.staff` or stops the request. Runs on every staff route and reads D1 every
+ * time, so a revoked token stops working on the very next request.
+ */
+export const authenticate = createMiddleware<ApiEnv>(async (c, next) => {
+  const bootstrapToken = c.env.ADMIN_BOOTSTRAP_TOKEN;
+  // Without the bootstrap secret nobody could ever create the first staff account, so the
+  // door says plainly what is missing instead of failing some other way.
+  if (!bootstrapToken) {
+    throw problem(503, 'The staff API is not configured: ADMIN_BOOTSTRAP_TOKEN is not configured (wrangler secret put ADMIN_BOOTSTRAP_TOKEN).');
+  }
+  const match = BEARER.exec(c.req.header('authorization') ?? '');
+  if (!match?.[1]) throw problem(401, 'Send the staff token as `Authorization: Bearer <token>`.');
+  const principal = await principalForToken(db(c.env.DB), bootstrapToken, match[1]);
+  if (!principal) throw problem(401, 'The token is unknown or has been revoked.');
+  c.set('staff', principal);
+  await next();
+});
+
+export function hasRole(principal: StaffPrincipal, roles: readonly StaffRole[]): boolean {
+  return principal.roles.includes('admin') || roles.length === 0 || roles.some((r) => principal.roles.includes(r));
+}
+
+/**
+ * Lets the request through if the caller holds any of `roles`; admin always passes.
+ * With no roles, any authenticated staff member passes.
+ */
+export function requireRole(...roles: StaffRole[]) {
+  return createMiddleware<ApiEnv>(async (c, next) => {
+    const principal = c.get('staff');
+    // Defence in depth: a router mounted outside the authenticated part still refuses.
+    if (!principal) throw problem(401, 'Send the staff token as `Authorization: Bearer <token>`.');
+    if (!hasRole(principal, roles)) throw problem(403, `This operation needs one of the roles: ${roles.join(', ')}.`);
+    await next();
+  });
+}
+
+/** Scopes count only together with the role they belong to; admin sees every school. */
+export function canAccessSchool(principal: StaffPrincipal, schoolId: string): boolean {
+  if (principal.roles.includes('admin')) return true;
+  return principal.roles.includes('school_staff') && (principal.scopes.schools ?? []).includes(schoolId);
+}
+
+export function canAccessCommunity(principal: StaffPrincipal, communityId: string): boolean {
+  if (principal.roles.includes('admin')) return true;
+  return principal.roles.includes('community_leader') && (principal.scopes.communities ?? []).includes(communityId);
+}

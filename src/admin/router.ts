@@ -1,0 +1,33 @@
+import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import type { StaffRole } from '../db/schema';
+import { requireRole, type ApiEnv } from './auth';
+import { authErrorResponses, onApiError, validationHook } from './errors';
+
+/** Name of the bearer scheme in the OpenAPI document. */
+export const BEARER_SCHEME = 'bearerAuth';
+
+/**
+ * A router for one capability's staff routes (staff, reports, broadcasts, schools …).
+ * Mount it in `src/admin/api.ts`; it then sits behind `authenticate`, and its zod
+ * failures and thrown errors leave as problem+json like every other staff route.
+ */
+export function createRouter() {
+  const router = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  router.onError(onApiError);
+  return router;
+}
+
+/**
+ * `createRoute` for a staff operation: `roles` is enforced (admin always passes; an
+ * empty list means any staff member) and is written into the document as
+ * `x-required-roles`, so the docs page can never disagree with what is enforced.
+ */
+export function staffRoute<const R extends Omit<RouteConfig, 'middleware' | 'security'>>(roles: StaffRole[], config: R) {
+  return createRoute({
+    ...config,
+    security: [{ [BEARER_SCHEME]: [] }],
+    'x-required-roles': roles,
+    middleware: requireRole(...roles),
+    responses: { ...config.responses, ...authErrorResponses },
+  });
+}
