@@ -5,6 +5,14 @@ import { FakeLine } from './test/fake-line/fake-line.ts';
 // One fake LINE platform for the whole run; it answers every outbound fetch the worker makes.
 const fakeLine = new FakeLine();
 
+/** Destinations the test mail binding accepts: the seeded departments and `*-ok@` test ones. */
+const ALLOWED_TEST_MAIL = [
+  'road-reports@example.jp',
+  'park-reports@example.jp',
+  'dx-reports@example.jp',
+  ...Array.from({ length: 20 }, (_, i) => `dept${i}-ok@example.jp`),
+];
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('migrations');
   return {
@@ -22,6 +30,11 @@ export default defineConfig(async () => {
             LINE_DATA_API_BASE_URL: 'https://api-data.line.me',
           },
           outboundService: (request: Request) => fakeLine.handle(request),
+          // The department mail binding as in wrangler.toml, but refusing one address, so a
+          // test can make Cloudflare's send_email fail the way an unverified destination does.
+          email: {
+            send_email: [{ name: 'REPORT_MAIL', allowed_destination_addresses: ALLOWED_TEST_MAIL }],
+          },
         },
       }),
     ],

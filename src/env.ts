@@ -5,6 +5,8 @@ export interface Env {
   DB: D1Database;
   PHOTOS: R2Bucket;
   CONVERSATION: DurableObjectNamespace<ConversationDO>;
+  /** Cloudflare Email (send_email binding): each new damage report goes to its department. */
+  REPORT_MAIL?: SendEmail;
 
   /** Secrets: absent until `wrangler secret put`; each door answers 503 without the one it needs. */
   LINE_CHANNEL_SECRET?: string;
@@ -15,6 +17,10 @@ export interface Env {
   LINE_DATA_API_BASE_URL?: string;
   CONTACT_EMAIL?: string;
   TERMS_VERSION?: string;
+  /** Sender of department report e-mails (must be on the zone with Email Routing). */
+  REPORT_MAIL_FROM?: string;
+  /** JSON: `{"box":[minLng,minLat,maxLng,maxLat]}` or `{"polygon":[[lng,lat],…]}`; default Okayama City. */
+  REPORT_AREA?: string;
 }
 
 export const DEFAULTS = {
@@ -22,6 +28,7 @@ export const DEFAULTS = {
   LINE_DATA_API_BASE_URL: 'https://api-data.line.me',
   CONTACT_EMAIL: 'dx@city.okayama.jp',
   TERMS_VERSION: '2026-11-01',
+  REPORT_MAIL_FROM: 'line-reports@city.okayama.jp',
 } as const;
 
 export function config(env: Env) {
@@ -30,5 +37,6 @@ export function config(env: Env) {
     lineDataApiBaseUrl: env.LINE_DATA_API_BASE_URL || DEFAULTS.LINE_DATA_API_BASE_URL,
     contactEmail: env.CONTACT_EMAIL || DEFAULTS.CONTACT_EMAIL,
     termsVersion: env.TERMS_VERSION || DEFAULTS.TERMS_VERSION,
+    reportMailFrom: env.REPORT_MAIL_FROM || DEFAULTS.REPORT_MAIL_FROM,
   };
 }

@@ -55,6 +55,27 @@ export const events = {
     message: { id: `${Date.now()}${counter}`, type: 'sticker', packageId: '1', stickerId: '1', stickerResourceType: 'STATIC' },
   }),
   postback: (userId: string, data: string, o?: EventOptions) => ({ ...base(userId, 'postback', o), postback: { data } }),
+  /** A location message, as the quick-reply `location` action sends it. */
+  location: (userId: string, latitude: number, longitude: number, address = '岡山県岡山市北区大供1丁目1-1', o?: EventOptions) => ({
+    ...base(userId, 'message', o),
+    message: { id: `${Date.now()}${counter}`, type: 'location', title: 'Location', address, latitude, longitude },
+  }),
+  /**
+   * An image message. Its bytes are whatever the test registered with `fake.content(id, …)`;
+   * an id never registered answers 404 at the content API, as expired content does.
+   */
+  image: (userId: string, messageId: string, o?: EventOptions & { provider?: 'line' | 'external' }) => ({
+    ...base(userId, 'message', o),
+    message: {
+      id: messageId,
+      type: 'image',
+      quoteToken: 'q',
+      contentProvider:
+        o?.provider === 'external'
+          ? { type: 'external', originalContentUrl: 'https://example.com/a.jpg', previewImageUrl: 'https://example.com/a.jpg' }
+          : { type: 'line' },
+    },
+  }),
 };
 
 export function envelope(evs: unknown[]) {

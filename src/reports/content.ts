@@ -1,0 +1,59 @@
+import { config, type Env } from '../env';
+import { MAX_PHOTO_BYTES } from './rules';
+
+/**
+ * Fetches an image a resident sent from LINE's content API, at once: LINE deletes content
+ * after a while. A 5xx or a network error throws, so the conversation's inbox retries the
+ * event; everything the resident can fix by sending again is an answer, not an exception.
+ */
+export type ContentResult =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; reason: 'not_found' | 'too_large' | 'refused' };
+
+export class ContentUnavailableError extends Error {}
+
+export async function fetchMessageContent(env: Env, messageId: string, limit = MAX_PHOTO_BYTES): Promise<ContentResult> {
+  const token = env.LINE_CHANNEL_ACCESS_TOKEN;
+  if (!token) throw new ContentUnavailableError('LINE_CHANNEL_ACCESS_TOKEN is not configured');
+  const url = `${config(env).lineDataApiBaseUrl}/v2/bot/message/${encodeURIComponent(messageId)}/content`;
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status >= 500 || res.status === 429) {
+    await res.body?.cancel();
+    throw new ContentUnavailableError(`LINE content API answered ${res.status}`);
+  }
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return { ok: false, reason: 'not_found' };
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    return { ok: false, reason: 'refused' };
+  }
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel();
+    return { ok: false, reason: 'too_large' };
+  }
+  // The declared length may be absent or wrong; the count while reading is what holds.
+  const reader = res.body?.getReader();
+  if (!reader) return { ok: true, bytes: new Uint8Array() };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return { ok: false, reason: 'too_large' };
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) {
+    bytes.set(c, o);
+    o += c.byteLength;
+  }
+  return { ok: true, bytes };
+}

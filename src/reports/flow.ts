@@ -1,0 +1,414 @@
+import type { messagingApi } from '@line/bot-sdk';
+import type { ActiveFlow, ConversationState, Flow, HandleContext, HandleResult } from '../conversation/types';
+import { parsePostback } from '../conversation/rules';
+import type { LineEvent } from '../line/events';
+import { fetchMessageContent } from './content';
+import { ImageFormatError, stripMetadata } from './image';
+import { deliverReportMail } from './mail';
+import {
+  descriptionLength,
+  distanceM,
+  inArea,
+  MAX_DESCRIPTION_CHARS,
+  MAX_PHOTOS,
+  parseArea,
+  personalDataHints,
+  underDailyLimit,
+} from './rules';
+import {
+  addSupporter,
+  departmentIdFor,
+  discardDraftPhotos,
+  findDuplicate,
+  getCategory,
+  getDepartment,
+  getReport,
+  sentToday,
+  storeDraftPhoto,
+  submitReport,
+  subtypes,
+  topCategories,
+  type Category,
+} from './service';
+import { ask, cancelItem, choice, pb, statusName, T, text } from './texts';
+
+/**
+ * The resident's damage report, one step at a time, inside their ConversationDO:
+ * safety → category → subtype → location (→ nearby duplicate) → photos → description → confirm → send.
+ * Every step answers a wrong input with a short hint and the same question; 中止 ends it
+ * anywhere. Effects are idempotent, because the inbox may run an event twice.
+ */
+
+type Step =
+  | 'safety'
+  | 'emergency'
+  | 'category'
+  | 'subtype'
+  | 'location'
+  | 'duplicate'
+  | 'photos'
+  | 'description'
+  | 'description_check'
+  | 'confirm'
+  | 'edit';
+
+export interface Draft {
+  /** Fixed when the draft starts: the report's id, so a retried 送信 stores one report. */
+  reportId: string;
+  category?: string;
+  subtype?: string;
+  lat?: number;
+  lng?: number;
+  address?: string | null;
+  photoIds: string[];
+  description?: string;
+  duplicate?: { id: string; number: string };
+  /** Came here from 修正: go back to the summary once this step is done. */
+  editing?: boolean;
+}
+
+type Msg = messagingApi.Message;
+type FlowState = ConversationState & { flow: ActiveFlow };
+
+function draftOf(state: FlowState): Draft {
+  return state.flow.data as unknown as Draft;
+}
+
+function go(ctx: HandleContext, state: ConversationState, step: Step, draft: Draft, messages: Msg[]): HandleResult {
+  return {
+    state: { ...state, flow: { name: 'report', step, data: draft as unknown as Record<string, unknown>, updatedAt: ctx.now } },
+    messages: messages.slice(0, 5),
+  };
+}
+
+function end(state: ConversationState, messages: Msg[]): HandleResult {
+  return { state: { ...state, flow: undefined }, messages: messages.slice(0, 5) };
+}
+
+/** What the resident did, in one shape: a button (postback), a text, a location, an image, or something else. */
+type Input =
+  | { kind: 'choice'; step: string; v: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'location'; lat: number; lng: number; address: string | null }
+  | { kind: 'image'; id: string; provider: string }
+  | { kind: 'other' };
+
+function inputOf(event: LineEvent): Input {
+  if (event.type === 'postback') {
+    const d = parsePostback(event.postback?.data ?? '');
+    if (d.action === 'report' && d.v !== undefined) return { kind: 'choice', step: d.step ?? '', v: d.v };
+    return { kind: 'other' };
+  }
+  const m = event.message;
+  if (event.type !== 'message' || !m) return { kind: 'other' };
+  if (m.type === 'text') return { kind: 'text', text: (m.text ?? '').trim() };
+  if (m.type === 'location' && typeof m.latitude === 'number' && typeof m.longitude === 'number') {
+    return { kind: 'location', lat: m.latitude, lng: m.longitude, address: m.address ?? null };
+  }
+  if (m.type === 'image') return { kind: 'image', id: m.id, provider: m.contentProvider?.type ?? 'line' };
+  return { kind: 'other' };
+}
+
+/** A typed word that matches a button label counts as pressing it (some residents type instead of tapping). */
+function typedChoice(input: Input, options: { label: string; v: string }[]): string | null {
+  if (input.kind !== 'text') return null;
+  return options.find((o) => o.label === input.text)?.v ?? null;
+}
+
+const isCancel = (input: Input) =>
+  (input.kind === 'choice' && input.v === 'cancel') || (input.kind === 'text' && ['中止', 'キャンセル', 'やめる', 'cancel', 'Cancel'].includes(input.text));
+
+/* ───────── questions ───────── */
+
+async function question(ctx: HandleContext, step: Step, draft: Draft): Promise<Msg> {
+  const l = ctx.lang;
+  const name = (c: Category) => (l === 'en' ? c.nameEn : c.nameJa);
+  switch (step) {
+    case 'safety':
+      return ask(T.intro(l), [choice(T.viaLine(l), pb('safety', 'line')), choice(T.viaPhone(l), pb('safety', 'phone')), cancelItem(l)]);
+    case 'emergency':
+    case 'category': {
+      const cats = (await topCategories(ctx.db)).slice(0, 12);
+      return ask(step === 'emergency' ? T.emergencyWhich(l) : T.category(l), [...cats.map((c) => choice(name(c), pb(step, c.code))), cancelItem(l)]);
+    }
+    case 'subtype': {
+      const cat = await getCategory(ctx.db, draft.category!);
+      const subs = (await subtypes(ctx.db, draft.category!)).slice(0, 12);
+      return ask(T.subtype(l, cat ? name(cat) : ''), [...subs.map((c) => choice(name(c), pb('subtype', c.code))), cancelItem(l)]);
+    }
+    case 'location':
+      return ask(T.location(l), [{ type: 'action', action: { type: 'location', label: T.sendLocation(l) } }, cancelItem(l)]);
+    case 'duplicate': {
+      const dup = draft.duplicate ? await getReport(ctx.db, draft.duplicate.id) : undefined;
+      const sub = dup ? await getCategory(ctx.db, dup.subtypeCode) : undefined;
+      const meters = dup && draft.lat !== undefined && draft.lng !== undefined ? Math.round(distanceM(draft.lat, draft.lng, dup.lat, dup.lng)) : 0;
+      return ask(T.duplicate(l, draft.duplicate?.number ?? '', sub ? name(sub) : '', dup ? statusName(l, dup.status) : '', meters), [
+        choice(T.support(l), pb('duplicate', 'support')),
+        choice(T.continueOwn(l), pb('duplicate', 'continue')),
+        cancelItem(l),
+      ]);
+    }
+    case 'photos': {
+      const n = draft.photoIds.length;
+      const items = [
+        { type: 'action', action: { type: 'camera', label: T.camera(l) } },
+        { type: 'action', action: { type: 'cameraRoll', label: T.cameraRoll(l) } },
+        n === 0 ? choice(T.noPhoto(l), pb('photos', 'next')) : choice(T.next(l), pb('photos', 'next')),
+        cancelItem(l),
+      ] as messagingApi.QuickReplyItem[];
+      return ask(n === 0 ? T.photos(l) : T.photoReceived(l, n), items);
+    }
+    case 'description':
+      return ask(T.description(l), [choice(T.noDescription(l), pb('description', 'skip')), cancelItem(l)]);
+    case 'description_check': {
+      const h = personalDataHints(draft.description ?? '');
+      const what = [h.phone ? T.phoneWord(l) : null, h.email ? T.emailWord(l) : null].filter(Boolean).join(T.and(l));
+      return ask(T.personalData(l, what), [choice(T.keep(l), pb('description_check', 'keep')), cancelItem(l)]);
+    }
+    case 'confirm': {
+      const cat = await getCategory(ctx.db, draft.category!);
+      const sub = await getCategory(ctx.db, draft.subtype!);
+      const place = draft.address?.trim() || `${draft.lat!.toFixed(5)}, ${draft.lng!.toFixed(5)}`;
+      const desc = draft.description ?? '';
+      const short = [...desc].length > 200 ? `${[...desc].slice(0, 200).join('')}…` : desc;
+      return ask(
+        T.confirm(l, { category: cat ? name(cat) : '', subtype: sub ? name(sub) : '', place, photos: draft.photoIds.length, description: short }),
+        [choice(T.send(l), pb('confirm', 'send')), choice(T.edit(l), pb('confirm', 'edit')), cancelItem(l)],
+      );
+    }
+    case 'edit':
+      return ask(T.editWhat(l), [
+        choice(T.editCategory(l), pb('edit', 'category')),
+        choice(T.editLocation(l), pb('edit', 'location')),
+        choice(T.editPhotos(l), pb('edit', 'photos')),
+        choice(T.editDescription(l), pb('edit', 'description')),
+        choice(T.back(l), pb('edit', 'back')),
+        cancelItem(l),
+      ]);
+  }
+}
+
+async function moveTo(ctx: HandleContext, state: ConversationState, step: Step, draft: Draft, before: Msg[] = []): Promise<HandleResult> {
+  return go(ctx, state, step, draft, [...before, await question(ctx, step, draft)]);
+}
+
+/** After a step: the next one, or back to the summary when the resident came from 修正. */
+function after(draft: Draft, next: Step): Step {
+  return draft.editing ? 'confirm' : next;
+}
+
+async function again(ctx: HandleContext, state: FlowState, hint: string): Promise<HandleResult> {
+  const step = state.flow.step as Step;
+  return go(ctx, state, step, draftOf(state), [text(hint), await question(ctx, step, draftOf(state))]);
+}
+
+/* ───────── the flow ───────── */
+
+export const reportFlow: Flow = {
+  async start(ctx, state) {
+    const userId = ctx.resident?.lineUserId;
+    if (userId && !underDailyLimit(await sentToday(ctx.db, userId, ctx.now))) return end(state, [text(T.dailyLimit(ctx.lang))]);
+    const draft: Draft = { reportId: crypto.randomUUID(), photoIds: [] };
+    return moveTo(ctx, state, 'safety', draft);
+  },
+
+  async onEvent(ctx, state, event) {
+    const userId = event.source!.userId!;
+    const input = inputOf(event);
+    const draft = draftOf(state);
+    const step = state.flow.step as Step;
+    const l = ctx.lang;
+
+    if (isCancel(input)) {
+      await discardDraftPhotos(ctx.env, ctx.db, userId, draft.photoIds);
+      return end(state, [text(T.cancelled(l))]);
+    }
+    // A button from an earlier question (or an earlier draft) is not an answer to this one.
+    if (input.kind === 'choice' && input.step !== step) return again(ctx, state, T.hintChoose(l));
+
+    switch (step) {
+      case 'safety': {
+        const v = input.kind === 'choice' ? input.v : typedChoice(input, [{ label: T.viaLine(l), v: 'line' }, { label: T.viaPhone(l), v: 'phone' }]);
+        if (v === 'line') return moveTo(ctx, state, 'category', draft);
+        if (v === 'phone') return moveTo(ctx, state, 'emergency', draft);
+        return again(ctx, state, T.hintChoose(l));
+      }
+
+      case 'emergency':
+      case 'category': {
+        const cats = await topCategories(ctx.db);
+        const code = input.kind === 'choice' ? input.v : typedChoice(input, cats.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })));
+        const cat = cats.find((c) => c.code === code);
+        if (!cat) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));
+        if (step === 'emergency') {
+          const dept = await getDepartment(ctx.db, cat.departmentId);
+          const phone = cat.emergencyPhone ?? dept?.phone ?? '086-803-1000';
+          return end(state, [text(T.emergencyPhone(l, l === 'en' ? cat.nameEn : cat.nameJa, dept?.name ?? '岡山市役所', phone))]);
+        }
+        const next: Draft = { ...draft, category: cat.code, subtype: undefined, duplicate: undefined };
+        const subs = await subtypes(ctx.db, cat.code);
+        // A category with a single subtype (その他) needs no second question.
+        if (subs.length === 1) return chosenSubtype(ctx, state, next, subs[0]!);
+        return moveTo(ctx, state, 'subtype', next);
+      }
+
+      case 'subtype': {
+        const subs = await subtypes(ctx.db, draft.category!);
+        const code = input.kind === 'choice' ? input.v : typedChoice(input, subs.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })));
+        const sub = subs.find((c) => c.code === code);
+        if (!sub) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));
+        return chosenSubtype(ctx, state, draft, sub);
+      }
+
+      case 'location': {
+        if (input.kind !== 'location') return again(ctx, state, T.hintLocation(l));
+        if (!inArea(parseArea(ctx.env.REPORT_AREA), input.lat, input.lng)) {
+          return go(ctx, state, 'location', draft, [text(T.outsideArea(l)), await question(ctx, 'location', draft)]);
+        }
+        const next: Draft = { ...draft, lat: input.lat, lng: input.lng, address: input.address, duplicate: undefined };
+        return checkDuplicate(ctx, state, next);
+      }
+
+      case 'duplicate': {
+        const v = input.kind === 'choice' ? input.v : typedChoice(input, [{ label: T.support(l), v: 'support' }, { label: T.continueOwn(l), v: 'continue' }]);
+        if (v === 'support' && draft.duplicate) {
+          await addSupporter(ctx.db, draft.duplicate.id, userId, ctx.now);
+          await discardDraftPhotos(ctx.env, ctx.db, userId, draft.photoIds);
+          return end(state, [text(T.supported(l, draft.duplicate.number))]);
+        }
+        if (v === 'continue') return moveTo(ctx, state, after(draft, 'photos'), draft);
+        return again(ctx, state, T.hintChoose(l));
+      }
+
+      case 'photos': {
+        if (input.kind === 'image') return photo(ctx, state, draft, input, userId);
+        const v = input.kind === 'choice' ? input.v : typedChoice(input, [{ label: T.next(l), v: 'next' }, { label: T.noPhoto(l), v: 'next' }]);
+        if (v === 'next') return moveTo(ctx, state, after(draft, 'description'), draft);
+        return again(ctx, state, T.hintPhoto(l));
+      }
+
+      case 'description':
+      case 'description_check': {
+        if (input.kind === 'choice' && input.v === 'skip') return moveTo(ctx, state, 'confirm', { ...draft, description: '' });
+        if (input.kind === 'choice' && input.v === 'keep') return moveTo(ctx, state, 'confirm', draft);
+        if (step === 'description_check' && typedChoice(input, [{ label: T.keep(l), v: 'keep' }])) return moveTo(ctx, state, 'confirm', draft);
+        if (step === 'description' && typedChoice(input, [{ label: T.noDescription(l), v: 'skip' }])) {
+          return moveTo(ctx, state, 'confirm', { ...draft, description: '' });
+        }
+        if (input.kind !== 'text' || input.text === '') return again(ctx, state, T.hintText(l));
+        const n = descriptionLength(input.text);
+        if (n > MAX_DESCRIPTION_CHARS) return go(ctx, state, 'description', draft, [text(T.tooLong(l, n)), await question(ctx, 'description', draft)]);
+        const next: Draft = { ...draft, description: input.text };
+        const h = personalDataHints(input.text);
+        if (h.phone || h.email) return moveTo(ctx, state, 'description_check', next);
+        return moveTo(ctx, state, 'confirm', next);
+      }
+
+      case 'confirm': {
+        const v = input.kind === 'choice' ? input.v : typedChoice(input, [{ label: T.send(l), v: 'send' }, { label: T.edit(l), v: 'edit' }]);
+        if (v === 'send') return send(ctx, state, draft, userId);
+        if (v === 'edit') return moveTo(ctx, state, 'edit', { ...draft, editing: true });
+        return again(ctx, state, T.hintChoose(l));
+      }
+
+      case 'edit': {
+        const v = input.kind === 'choice' ? input.v : null;
+        const editing = { ...draft, editing: true };
+        if (v === 'category') return moveTo(ctx, state, 'category', editing);
+        if (v === 'location') return moveTo(ctx, state, 'location', editing);
+        if (v === 'description') return moveTo(ctx, state, 'description', editing);
+        if (v === 'photos') {
+          // Retaking starts from none: the resident cannot see which of the earlier ones we hold.
+          await discardDraftPhotos(ctx.env, ctx.db, userId, draft.photoIds);
+          return moveTo(ctx, state, 'photos', { ...editing, photoIds: [] });
+        }
+        if (v === 'back') return moveTo(ctx, state, 'confirm', editing);
+        return again(ctx, state, T.hintChoose(l));
+      }
+    }
+    return end(state, []);
+  },
+};
+
+async function chosenSubtype(ctx: HandleContext, state: ConversationState, draft: Draft, sub: Category): Promise<HandleResult> {
+  const next: Draft = { ...draft, subtype: sub.code };
+  // A new category may have a report nearby that the old one did not.
+  if (draft.editing && next.lat !== undefined) return checkDuplicate(ctx, state, next);
+  return moveTo(ctx, state, 'location', next);
+}
+
+async function checkDuplicate(ctx: HandleContext, state: ConversationState, draft: Draft): Promise<HandleResult> {
+  const dup = await findDuplicate(ctx.db, { categoryCode: draft.category!, lat: draft.lat!, lng: draft.lng! }, ctx.now);
+  const userId = ctx.resident?.lineUserId;
+  if (dup) {
+    const report = await getReport(ctx.db, dup.id);
+    // One's own report nearby is not a duplicate to follow; they already hear about it.
+    if (report && report.reporterLineUserId !== userId) {
+      return moveTo(ctx, state, 'duplicate', { ...draft, duplicate: { id: dup.id, number: dup.number } });
+    }
+  }
+  return moveTo(ctx, state, after(draft, 'photos'), draft);
+}
+
+async function photo(
+  ctx: HandleContext,
+  state: FlowState,
+  draft: Draft,
+  input: { id: string; provider: string },
+  userId: string,
+): Promise<HandleResult> {
+  const l = ctx.lang;
+  if (draft.photoIds.length >= MAX_PHOTOS) return moveTo(ctx, state, 'description', draft, [text(T.photoTooMany(l))]);
+  if (input.provider !== 'line') return again(ctx, state, T.photoExternal(l));
+  // A 5xx or network failure throws ContentUnavailableError: the inbox retries this event.
+  const got = await fetchMessageContent(ctx.env, input.id);
+  if (!got.ok) {
+    const hint = got.reason === 'too_large' ? T.photoTooLarge(l) : T.photoNotFound(l);
+    return again(ctx, state, hint);
+  }
+  let clean;
+  try {
+    clean = stripMetadata(got.bytes);
+  } catch (err) {
+    if (err instanceof ImageFormatError) return again(ctx, state, T.photoNotImage(l));
+    throw err;
+  }
+  const id = await storeDraftPhoto(ctx.env, ctx.db, userId, clean.bytes, clean.type, draft.photoIds.length, ctx.now);
+  const next: Draft = { ...draft, photoIds: [...draft.photoIds, id] };
+  if (next.photoIds.length >= MAX_PHOTOS) return moveTo(ctx, state, after(next, 'description'), next, [text(T.photosFull(l))]);
+  return moveTo(ctx, state, 'photos', next);
+}
+
+async function send(ctx: HandleContext, state: ConversationState, draft: Draft, userId: string): Promise<HandleResult> {
+  const l = ctx.lang;
+  // A retried event finds its report already stored and answers the same receipt.
+  const existing = await getReport(ctx.db, draft.reportId);
+  if (!existing && !underDailyLimit(await sentToday(ctx.db, userId, ctx.now))) {
+    await discardDraftPhotos(ctx.env, ctx.db, userId, draft.photoIds);
+    return end(state, [text(T.dailyLimit(l))]);
+  }
+  const category = await getCategory(ctx.db, draft.category!);
+  const subtype = await getCategory(ctx.db, draft.subtype!);
+  const departmentId = departmentIdFor(category, subtype);
+  const { number } = existing ?? (await submitReport(
+    ctx.env,
+    {
+      id: draft.reportId,
+      categoryCode: draft.category!,
+      subtypeCode: draft.subtype!,
+      departmentId,
+      lat: draft.lat!,
+      lng: draft.lng!,
+      address: draft.address ?? null,
+      description: draft.description ?? '',
+      reporterLineUserId: userId,
+      photoIds: draft.photoIds,
+    },
+    ctx.now,
+  ));
+  // The department hears at once when it can; otherwise the cron keeps trying.
+  await deliverReportMail(ctx.env, ctx.db, draft.reportId, ctx.now, ctx.origin);
+  const dept = await getDepartment(ctx.db, departmentId);
+  return end(state, [text(T.receipt(l, number, dept?.name ?? '担当課'))]);
+}
+

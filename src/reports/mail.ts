@@ -1,0 +1,162 @@
+import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
+import { db as makeDb, type Db } from '../db/client';
+import { reportPhotos, reports } from '../db/schema';
+import { config, type Env } from '../env';
+import { MAIL_MAX_ATTEMPTS, mailBackoffMs } from './rules';
+import { getCategory, getDepartment } from './service';
+
+/**
+ * The department hears of each new report by e-mail, through Cloudflare's send_email
+ * binding (`REPORT_MAIL`). Delivery is tracked on the report (pending → sent, or failed
+ * with the reason after MAIL_MAX_ATTEMPTS); the cron retries what is due, staff can re-send.
+ *
+ * Locally (wrangler dev and vitest) miniflare's binding writes each message to a file in its
+ * temp directory and logs the path; nothing leaves the machine.
+ */
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** The one place the binding is called. */
+export async function sendMail(env: Env, mail: OutgoingMail): Promise<string> {
+  if (!env.REPORT_MAIL) throw new Error('REPORT_MAIL binding is not configured');
+  const result = await env.REPORT_MAIL.send({
+    from: { name: '岡山市公式LINE 損傷通報', email: config(env).reportMailFrom },
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+  });
+  return result.messageId;
+}
+
+const JST = new Intl.DateTimeFormat('ja-JP', {
+  timeZone: 'Asia/Tokyo',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+export function jstText(ms: number): string {
+  return JST.format(new Date(ms));
+}
+
+export interface MailFacts {
+  number: string;
+  id: string;
+  categoryName: string;
+  subtypeName: string;
+  departmentName: string;
+  lat: number;
+  lng: number;
+  address: string | null;
+  description: string;
+  photoCount: number;
+  createdAt: number;
+  /** Where staff open the report (needs a staff token). */
+  staffUrl: string;
+}
+
+/**
+ * What the department reads. No LINE user ID and nothing else that identifies the resident:
+ * mail leaves the system, and staff who need the reporter use the audited API.
+ */
+export function composeReportMail(f: MailFacts, to: string): OutgoingMail {
+  const lines = [
+    `${f.departmentName} ご担当者様`,
+    '',
+    '岡山市公式LINEから道路・公園の損傷通報が届きました。',
+    '',
+    `受付番号：${f.number}`,
+    `受付日時：${jstText(f.createdAt)}`,
+    `種類：${f.categoryName}／${f.subtypeName}`,
+    `場所：${f.address ?? '（住所なし）'}`,
+    `緯度経度：${f.lat.toFixed(6)}, ${f.lng.toFixed(6)}`,
+    `地図：https://www.google.com/maps/search/?api=1&query=${f.lat.toFixed(6)},${f.lng.toFixed(6)}`,
+    `写真：${f.photoCount}枚`,
+    '',
+    '説明：',
+    f.description || '（説明なし）',
+    '',
+    `詳細・写真・対応状況の更新：${f.staffUrl}`,
+    '（職員トークンが必要です）',
+  ];
+  return { to, subject: `【LINE損傷通報】${f.number} ${f.categoryName}／${f.subtypeName}`, text: lines.join('\n') };
+}
+
+/** Sends one report's department mail and records the outcome. Never throws: a failure is data. */
+export async function deliverReportMail(env: Env, db: Db, reportId: string, now: number, origin: string): Promise<'sent' | 'pending' | 'failed'> {
+  const report = await db.select().from(reports).where(eq(reports.id, reportId)).get();
+  if (!report) return 'failed';
+  // A retried conversation event or two overlapping cron ticks must not mail twice.
+  if (report.mailStatus === 'sent') return 'sent';
+  const attempts = report.mailAttempts + 1;
+  try {
+    const [category, subtype, department] = await Promise.all([
+      getCategory(db, report.categoryCode),
+      getCategory(db, report.subtypeCode),
+      getDepartment(db, report.departmentId),
+    ]);
+    if (!department) throw new Error(`no department for report (department_id ${report.departmentId ?? 'null'})`);
+    const photos = await db.select({ id: reportPhotos.id }).from(reportPhotos).where(and(eq(reportPhotos.reportId, report.id), isNull(reportPhotos.hiddenAt))).all();
+    const mail = composeReportMail(
+      {
+        number: report.number,
+        id: report.id,
+        categoryName: category?.nameJa ?? report.categoryCode,
+        subtypeName: subtype?.nameJa ?? report.subtypeCode,
+        departmentName: department.name,
+        lat: report.lat,
+        lng: report.lng,
+        address: report.address,
+        description: report.description,
+        photoCount: photos.length,
+        createdAt: report.createdAt,
+        staffUrl: `${origin}/api/v1/reports/${report.id}`,
+      },
+      department.email,
+    );
+    const messageId = await sendMail(env, mail);
+    await db
+      .update(reports)
+      .set({ mailStatus: 'sent', mailAttempts: attempts, mailSentAt: now, mailMessageId: messageId, mailLastError: null, mailNextAt: null })
+      .where(eq(reports.id, report.id));
+    return 'sent';
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+    const failed = attempts >= MAIL_MAX_ATTEMPTS;
+    await db
+      .update(reports)
+      .set({ mailStatus: failed ? 'failed' : 'pending', mailAttempts: attempts, mailLastError: reason, mailNextAt: failed ? null : now + mailBackoffMs(attempts) })
+      .where(eq(reports.id, report.id));
+    console.warn(JSON.stringify({ msg: 'department mail not sent', report: report.number, attempts, failed, reason }));
+    return failed ? 'failed' : 'pending';
+  }
+}
+
+/** Origin for links in mails sent by the cron, which has no request to take it from. */
+const CRON_ORIGIN_FALLBACK = 'https://line.city.okayama.jp';
+
+/** Cron: sends every department mail that is due, oldest first, a bounded number per tick. */
+export async function retryDueMail(env: Env, now: number, origin = CRON_ORIGIN_FALLBACK): Promise<number> {
+  const db = makeDb(env.DB);
+  const due = await db
+    .select({ id: reports.id })
+    .from(reports)
+    .where(and(eq(reports.mailStatus, 'pending'), or(isNull(reports.mailNextAt), lte(reports.mailNextAt, now))))
+    .orderBy(asc(reports.mailNextAt))
+    .limit(20)
+    .all();
+  for (const r of due) await deliverReportMail(env, db, r.id, now, origin);
+  return due.length;
+}
+
+/** Staff re-send: a failed (or stuck) mail goes back to pending and is tried at once. */
+export async function resendReportMail(env: Env, db: Db, reportId: string, now: number, origin: string) {
+  await db.update(reports).set({ mailStatus: 'pending', mailAttempts: 0, mailNextAt: now }).where(eq(reports.id, reportId));
+  return deliverReportMail(env, db, reportId, now, origin);
+}

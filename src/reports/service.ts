@@ -1,0 +1,213 @@
+import { and, asc, count, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import {
+  reportCategories,
+  reportDepartments,
+  reportPhotos,
+  reports,
+  reportSupporters,
+  type ReportStatus,
+} from '../db/schema';
+import type { Env } from '../env';
+import { boxAround, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, jstDayStart, jstYear, nearestDuplicate, OPEN_STATUSES } from './rules';
+
+/** Service functions the resident's conversation needs. Staff-side functions live in staff.ts. */
+
+export type Category = typeof reportCategories.$inferSelect;
+export type Department = typeof reportDepartments.$inferSelect;
+
+/** Active top-level categories (道路, 公園, その他), in their order. */
+export async function topCategories(db: Db): Promise<Category[]> {
+  return db
+    .select()
+    .from(reportCategories)
+    .where(and(isNull(reportCategories.parentCode), eq(reportCategories.active, true)))
+    .orderBy(asc(reportCategories.sortOrder), asc(reportCategories.code))
+    .all();
+}
+
+export async function subtypes(db: Db, parentCode: string): Promise<Category[]> {
+  return db
+    .select()
+    .from(reportCategories)
+    .where(and(eq(reportCategories.parentCode, parentCode), eq(reportCategories.active, true)))
+    .orderBy(asc(reportCategories.sortOrder), asc(reportCategories.code))
+    .all();
+}
+
+export async function getCategory(db: Db, code: string): Promise<Category | undefined> {
+  return db.select().from(reportCategories).where(eq(reportCategories.code, code)).get();
+}
+
+export async function getDepartment(db: Db, id: string | null | undefined): Promise<Department | undefined> {
+  if (!id) return undefined;
+  return db.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get();
+}
+
+/** A subtype may name its own department; otherwise its category's answers. */
+export function departmentIdFor(category: Category | undefined, subtype: Category | undefined): string | null {
+  return subtype?.departmentId ?? category?.departmentId ?? null;
+}
+
+/** Reports this resident sent since the start of today (JST). Counted from rows, never a counter. */
+export async function sentToday(db: Db, lineUserId: string, now: number): Promise<number> {
+  const row = await db
+    .select({ n: count() })
+    .from(reports)
+    .where(and(eq(reports.reporterLineUserId, lineUserId), gte(reports.createdAt, jstDayStart(now))))
+    .get();
+  return row?.n ?? 0;
+}
+
+/** The nearest open, visible report of the same category within 30 m and 30 days. */
+export async function findDuplicate(db: Db, at: { categoryCode: string; lat: number; lng: number }, now: number) {
+  const box = boxAround(at.lat, at.lng, DUPLICATE_RADIUS_M);
+  const rows = await db
+    .select({
+      id: reports.id,
+      number: reports.number,
+      categoryCode: reports.categoryCode,
+      subtypeCode: reports.subtypeCode,
+      status: reports.status,
+      lat: reports.lat,
+      lng: reports.lng,
+      createdAt: reports.createdAt,
+      hiddenAt: reports.hiddenAt,
+    })
+    .from(reports)
+    .where(
+      and(
+        eq(reports.categoryCode, at.categoryCode),
+        gte(reports.createdAt, now - DUPLICATE_WINDOW_MS),
+        inArray(reports.status, [...OPEN_STATUSES]),
+        isNull(reports.hiddenAt),
+        gte(reports.lat, box.minLat),
+        lte(reports.lat, box.maxLat),
+        gte(reports.lng, box.minLng),
+        lte(reports.lng, box.maxLng),
+      ),
+    )
+    .limit(50)
+    .all();
+  return nearestDuplicate(
+    rows.map((r) => ({ ...r, hidden: r.hiddenAt !== null })),
+    at,
+    now,
+  );
+}
+
+export async function getReport(db: Db, id: string) {
+  return db.select().from(reports).where(eq(reports.id, id)).get();
+}
+
+/** Adds a resident to someone else's report; idempotent. Returns false when they are its reporter. */
+export async function addSupporter(db: Db, reportId: string, lineUserId: string, now: number): Promise<boolean> {
+  const report = await getReport(db, reportId);
+  if (!report || report.reporterLineUserId === lineUserId) return false;
+  await db.insert(reportSupporters).values({ reportId, lineUserId, createdAt: now }).onConflictDoNothing();
+  return true;
+}
+
+/* ───────── photos ───────── */
+
+/** R2 keys are ours, never derived from anything the resident or LINE chose. */
+export function photoKey(photoId: string): string {
+  return `report-photos/${photoId}`;
+}
+
+/**
+ * Stores a photo that arrived during a draft: R2 first, then the row, so a row always
+ * points at bytes. The row has no report yet; `claimPhotos` attaches it on submission.
+ */
+export async function storeDraftPhoto(env: Env, db: Db, lineUserId: string, bytes: Uint8Array, contentType: string, sortOrder: number, now: number) {
+  const id = crypto.randomUUID();
+  const key = photoKey(id);
+  await env.PHOTOS.put(key, bytes, { httpMetadata: { contentType } });
+  await db.insert(reportPhotos).values({ id, reportId: null, uploaderLineUserId: lineUserId, r2Key: key, contentType, bytes: bytes.byteLength, sortOrder, createdAt: now });
+  return id;
+}
+
+/** Drops photos of a draft that will not be sent (cancelled, re-taken). Only unclaimed photos of this resident. */
+export async function discardDraftPhotos(env: Env, db: Db, lineUserId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const rows = await db
+    .select({ id: reportPhotos.id, key: reportPhotos.r2Key })
+    .from(reportPhotos)
+    .where(and(inArray(reportPhotos.id, ids), isNull(reportPhotos.reportId), eq(reportPhotos.uploaderLineUserId, lineUserId)))
+    .all();
+  if (rows.length === 0) return;
+  await env.PHOTOS.delete(rows.map((r) => r.key));
+  await db.delete(reportPhotos).where(inArray(reportPhotos.id, rows.map((r) => r.id)));
+}
+
+/** Drafts that expired (30 minutes) or were abandoned leave photos behind; a day later they go. */
+export const UNCLAIMED_PHOTO_TTL_MS = 24 * 60 * 60 * 1000;
+
+export async function cleanUnclaimedPhotos(env: Env, db: Db, now: number): Promise<number> {
+  const rows = await db
+    .select({ id: reportPhotos.id, key: reportPhotos.r2Key })
+    .from(reportPhotos)
+    .where(and(isNull(reportPhotos.reportId), lte(reportPhotos.createdAt, now - UNCLAIMED_PHOTO_TTL_MS)))
+    .limit(100)
+    .all();
+  if (rows.length === 0) return 0;
+  await env.PHOTOS.delete(rows.map((r) => r.key));
+  await db.delete(reportPhotos).where(inArray(reportPhotos.id, rows.map((r) => r.id)));
+  return rows.length;
+}
+
+/* ───────── submission ───────── */
+
+export interface NewReport {
+  /** Chosen when the draft starts, so a retried event submits the same report, not a second one. */
+  id: string;
+  categoryCode: string;
+  subtypeCode: string;
+  departmentId: string | null;
+  lat: number;
+  lng: number;
+  address: string | null;
+  description: string;
+  reporterLineUserId: string;
+  photoIds: string[];
+}
+
+/**
+ * Stores a report with its readable number, photos and first history row in one D1 batch
+ * (one transaction). The number comes from the year's counter bumped in the same batch,
+ * so two residents sending at once get consecutive numbers and a failure leaves no gap.
+ * Every statement is guarded by "this report does not exist yet", so running it twice
+ * (a retried event) changes nothing the second time.
+ */
+export async function submitReport(env: Env, r: NewReport, now: number): Promise<{ id: string; number: string }> {
+  const year = jstYear(now);
+  const notYet = `NOT EXISTS (SELECT 1 FROM reports WHERE id = ?)`;
+  const d1 = env.DB;
+  const stmts = [
+    d1.prepare(`INSERT INTO report_counters (year, last) VALUES (?, 0) ON CONFLICT(year) DO NOTHING`).bind(year),
+    d1.prepare(`UPDATE report_counters SET last = last + 1 WHERE year = ? AND ${notYet}`).bind(year, r.id),
+    d1.prepare(
+      `INSERT INTO report_status_history (report_id, at, actor, from_status, to_status, department_id)
+       SELECT ?, ?, 'resident', NULL, 'received', ? WHERE ${notYet}`,
+    ).bind(r.id, now, r.departmentId, r.id),
+    d1.prepare(
+      `INSERT INTO reports (id, number, category_code, subtype_code, department_id, status, lat, lng, address, description,
+         reporter_line_user_id, created_at, updated_at, mail_status, mail_attempts, mail_next_at)
+       SELECT ?, 'R-' || year || '-' || printf('%06d', last), ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?
+       FROM report_counters WHERE year = ? AND ${notYet}`,
+    ).bind(r.id, r.categoryCode, r.subtypeCode, r.departmentId, r.lat, r.lng, r.address, r.description, r.reporterLineUserId, now, now, now, year, r.id),
+  ];
+  r.photoIds.forEach((photoId, i) => {
+    stmts.push(
+      d1
+        .prepare(`UPDATE report_photos SET report_id = ?, sort_order = ? WHERE id = ? AND report_id IS NULL AND uploader_line_user_id = ?`)
+        .bind(r.id, i, photoId, r.reporterLineUserId),
+    );
+  });
+  await d1.batch(stmts);
+  const row = await d1.prepare(`SELECT number FROM reports WHERE id = ?`).bind(r.id).first<{ number: string }>();
+  if (!row) throw new Error(`report ${r.id} was not stored`);
+  return { id: r.id, number: row.number };
+}
+
+export type { ReportStatus };
