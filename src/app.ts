@@ -3,12 +3,14 @@ import type { Env } from './env';
 import { webhook } from './webhook';
 import { pages } from './pages/routes';
 import { api } from './admin/api';
+import { open311 } from './reports/open311';
 
 export const app = new Hono<{ Bindings: Env }>();
 
 app.get('/', (c) => c.text('岡山市役所公式LINE backend. See /policy, /terms and /api/v1/docs.'));
 app.route('/webhook', webhook);
 app.route('/api/v1', api);
+app.route('/open311/v2', open311);
 app.route('/', pages);
 
 app.notFound((c) => c.json({ message: 'Not found' }, 404));

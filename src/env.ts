@@ -21,6 +21,8 @@ export interface Env {
   REPORT_MAIL_FROM?: string;
   /** JSON: `{"box":[minLng,minLat,maxLng,maxLat]}` or `{"polygon":[[lng,lat],…]}`; default Okayama City. */
   REPORT_AREA?: string;
+  /** The worker's public origin, for links in mails the cron sends (no request to take it from). */
+  PUBLIC_ORIGIN?: string;
 }
 
 export const DEFAULTS = {

@@ -1,4 +1,8 @@
+import { db } from './db/client';
 import type { Env } from './env';
+import { retryDueMail } from './reports/mail';
+import { retryPendingNotifications } from './reports/notify';
+import { cleanUnclaimedPhotos } from './reports/service';
 
 export interface ScheduledTask {
   name: string;
@@ -9,7 +13,11 @@ export interface ScheduledTask {
  * Periodic work, in the order it runs each minute. Capabilities add theirs here
  * (broadcast release, retries of department e-mails, retention clean-up).
  */
-export const TASKS: ScheduledTask[] = [];
+export const TASKS: ScheduledTask[] = [
+  { name: 'report-mail', run: (env, now) => retryDueMail(env, now, env.PUBLIC_ORIGIN) },
+  { name: 'report-notifications', run: (env, now) => retryPendingNotifications(env, now) },
+  { name: 'report-photo-cleanup', run: (env, now) => cleanUnclaimedPhotos(env, db(env.DB), now) },
+];
 
 /**
  * The clock door, run every minute by the Cron Trigger. "Now" is the controller's

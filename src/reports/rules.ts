@@ -183,6 +183,18 @@ export function personalDataHints(text: string): { phone: boolean; email: boolea
   return { phone, email };
 }
 
+const EMAIL_G = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/g;
+const PHONE_G = /(?<!\d)(0\d{1,4}[-(\s]?\d{1,4}[-)\s]?\d{3,4}|0[789]0\d{8}|\+81[-\s]?\d{1,4}[-\s]?\d{1,4}[-\s]?\d{3,4})(?!\d)/g;
+
+/**
+ * The public (Open311) text of a description: phone numbers and e-mail addresses replaced,
+ * in case a resident kept one after the warning. Works on the NFKC form, so full-width
+ * digits are caught too.
+ */
+export function redactPersonalData(text: string): string {
+  return text.normalize('NFKC').replace(EMAIL_G, '［削除］').replace(PHONE_G, '［削除］');
+}
+
 export function descriptionLength(text: string): number {
   return [...text].length;
 }

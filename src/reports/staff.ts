@@ -1,0 +1,272 @@
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, like, lt, lte, or, type SQL } from 'drizzle-orm';
+import type { StaffPrincipal } from '../admin/auth';
+import { auditRecord } from '../admin/audit';
+import { problem } from '../admin/errors';
+import type { Db } from '../db/client';
+import {
+  reportCategories,
+  reportDepartments,
+  reportPhotos,
+  reports,
+  reportStatusHistory,
+  reportSupporters,
+  type ReportStatus,
+} from '../db/schema';
+import type { Env } from '../env';
+import { followingAmong, sendNotifications } from './notify';
+import { canTransition, CLOSED_STATUSES, notifiesReporter } from './rules';
+import { statusChanged } from './texts';
+
+/** Staff-side service functions: list, detail, status changes, moderation, categories. */
+
+export interface ReportQuery {
+  status?: ReportStatus[];
+  category?: string;
+  subtype?: string;
+  department?: string;
+  /** UTC ms, inclusive. */
+  from?: number;
+  /** UTC ms, exclusive. */
+  to?: number;
+  /** [minLng, minLat, maxLng, maxLat] */
+  bbox?: [number, number, number, number];
+  q?: string;
+  hidden?: 'exclude' | 'include' | 'only';
+  sort: 'newest' | 'oldest';
+  cursor?: string;
+  limit: number;
+}
+
+/** `<createdAt>.<id>` of the last row shown; the id breaks ties within a millisecond. */
+const CURSOR = /^(\d{1,15})\.([0-9a-f-]{36})$/;
+export const isReportCursor = (s: string) => CURSOR.test(s);
+
+export function reportFilters(q: Omit<ReportQuery, 'sort' | 'limit' | 'cursor'>): SQL[] {
+  const where: (SQL | undefined)[] = [];
+  if (q.status?.length) where.push(q.status.length === 1 ? eq(reports.status, q.status[0]!) : inArray(reports.status, q.status));
+  if (q.category) where.push(eq(reports.categoryCode, q.category));
+  if (q.subtype) where.push(eq(reports.subtypeCode, q.subtype));
+  if (q.department) where.push(eq(reports.departmentId, q.department));
+  if (q.from !== undefined) where.push(gte(reports.createdAt, q.from));
+  if (q.to !== undefined) where.push(lt(reports.createdAt, q.to));
+  if (q.bbox) {
+    const [minLng, minLat, maxLng, maxLat] = q.bbox;
+    where.push(gte(reports.lat, minLat), lte(reports.lat, maxLat), gte(reports.lng, minLng), lte(reports.lng, maxLng));
+  }
+  if (q.q) {
+    // LIKE with the wildcards of the search text escaped, so 100% means "100%".
+    const pattern = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(or(sqlLike(reports.description, pattern), sqlLike(reports.number, pattern), sqlLike(reports.address, pattern)));
+  }
+  if (q.hidden === 'exclude' || q.hidden === undefined) where.push(isNull(reports.hiddenAt));
+  if (q.hidden === 'only') where.push(isNotNull(reports.hiddenAt));
+  return where.filter((w): w is SQL => w !== undefined);
+}
+
+function sqlLike(col: Parameters<typeof like>[0], pattern: string): SQL {
+  return like(col, pattern) as SQL;
+}
+
+/** The list's columns: no reporter (personal data stays in the audited detail view). */
+export const listColumns = {
+  id: reports.id,
+  number: reports.number,
+  status: reports.status,
+  categoryCode: reports.categoryCode,
+  subtypeCode: reports.subtypeCode,
+  departmentId: reports.departmentId,
+  duplicateOf: reports.duplicateOf,
+  lat: reports.lat,
+  lng: reports.lng,
+  address: reports.address,
+  description: reports.description,
+  createdAt: reports.createdAt,
+  updatedAt: reports.updatedAt,
+  closedAt: reports.closedAt,
+  hiddenAt: reports.hiddenAt,
+  hiddenReason: reports.hiddenReason,
+  mailStatus: reports.mailStatus,
+};
+
+export async function listReports(db: Db, q: ReportQuery) {
+  const where = reportFilters(q);
+  const m = q.cursor ? CURSOR.exec(q.cursor) : null;
+  if (m) {
+    const at = Number(m[1]);
+    const id = m[2]!;
+    where.push(
+      q.sort === 'newest'
+        ? or(lt(reports.createdAt, at), and(eq(reports.createdAt, at), lt(reports.id, id)))!
+        : or(gt(reports.createdAt, at), and(eq(reports.createdAt, at), gt(reports.id, id)))!,
+    );
+  }
+  const order = q.sort === 'newest' ? [desc(reports.createdAt), desc(reports.id)] : [asc(reports.createdAt), asc(reports.id)];
+  const rows = await db
+    .select(listColumns)
+    .from(reports)
+    .where(and(...where))
+    .orderBy(...order)
+    .limit(q.limit + 1)
+    .all();
+  const items = rows.slice(0, q.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > q.limit && last ? `${last.createdAt}.${last.id}` : null };
+}
+
+/** For exports: the same filters, newest first, capped. */
+export async function exportReports(db: Db, q: Omit<ReportQuery, 'sort' | 'limit' | 'cursor'>, cap: number) {
+  return db
+    .select(listColumns)
+    .from(reports)
+    .where(and(...reportFilters(q)))
+    .orderBy(desc(reports.createdAt), desc(reports.id))
+    .limit(cap)
+    .all();
+}
+
+export async function reportDetail(db: Db, id: string) {
+  const report = await db.select().from(reports).where(eq(reports.id, id)).get();
+  if (!report) return null;
+  const [photos, history, supporters] = await Promise.all([
+    db.select().from(reportPhotos).where(eq(reportPhotos.reportId, id)).orderBy(asc(reportPhotos.sortOrder)).all(),
+    db.select().from(reportStatusHistory).where(eq(reportStatusHistory.reportId, id)).orderBy(asc(reportStatusHistory.at), asc(reportStatusHistory.id)).all(),
+    db.select({ lineUserId: reportSupporters.lineUserId, createdAt: reportSupporters.createdAt }).from(reportSupporters).where(eq(reportSupporters.reportId, id)).all(),
+  ]);
+  // Reports filed as duplicates of this one: staff see the link both ways.
+  const duplicates = await db.select({ id: reports.id, number: reports.number }).from(reports).where(eq(reports.duplicateOf, id)).all();
+  return { report, photos, history, supporters, duplicates };
+}
+
+export interface StatusChange {
+  status?: ReportStatus;
+  publicNote?: string;
+  internalNote?: string;
+  department?: string;
+  duplicateOf?: string;
+}
+
+/**
+ * One staff change of a report: the new status (checked against the allowed transitions),
+ * notes and department, its history row, its audit row and the pushes it causes, all in one
+ * D1 batch. The pushes are then tried at once; what fails stays pending for the cron.
+ */
+export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: string, change: StatusChange, now: number) {
+  const report = await db.select().from(reports).where(eq(reports.id, id)).get();
+  if (!report) throw problem(404, 'No such report.');
+  const to = change.status ?? report.status;
+  if (change.status && change.status !== report.status && !canTransition(report.status, change.status)) {
+    throw problem(409, `A report cannot move from ${report.status} to ${change.status}.`);
+  }
+  let duplicateOfNumber: string | null = null;
+  if (to === 'duplicate' && change.status === 'duplicate') {
+    if (!change.duplicateOf) throw problem(400, 'duplicateOf: the original report’s id is required for status duplicate.');
+    if (change.duplicateOf === id) throw problem(400, 'duplicateOf: a report cannot duplicate itself.');
+    const original = await db.select({ number: reports.number }).from(reports).where(eq(reports.id, change.duplicateOf)).get();
+    if (!original) throw problem(400, 'duplicateOf: no such report.');
+    duplicateOfNumber = original.number;
+  } else if (change.duplicateOf) {
+    throw problem(400, 'duplicateOf is only allowed with status duplicate.');
+  }
+  if (change.department) {
+    const dept = await db.select({ id: reportDepartments.id }).from(reportDepartments).where(eq(reportDepartments.id, change.department)).get();
+    if (!dept) throw problem(400, 'department: no such department.');
+  }
+  const statusMoved = change.status !== undefined && change.status !== report.status;
+  const publicNote = change.publicNote?.trim() || null;
+  const internalNote = change.internalNote?.trim() || null;
+  const departmentChanged = change.department !== undefined && change.department !== report.departmentId;
+  if (!statusMoved && !publicNote && !internalNote && !departmentChanged) throw problem(400, 'Nothing to change.');
+
+  const notify = (statusMoved && notifiesReporter(to, publicNote)) || (!statusMoved && !!publicNote);
+  const supporters = await db.select({ u: reportSupporters.lineUserId }).from(reportSupporters).where(eq(reportSupporters.reportId, id)).all();
+  const recipients = notify ? await followingAmong(db, [report.reporterLineUserId, ...supporters.map((s) => s.u)]) : [];
+  const message = statusChanged(report.number, to, publicNote, duplicateOfNumber);
+  const notificationIds = recipients.map(() => crypto.randomUUID());
+
+  const d1 = env.DB;
+  const stmts: D1PreparedStatement[] = [
+    d1
+      .prepare(
+        `UPDATE reports SET status = ?, department_id = ?, duplicate_of = ?, updated_at = ?,
+           closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) ELSE NULL END WHERE id = ?`,
+      )
+      .bind(
+        to,
+        change.department ?? report.departmentId,
+        to === 'duplicate' ? (change.duplicateOf ?? report.duplicateOf) : null,
+        now,
+        CLOSED_STATUSES.includes(to) ? 1 : 0,
+        now,
+        id,
+      ),
+    d1
+      .prepare(
+        `INSERT INTO report_status_history (report_id, at, actor, from_status, to_status, public_note, internal_note, department_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(id, now, by.id, report.status, to, publicNote, internalNote, change.department ?? report.departmentId),
+  ];
+  recipients.forEach((u, i) => {
+    stmts.push(
+      d1
+        .prepare(
+          `INSERT INTO report_notifications (id, report_id, history_id, line_user_id, messages, status, attempts, created_at)
+           VALUES (?, ?, (SELECT max(id) FROM report_status_history WHERE report_id = ?), ?, ?, 'pending', 0, ?)`,
+        )
+        .bind(notificationIds[i]!, id, id, u, JSON.stringify([message]), now),
+    );
+  });
+  const auditRow = auditRecord(db, by, 'report.update', 'report', id, {
+    from: report.status,
+    to,
+    department: change.department,
+    publicNote: !!publicNote,
+    internalNote: !!internalNote,
+    notified: recipients.length,
+  }).toSQL();
+  stmts.push(d1.prepare(auditRow.sql).bind(...auditRow.params));
+  await d1.batch(stmts);
+  await sendNotifications(env, db, notificationIds, now);
+  return { notified: recipients.length };
+}
+
+/* ───────── moderation (terms §1) ───────── */
+
+export async function setReportHidden(db: Db, by: StaffPrincipal, id: string, reason: string | null, now: number) {
+  const report = await db.select({ id: reports.id }).from(reports).where(eq(reports.id, id)).get();
+  if (!report) throw problem(404, 'No such report.');
+  await db.batch([
+    db
+      .update(reports)
+      .set(reason === null ? { hiddenAt: null, hiddenReason: null, hiddenBy: null, updatedAt: now } : { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id, updatedAt: now })
+      .where(eq(reports.id, id)),
+    auditRecord(db, by, reason === null ? 'report.unhide' : 'report.hide', 'report', id, reason === null ? {} : { reason }),
+  ]);
+}
+
+export async function setPhotoHidden(db: Db, by: StaffPrincipal, reportId: string, photoId: string, reason: string | null, now: number) {
+  const photo = await db.select({ id: reportPhotos.id }).from(reportPhotos).where(and(eq(reportPhotos.id, photoId), eq(reportPhotos.reportId, reportId))).get();
+  if (!photo) throw problem(404, 'No such photo.');
+  await db.batch([
+    db
+      .update(reportPhotos)
+      .set(reason === null ? { hiddenAt: null, hiddenReason: null, hiddenBy: null } : { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id })
+      .where(eq(reportPhotos.id, photoId)),
+    auditRecord(db, by, reason === null ? 'report.photo.unhide' : 'report.photo.hide', 'report_photo', photoId, { reportId, ...(reason === null ? {} : { reason }) }),
+  ]);
+}
+
+export async function getPhoto(db: Db, reportId: string, photoId: string) {
+  return db.select().from(reportPhotos).where(and(eq(reportPhotos.id, photoId), eq(reportPhotos.reportId, reportId))).get();
+}
+
+/* ───────── categories and departments ───────── */
+
+export async function listCategoriesAll(db: Db) {
+  return db.select().from(reportCategories).orderBy(asc(reportCategories.parentCode), asc(reportCategories.sortOrder), asc(reportCategories.code)).all();
+}
+
+export async function listDepartments(db: Db) {
+  return db.select().from(reportDepartments).orderBy(asc(reportDepartments.id)).all();
+}
+
