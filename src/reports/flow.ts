@@ -3,7 +3,7 @@ import type { ActiveFlow, ConversationState, Flow, HandleContext, HandleResult }
 import { parsePostback } from '../conversation/rules';
 import type { LineEvent } from '../line/events';
 import { fetchMessageContent } from './content';
-import { ImageFormatError, stripMetadata } from './image';
+import { ImageFormatError } from './image';
 import { deliverReportMail } from './mail';
 import {
   descriptionLength,
@@ -366,14 +366,13 @@ async function photo(
     const hint = got.reason === 'too_large' ? T.photoTooLarge(l) : T.photoNotFound(l);
     return again(ctx, state, hint);
   }
-  let clean;
+  let id: string;
   try {
-    clean = stripMetadata(got.bytes);
+    id = await storeDraftPhoto(ctx.env, ctx.db, userId, got.bytes, draft.photoIds.length, ctx.now);
   } catch (err) {
     if (err instanceof ImageFormatError) return again(ctx, state, T.photoNotImage(l));
     throw err;
   }
-  const id = await storeDraftPhoto(ctx.env, ctx.db, userId, clean.bytes, clean.type, draft.photoIds.length, ctx.now);
   const next: Draft = { ...draft, photoIds: [...draft.photoIds, id] };
   if (next.photoIds.length >= MAX_PHOTOS) return moveTo(ctx, state, after(next, 'description'), next, [text(T.photosFull(l))]);
   return moveTo(ctx, state, 'photos', next);

@@ -204,8 +204,10 @@ export const reportRoutes = createRouter()
           return { type: 'Feature', geometry: { type: 'Point', coordinates: [lng, lat] }, properties: props };
         }),
       };
-      c.header('content-type', 'application/geo+json; charset=utf-8');
-      return c.json(body, 200);
+      const res = c.json(body, 200);
+      // c.json always says application/json; GeoJSON has its own media type (RFC 7946).
+      res.headers.set('content-type', 'application/geo+json; charset=utf-8');
+      return res;
     },
   )
   .openapi(

@@ -9,6 +9,7 @@ import {
   type ReportStatus,
 } from '../db/schema';
 import type { Env } from '../env';
+import { stripMetadata } from './image';
 import { boxAround, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, jstDayStart, jstYear, nearestDuplicate, OPEN_STATUSES } from './rules';
 
 /** Service functions the resident's conversation needs. Staff-side functions live in staff.ts. */
@@ -116,10 +117,13 @@ export function photoKey(photoId: string): string {
 }
 
 /**
- * Stores a photo that arrived during a draft: R2 first, then the row, so a row always
- * points at bytes. The row has no report yet; `claimPhotos` attaches it on submission.
+ * Stores a photo that arrived during a draft. The bytes are sniffed and stripped of their
+ * metadata here, the only way into R2, so nothing unstripped can ever be stored (throws
+ * ImageFormatError for anything but JPEG/PNG). R2 first, then the row, so a row always
+ * points at bytes. The row has no report yet; `submitReport` attaches it.
  */
-export async function storeDraftPhoto(env: Env, db: Db, lineUserId: string, bytes: Uint8Array, contentType: string, sortOrder: number, now: number) {
+export async function storeDraftPhoto(env: Env, db: Db, lineUserId: string, raw: Uint8Array, sortOrder: number, now: number) {
+  const { type: contentType, bytes } = stripMetadata(raw);
   const id = crypto.randomUUID();
   const key = photoKey(id);
   await env.PHOTOS.put(key, bytes, { httpMetadata: { contentType } });

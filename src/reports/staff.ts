@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, like, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { StaffPrincipal } from '../admin/auth';
 import { auditRecord } from '../admin/audit';
 import { problem } from '../admin/errors';
@@ -63,8 +64,9 @@ export function reportFilters(q: Omit<ReportQuery, 'sort' | 'limit' | 'cursor'>)
   return where.filter((w): w is SQL => w !== undefined);
 }
 
-function sqlLike(col: Parameters<typeof like>[0], pattern: string): SQL {
-  return like(col, pattern) as SQL;
+/** drizzle's like() has no ESCAPE clause; without it SQLite would read \% as a backslash and a wildcard. */
+function sqlLike(col: SQLiteColumn, pattern: string): SQL {
+  return sql`${col} LIKE ${pattern} ESCAPE '\\'`;
 }
 
 /** The list's columns: no reporter (personal data stays in the audited detail view). */

@@ -1,0 +1,393 @@
+import { createScheduledController, env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { scheduled } from '../src/scheduled';
+import { MAIL_MAX_ATTEMPTS } from '../src/reports/rules';
+import { contains, jpegWithGps } from './helpers/images';
+import { events, fake, newUserId, say } from './helpers/line';
+import { resident } from './helpers/reports';
+import { call, newStaff, storedReport } from './helpers/staff';
+
+async function tick(at: number) {
+  await scheduled(createScheduledController({ scheduledTime: at, cron: '* * * * *' }), env);
+}
+
+async function auditRows(action: string, targetId: string) {
+  return (await env.DB.prepare('SELECT staff_id, action, target_id FROM audit_log WHERE action = ? AND target_id = ?').bind(action, targetId).all()).results;
+}
+
+const pushesTo = async (userId: string) => (await fake.requests({ to: userId, path: '/v2/bot/message/push' }));
+
+describe('who may do what (role matrix)', () => {
+  const roles: [string, Record<string, string[]>][] = [
+    ['broadcaster', {}],
+    ['approver', {}],
+    ['school_staff', { schools: ['s1'] }],
+    ['community_leader', { communities: ['c1'] }],
+    ['report_manager', {}],
+    ['admin', {}],
+  ];
+  it.each(roles)('%s', async (role, scopes) => {
+    const { token } = await newStaff([role], scopes);
+    const reporter = await resident();
+    const r = await storedReport(reporter, { photos: [jpegWithGps()] });
+    const triage = role === 'report_manager' || role === 'admin';
+    const expected = (ok: number) => (triage ? ok : 403);
+    const checks: [string, string, unknown, number][] = [
+      ['GET', '/api/v1/reports', undefined, expected(200)],
+      ['GET', `/api/v1/reports/${r.id}`, undefined, expected(200)],
+      ['GET', `/api/v1/reports/${r.id}/photos/${r.photoIds[0]}`, undefined, expected(200)],
+      ['GET', '/api/v1/reports.geojson', undefined, expected(200)],
+      ['GET', '/api/v1/reports.csv', undefined, expected(200)],
+      ['PATCH', `/api/v1/reports/${r.id}`, { status: 'accepted' }, expected(200)],
+      ['POST', `/api/v1/reports/${r.id}/hide`, { reason: 'test' }, expected(204)],
+      ['POST', `/api/v1/reports/${r.id}/unhide`, undefined, expected(204)],
+      ['POST', `/api/v1/reports/${r.id}/mail`, undefined, expected(200)],
+      ['GET', '/api/v1/report-categories', undefined, expected(200)],
+      ['GET', '/api/v1/report-departments', undefined, expected(200)],
+      // Categories and departments are the admin's.
+      ['PATCH', '/api/v1/report-categories/road-other', { sortOrder: 6 }, role === 'admin' ? 200 : 403],
+      ['PATCH', '/api/v1/report-departments/general', { phone: '086-803-1000' }, role === 'admin' ? 200 : 403],
+    ];
+    for (const [method, path, body, status] of checks) {
+      const res = await call(path, { token, method, body });
+      expect(`${method} ${path} → ${res.status}`).toBe(`${method} ${path} → ${status}`);
+      if (status === 403) expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+  });
+
+  it('no token → 401 everywhere', async () => {
+    for (const path of ['/api/v1/reports', `/api/v1/reports/${crypto.randomUUID()}`, '/api/v1/reports.csv', '/api/v1/report-categories']) {
+      expect((await call(path, { token: null })).status).toBe(401);
+    }
+  });
+});
+
+describe('the list: filters, paging, sort', () => {
+  it('filters by status, category, department, period, box and text, and pages with a cursor', async () => {
+    const reporter = await resident();
+    const marker = `marker-${crypto.randomUUID().slice(0, 8)}`;
+    const t0 = Date.UTC(2026, 5, 1, 0, 0, 0) + Math.floor(Math.random() * 1e6);
+    const made = [];
+    for (let i = 0; i < 5; i++) {
+      made.push(
+        await storedReport(reporter, {
+          at: t0 + i * 60_000,
+          description: `${marker} ${i}`,
+          categoryCode: i < 3 ? 'road' : 'park',
+          subtypeCode: i < 3 ? 'road-step' : 'park-tree',
+          departmentId: i < 3 ? 'road' : 'park',
+          lat: 34.6 + i * 0.01,
+          lng: 133.9,
+        }),
+      );
+    }
+    const q = (s: string) => call(`/api/v1/reports?q=${marker}&${s}`).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    let res = await q('');
+    expect(res.body.items.map((x: any) => x.number)).toEqual(made.map((m) => m.number).reverse());
+    expect(res.body.items[0]).not.toHaveProperty('reporterLineUserId');
+    expect(JSON.stringify(res.body)).not.toContain(reporter);
+
+    res = await q('category=park');
+    expect(res.body.items).toHaveLength(2);
+    res = await q('department=road&sort=oldest');
+    expect(res.body.items.map((x: any) => x.number)).toEqual(made.slice(0, 3).map((m) => m.number));
+    res = await q(`from=${new Date(t0 + 60_000).toISOString()}&to=${new Date(t0 + 3 * 60_000).toISOString()}`);
+    expect(res.body.items.map((x: any) => x.number)).toEqual([made[2]!.number, made[1]!.number]);
+    res = await q('bbox=133.89,34.605,133.91,34.625');
+    expect(res.body.items.map((x: any) => x.number)).toEqual([made[2]!.number, made[1]!.number]);
+    await call(`/api/v1/reports/${made[0]!.id}`, { method: 'PATCH', body: { status: 'accepted' } });
+    res = await q('status=accepted');
+    expect(res.body.items.map((x: any) => x.number)).toEqual([made[0]!.number]);
+    res = await q('status=received,accepted&category=road');
+    expect(res.body.items).toHaveLength(3);
+
+    // Paging: two at a time, newest first, no repeats, nothing lost.
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 5; page++) {
+      res = await q(`limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...res.body.items.map((x: any) => x.number));
+      if (!res.body.nextCursor) break;
+      cursor = res.body.nextCursor;
+    }
+    expect(seen).toEqual(made.map((m) => m.number).reverse());
+  });
+
+  it.each([
+    ['status=open', 'status'],
+    ['bbox=1,2,3', 'bbox'],
+    ['from=yesterday', 'from'],
+    ['cursor=abc', 'cursor'],
+    ['limit=500', 'limit'],
+  ])('refuses %s with a 400 naming the field', async (qs, field) => {
+    const res = await call(`/api/v1/reports?${qs}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe(field);
+  });
+
+  it('text search treats % and _ literally', async () => {
+    const reporter = await resident();
+    const tag = crypto.randomUUID().slice(0, 8);
+    await storedReport(reporter, { description: `${tag} 100% broken` });
+    await storedReport(reporter, { description: `${tag} 1000 broken` });
+    const res = await call(`/api/v1/reports?q=${encodeURIComponent(`${tag} 100%`)}`);
+    expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(1);
+  });
+});
+
+describe('one report: detail, photos, audit', () => {
+  it('shows reporter, photos and history, and audits the read', async () => {
+    const { id: staffId, token } = await newStaff(['report_manager']);
+    const reporter = await resident();
+    const r = await storedReport(reporter, { photos: [jpegWithGps(), jpegWithGps(1)] });
+    const res = await call(`/api/v1/reports/${r.id}`, { token });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as any;
+    expect(body).toMatchObject({ id: r.id, number: r.number, status: 'received', reporter: { lineUserId: reporter }, supporters: 0 });
+    expect(body.photos).toHaveLength(2);
+    expect(body.history).toEqual([expect.objectContaining({ actor: 'resident', from: null, to: 'received' })]);
+    expect(body.mail.status).toBe('pending');
+    expect(await auditRows('report.read', r.id)).toEqual([{ staff_id: staffId, action: 'report.read', target_id: r.id }]);
+
+    const photo = await call(body.photos[0].url, { token });
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = new Uint8Array(await photo.arrayBuffer());
+    expect(contains(bytes, 'SecretPhone')).toBe(false);
+    expect(await auditRows('report.photo.read', r.photoIds[0]!)).toHaveLength(1);
+  });
+
+  it('404 for an unknown report or a photo of another report', async () => {
+    const reporter = await resident();
+    const a = await storedReport(reporter, { photos: [jpegWithGps()] });
+    const b = await storedReport(reporter);
+    expect((await call(`/api/v1/reports/${crypto.randomUUID()}`)).status).toBe(404);
+    expect((await call(`/api/v1/reports/${b.id}/photos/${a.photoIds[0]}`)).status).toBe(404);
+  });
+});
+
+describe('status changes and the reporter kept informed', () => {
+  it('records each change; pushes public notes and closing moves, in Japanese with the number, with a retry key', async () => {
+    const { id: staffId, token } = await newStaff(['report_manager']);
+    const reporter = await resident();
+    const r = await storedReport(reporter);
+
+    let res = await call(`/api/v1/reports/${r.id}`, { token, method: 'PATCH', body: { status: 'accepted', internalNote: '現地確認予定' } });
+    expect(await res.json()).toEqual({ notified: 0 });
+    expect(await pushesTo(reporter)).toHaveLength(0);
+
+    res = await call(`/api/v1/reports/${r.id}`, { token, method: 'PATCH', body: { status: 'in_progress', publicNote: '来週補修します' } });
+    expect(await res.json()).toEqual({ notified: 1 });
+    let pushes = await pushesTo(reporter);
+    expect(pushes).toHaveLength(1);
+    const text = (pushes[0]!.body as any).messages[0].text as string;
+    expect(text).toContain(r.number);
+    expect(text).toContain('対応中');
+    expect(text).toContain('来週補修します');
+    expect(text).not.toContain('現地確認予定');
+    const stored = await env.DB.prepare('SELECT id, status FROM report_notifications WHERE report_id = ?').bind(r.id).first<{ id: string; status: string }>();
+    expect(pushes[0]!.retryKey).toBe(stored!.id);
+    expect(stored!.status).toBe('sent');
+
+    res = await call(`/api/v1/reports/${r.id}`, { token, method: 'PATCH', body: { status: 'resolved' } });
+    pushes = await pushesTo(reporter);
+    expect(pushes).toHaveLength(2);
+    expect((pushes[1]!.body as any).messages[0].text).toContain('対応完了');
+
+    const history = (
+      await env.DB.prepare('SELECT actor, from_status, to_status, public_note, internal_note FROM report_status_history WHERE report_id = ? ORDER BY id').bind(r.id).all()
+    ).results;
+    expect(history).toEqual([
+      { actor: 'resident', from_status: null, to_status: 'received', public_note: null, internal_note: null },
+      { actor: staffId, from_status: 'received', to_status: 'accepted', public_note: null, internal_note: '現地確認予定' },
+      { actor: staffId, from_status: 'accepted', to_status: 'in_progress', public_note: '来週補修します', internal_note: null },
+      { actor: staffId, from_status: 'in_progress', to_status: 'resolved', public_note: null, internal_note: null },
+    ]);
+    const row = await env.DB.prepare('SELECT closed_at FROM reports WHERE id = ?').bind(r.id).first<{ closed_at: number | null }>();
+    expect(row!.closed_at).not.toBeNull();
+    expect(await auditRows('report.update', r.id)).toHaveLength(3);
+  });
+
+  it.each(['not_city_managed', 'rejected'])('moving to %s always tells the reporter', async (to) => {
+    const reporter = await resident();
+    const r = await storedReport(reporter);
+    await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: to } });
+    expect(await pushesTo(reporter)).toHaveLength(1);
+  });
+
+  it('duplicate needs the original, links them, and tells the reporter its number', async () => {
+    const reporter = await resident();
+    const original = await storedReport(reporter);
+    const copy = await storedReport(reporter);
+    let res = await call(`/api/v1/reports/${copy.id}`, { method: 'PATCH', body: { status: 'duplicate' } });
+    expect(res.status).toBe(400);
+    res = await call(`/api/v1/reports/${copy.id}`, { method: 'PATCH', body: { status: 'duplicate', duplicateOf: copy.id } });
+    expect(res.status).toBe(400);
+    res = await call(`/api/v1/reports/${copy.id}`, { method: 'PATCH', body: { status: 'duplicate', duplicateOf: original.id } });
+    expect(res.status).toBe(200);
+    const push = (await pushesTo(reporter)).at(-1)!;
+    expect((push.body as any).messages[0].text).toContain(original.number);
+    const detail = (await (await call(`/api/v1/reports/${original.id}`)).json()) as any;
+    expect(detail.duplicates).toEqual([{ id: copy.id, number: copy.number }]);
+    const dup = (await (await call(`/api/v1/reports/${copy.id}`)).json()) as any;
+    expect(dup.duplicateOf).toBe(original.id);
+  });
+
+  it.each([
+    ['resolved', 'received'],
+    ['rejected', 'resolved'],
+  ])('refuses %s → %s with 409 and changes nothing', async (from, to) => {
+    const reporter = await resident();
+    const r = await storedReport(reporter);
+    await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: from } });
+    const res = await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: to } });
+    expect(res.status).toBe(409);
+    const row = await env.DB.prepare('SELECT status FROM reports WHERE id = ?').bind(r.id).first<{ status: string }>();
+    expect(row!.status).toBe(from);
+  });
+
+  it('supporters hear of changes too; blocked residents do not', async () => {
+    const reporter = await resident();
+    const supporter = await resident();
+    const blocked = await resident();
+    const r = await storedReport(reporter);
+    for (const u of [supporter, blocked]) {
+      await env.DB.prepare('INSERT INTO report_supporters (report_id, line_user_id, created_at) VALUES (?, ?, ?)').bind(r.id, u, Date.now()).run();
+    }
+    await say(blocked, events.unfollow(blocked));
+    const res = await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { publicNote: '現地を確認しました' } });
+    expect(await res.json()).toEqual({ notified: 2 });
+    expect(await pushesTo(reporter)).toHaveLength(1);
+    expect(await pushesTo(supporter)).toHaveLength(1);
+    expect(await pushesTo(blocked)).toHaveLength(0);
+  });
+
+  it('a push that fails with 500 stays pending and the cron sends it once, with the same retry key', async () => {
+    const reporter = await resident();
+    const r = await storedReport(reporter);
+    await fake.inject({ path: '/v2/bot/message/push', to: reporter, status: 500, times: 1 });
+    await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'resolved' } });
+    const n = await env.DB.prepare('SELECT id, status, attempts FROM report_notifications WHERE report_id = ?').bind(r.id).first<{ id: string; status: string; attempts: number }>();
+    expect(n).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await pushesTo(reporter)).toHaveLength(0);
+    await tick(Date.now());
+    const pushes = await pushesTo(reporter);
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]!.retryKey).toBe(n!.id);
+    await tick(Date.now());
+    expect(await pushesTo(reporter)).toHaveLength(1);
+  });
+
+  it('a public note with no status change is recorded and pushed; an empty change is refused', async () => {
+    const reporter = await resident();
+    const r = await storedReport(reporter);
+    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: {} })).status).toBe(400);
+    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'received' } })).status).toBe(400);
+    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: 'nowhere' } })).status).toBe(400);
+    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: 'park' } })).status).toBe(200);
+    expect(await pushesTo(reporter)).toHaveLength(0);
+  });
+});
+
+describe('the department mail', () => {
+  it('is tracked per report: a refused address leaves it pending with the reason; the cron retries; it fails for good after the last attempt; staff re-send after fixing the address', async () => {
+    const admin = await newStaff(['admin']);
+    const deptId = `dept-${crypto.randomUUID().slice(0, 8)}`;
+    let res = await call('/api/v1/report-departments', { token: admin.token, method: 'POST', body: { id: deptId, name: '試験課', email: 'blocked@example.jp', phone: '086-000-0000' } });
+    expect(res.status).toBe(201);
+    const reporter = await resident();
+    const r = await storedReport(reporter, { departmentId: deptId });
+    const t0 = Date.now();
+    await tick(t0);
+    let row = await env.DB.prepare('SELECT mail_status, mail_attempts, mail_last_error, mail_next_at FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(row).toMatchObject({ mail_status: 'pending', mail_attempts: 1 });
+    expect(row!.mail_last_error).toContain('blocked@example.jp');
+    expect(row!.mail_next_at).toBe(t0 + 60_000);
+
+    // Not yet due: nothing happens.
+    await tick(t0 + 30_000);
+    row = await env.DB.prepare('SELECT mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(row!.mail_attempts).toBe(1);
+
+    let at = t0;
+    for (let i = 1; i < MAIL_MAX_ATTEMPTS; i++) {
+      at += 3_600_000;
+      await tick(at);
+    }
+    row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(row).toMatchObject({ mail_status: 'failed', mail_attempts: MAIL_MAX_ATTEMPTS });
+
+    res = await call(`/api/v1/report-departments/${deptId}`, { token: admin.token, method: 'PATCH', body: { email: 'dept1-ok@example.jp' } });
+    expect(res.status).toBe(200);
+    res = await call(`/api/v1/reports/${r.id}/mail`, { method: 'POST' });
+    expect(await res.json()).toEqual({ mailStatus: 'sent' });
+    const detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
+    expect(detail.mail).toMatchObject({ status: 'sent', lastError: null });
+  });
+});
+
+describe('moderation', () => {
+  it('hides a report with a reason, audited, and shows it again', async () => {
+    const { id: staffId } = await newStaff(['report_manager']);
+    const reporter = await resident();
+    const r = await storedReport(reporter);
+    expect((await call(`/api/v1/reports/${r.id}/hide`, { method: 'POST', body: {} })).status).toBe(400);
+    expect((await call(`/api/v1/reports/${r.id}/hide`, { method: 'POST', body: { reason: '誹謗中傷（規約1(1)）' } })).status).toBe(204);
+    let detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
+    expect(detail).toMatchObject({ hidden: true, hiddenReason: '誹謗中傷（規約1(1)）' });
+    const listed = (await (await call(`/api/v1/reports?hidden=exclude&q=${r.number}`)).json()) as any;
+    expect(listed.items).toHaveLength(0);
+    expect(await auditRows('report.hide', r.id)).toHaveLength(1);
+    expect(staffId).toBeTruthy();
+    await call(`/api/v1/reports/${r.id}/unhide`, { method: 'POST' });
+    detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
+    expect(detail.hidden).toBe(false);
+  });
+});
+
+describe('categories and departments', () => {
+  it('an admin adds a subtype with its own department; residents see it, reports route to it', async () => {
+    const code = `road-x${crypto.randomUUID().slice(0, 6)}`;
+    let res = await call('/api/v1/report-categories', { method: 'POST', body: { code, parentCode: 'road', nameJa: '落下物', nameEn: 'Debris', departmentId: 'general', sortOrder: 7 } });
+    expect(res.status).toBe(201);
+    expect((await call('/api/v1/report-categories', { method: 'POST', body: { code, parentCode: 'road', nameJa: 'x', nameEn: 'x' } })).status).toBe(409);
+    expect((await call('/api/v1/report-categories', { method: 'POST', body: { code: `${code}-y`, parentCode: code, nameJa: 'x', nameEn: 'x' } })).status).toBe(400);
+    const u = await resident();
+    await say(u, events.postback(u, 'action=start&service=report'), events.postback(u, 'action=report&step=safety&v=line'));
+    const before = (await fake.messagesTo(u)).length;
+    await say(u, events.postback(u, 'action=report&step=category&v=road'));
+    const msg = (await fake.messagesTo(u))[before]!;
+    expect(msg.quickReply.items.map((i: any) => i.action.label)).toContain('落下物');
+
+    res = await call(`/api/v1/report-categories/${code}`, { method: 'PATCH', body: { active: false } });
+    expect(res.status).toBe(200);
+    const list = (await (await call('/api/v1/report-categories')).json()) as any;
+    expect(list.items.find((c: any) => c.code === code).active).toBe(false);
+  });
+});
+
+describe('exports', () => {
+  it('GeoJSON and CSV carry the same filtered reports, without the reporter', async () => {
+    const reporter = newUserId();
+    const tag = crypto.randomUUID().slice(0, 8);
+    const a = await storedReport(reporter, { description: `${tag} "quoted", =SUM(A1)`, lat: 34.61, lng: 133.91 });
+    await storedReport(reporter, { description: `${tag} park`, categoryCode: 'park', subtypeCode: 'park-tree', departmentId: 'park' });
+    const geo = await call(`/api/v1/reports.geojson?q=${tag}&category=road`);
+    expect(geo.headers.get('content-type')).toContain('application/geo+json');
+    const fc = (await geo.json()) as any;
+    expect(fc.type).toBe('FeatureCollection');
+    expect(fc.features).toHaveLength(1);
+    expect(fc.features[0]).toMatchObject({ type: 'Feature', geometry: { type: 'Point', coordinates: [133.91, 34.61] }, properties: { number: a.number } });
+    expect(JSON.stringify(fc)).not.toContain(reporter);
+
+    const csv = await call(`/api/v1/reports.csv?q=${tag}&category=road`);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const body = await csv.text();
+    const lines = body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.startsWith('number,id,status')).toBe(true);
+    expect(lines[1]).toContain(a.number);
+    expect(lines[1]).toContain(`"${tag} ""quoted"", =SUM(A1)"`);
+    expect(body).not.toContain(reporter);
+  });
+});
