@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { db as makeDb, type Db } from '../db/client';
 import { reportCategories, reportDepartments, reportPhotos, reports, reportStatusHistory, type ReportStatus } from '../db/schema';
@@ -16,6 +16,9 @@ import { CLOSED_STATUSES, OPEN_STATUSES, open311Status, redactPersonalData, REPO
 export const open311 = new Hono<{ Bindings: Env }>();
 
 const MAX_RESULTS = 1000;
+const IN_SLICE = 90;
+/** service_request_id lists longer than this are cut (D1's parameter limit, and no client needs more). */
+const MAX_IDS = 50;
 /** GeoReport v2: without a date range, the last 90 days. */
 const DEFAULT_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
 const JST_OFFSET = '+09:00';
@@ -34,6 +37,11 @@ open311.use('*', async (c, next) => {
   // Public data for any origin; browsers may fetch it from other civic tools.
   c.header('access-control-allow-origin', '*');
   if (c.res.status === 200) c.header('cache-control', 'public, max-age=60');
+});
+
+open311.onError((err, c) => {
+  console.error(JSON.stringify({ msg: 'open311 error', path: c.req.path, error: err.message }));
+  return c.json([{ code: 500, description: 'Internal error' }], 500);
 });
 
 open311.get('/discovery.json', (c) => {
@@ -98,23 +106,32 @@ type PublicRow = Pick<typeof reports.$inferSelect, keyof typeof publicColumns>;
 /** Shapes rows as GeoReport v2 requests: names, agency, the latest public note, the first visible photo. */
 async function shape(c: Context<{ Bindings: Env }>, db: Db, rows: PublicRow[]) {
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [cats, depts, notes, photos] = await Promise.all([
+  const [cats, depts] = await Promise.all([
     db.select().from(reportCategories).all(),
     db.select({ id: reportDepartments.id, name: reportDepartments.name }).from(reportDepartments).all(),
-    db
-      .select({ reportId: reportStatusHistory.reportId, note: reportStatusHistory.publicNote, at: reportStatusHistory.at, id: reportStatusHistory.id })
-      .from(reportStatusHistory)
-      .where(inArray(reportStatusHistory.reportId, ids))
-      .orderBy(asc(reportStatusHistory.at), asc(reportStatusHistory.id))
-      .all(),
-    db
-      .select({ id: reportPhotos.id, reportId: reportPhotos.reportId })
-      .from(reportPhotos)
-      .where(and(inArray(reportPhotos.reportId, ids), isNull(reportPhotos.hiddenAt)))
-      .orderBy(asc(reportPhotos.sortOrder))
-      .all(),
   ]);
+  // D1 binds at most 100 parameters per statement: ask about the reports in slices.
+  const notes: { reportId: string; note: string | null }[] = [];
+  const photos: { id: string; reportId: string | null }[] = [];
+  for (let i = 0; i < rows.length; i += IN_SLICE) {
+    const ids = rows.slice(i, i + IN_SLICE).map((r) => r.id);
+    const [n, p] = await Promise.all([
+      db
+        .select({ reportId: reportStatusHistory.reportId, note: reportStatusHistory.publicNote })
+        .from(reportStatusHistory)
+        .where(and(inArray(reportStatusHistory.reportId, ids), isNotNull(reportStatusHistory.publicNote)))
+        .orderBy(asc(reportStatusHistory.at), asc(reportStatusHistory.id))
+        .all(),
+      db
+        .select({ id: reportPhotos.id, reportId: reportPhotos.reportId })
+        .from(reportPhotos)
+        .where(and(inArray(reportPhotos.reportId, ids), isNull(reportPhotos.hiddenAt)))
+        .orderBy(asc(reportPhotos.sortOrder))
+        .all(),
+    ]);
+    notes.push(...n);
+    photos.push(...p);
+  }
   const cat = new Map(cats.map((x) => [x.code, x]));
   const dept = new Map(depts.map((x) => [x.id, x.name]));
   const lastNote = new Map<string, string>();
@@ -162,7 +179,7 @@ open311.get('/requests.json', async (c) => {
   const q = c.req.query();
   const where = [isNull(reports.hiddenAt)];
   if (q.service_request_id) {
-    const wanted = q.service_request_id.split(',').map((s) => s.trim()).filter((s) => REPORT_NUMBER.test(s)).slice(0, MAX_RESULTS);
+    const wanted = q.service_request_id.split(',').map((s) => s.trim()).filter((s) => REPORT_NUMBER.test(s)).slice(0, MAX_IDS);
     if (wanted.length === 0) return c.json([]);
     where.push(inArray(reports.number, wanted));
   } else {
