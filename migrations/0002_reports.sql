@@ -106,9 +106,10 @@ CREATE TABLE `reports` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `reports_number_unique` ON `reports` (`number`);--> statement-breakpoint
-CREATE INDEX `reports_status_cat_created_idx` ON `reports` (`status`,`category_code`,`created_at`);--> statement-breakpoint
-CREATE INDEX `reports_created_idx` ON `reports` (`created_at`);--> statement-breakpoint
-CREATE INDEX `reports_cat_created_idx` ON `reports` (`category_code`,`created_at`);--> statement-breakpoint
-CREATE INDEX `reports_dept_created_idx` ON `reports` (`department_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `reports_status_cat_created_idx` ON `reports` (`status`,`category_code`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `reports_status_created_idx` ON `reports` (`status`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `reports_created_idx` ON `reports` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `reports_cat_created_idx` ON `reports` (`category_code`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `reports_dept_created_idx` ON `reports` (`department_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `reports_reporter_created_idx` ON `reports` (`reporter_line_user_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `reports_mail_idx` ON `reports` (`mail_status`,`mail_next_at`);

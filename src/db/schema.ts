@@ -138,11 +138,14 @@ export const reports = sqliteTable(
     mailMessageId: text('mail_message_id'),
   },
   (t) => [
-    // The staff list's usual question: status + category + period, newest first.
-    index('reports_status_cat_created_idx').on(t.status, t.categoryCode, t.createdAt),
-    index('reports_created_idx').on(t.createdAt),
-    index('reports_cat_created_idx').on(t.categoryCode, t.createdAt),
-    index('reports_dept_created_idx').on(t.departmentId, t.createdAt),
+    // The staff list's usual questions: status / category / department + period, newest first.
+    // `id` closes each index because the list orders by (created_at, id): with it SQLite
+    // walks the index in order and stops after one page, instead of sorting every match.
+    index('reports_status_cat_created_idx').on(t.status, t.categoryCode, t.createdAt, t.id),
+    index('reports_status_created_idx').on(t.status, t.createdAt, t.id),
+    index('reports_created_idx').on(t.createdAt, t.id),
+    index('reports_cat_created_idx').on(t.categoryCode, t.createdAt, t.id),
+    index('reports_dept_created_idx').on(t.departmentId, t.createdAt, t.id),
     // Daily limit per resident.
     index('reports_reporter_created_idx').on(t.reporterLineUserId, t.createdAt),
     index('reports_mail_idx').on(t.mailStatus, t.mailNextAt),

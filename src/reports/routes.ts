@@ -6,19 +6,8 @@ import { createRouter, staffRoute } from '../admin/router';
 import { db } from '../db/client';
 import { REPORT_STATUSES, reportCategories, reportDepartments, type ReportStatus } from '../db/schema';
 import { resendReportMail } from './mail';
-import {
-  changeReport,
-  exportReports,
-  getPhoto,
-  isReportCursor,
-  listCategoriesAll,
-  listDepartments,
-  listReports,
-  reportDetail,
-  setPhotoHidden,
-  setReportHidden,
-  type ReportQuery,
-} from './staff';
+import { exportReports, isReportCursor, listReports, type ReportQuery } from './queries';
+import { changeReport, getPhoto, listCategoriesAll, listDepartments, reportDetail, setPhotoHidden, setReportHidden } from './staff';
 
 /**
  * The staff door for damage reports (`/api/v1`). Routes parse and shape; the work is in
