@@ -1,7 +1,9 @@
 import { createScheduledController, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { scheduled } from '../src/scheduled';
+import { db } from '../src/db/client';
 import { MAIL_MAX_ATTEMPTS } from '../src/reports/rules';
+import { storeDraftPhoto } from '../src/reports/service';
 import { contains, jpegWithGps } from './helpers/images';
 import { events, fake, newUserId, say } from './helpers/line';
 import { resident } from './helpers/reports';
@@ -363,6 +365,28 @@ describe('categories and departments', () => {
     expect(res.status).toBe(200);
     const list = (await (await call('/api/v1/report-categories')).json()) as any;
     expect(list.items.find((c: any) => c.code === code).active).toBe(false);
+  });
+});
+
+describe('storage rules', () => {
+  it('reports sent at the same moment get distinct, consecutive numbers: no gaps, no repeats', async () => {
+    const reporter = newUserId();
+    const made = await Promise.all(Array.from({ length: 12 }, () => storedReport(reporter)));
+    const seqs = made.map((m) => Number(m.number.split('-')[2])).sort((a, b) => a - b);
+    expect(new Set(seqs).size).toBe(12);
+    expect(seqs.at(-1)! - seqs[0]!).toBe(11);
+  });
+
+  it('photos of drafts never sent are removed by the cron a day later; sent ones stay', async () => {
+    const u = await resident();
+    const sent = await storedReport(u, { photos: [jpegWithGps()] });
+    const orphan = await storeDraftPhoto(env, db(env.DB), u, jpegWithGps(), 0, Date.now() - 25 * 3_600_000);
+    const fresh = await storeDraftPhoto(env, db(env.DB), u, jpegWithGps(), 0, Date.now());
+    await tick(Date.now());
+    expect(await env.PHOTOS.head(`report-photos/${orphan}`)).toBeNull();
+    expect(await env.DB.prepare('SELECT id FROM report_photos WHERE id = ?').bind(orphan).first()).toBeNull();
+    expect(await env.PHOTOS.head(`report-photos/${fresh}`)).not.toBeNull();
+    expect(await env.PHOTOS.head(`report-photos/${sent.photoIds[0]}`)).not.toBeNull();
   });
 });
 
