@@ -113,7 +113,7 @@ describe('POST /staff', () => {
     ['an empty school id', { name: 'X', roles: ['school_staff'], scopes: { schools: [''] } }, 'scopes.schools.0'],
     ['an unknown scope key', { name: 'X', roles: ['admin'], scopes: { wards: ['kita'] } }, 'scopes'],
     ['an unknown body key', { name: 'X', roles: ['admin'], role: 'admin' }, '(body)'],
-  ])('%s → 400 naming %s, nothing stored', async (_label, body, field) => {
+  ] as [string, Record<string, unknown>, string][])('%s → 400 naming %s, nothing stored', async (_label, body, field) => {
     const name = typeof body.name === 'string' && body.name.trim() ? uniqueName(body.name) : body.name;
     const res = await call('/staff', { method: 'POST', body: { ...body, name } });
     expect(res.status).toBe(400);
