@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isService, parsePostback } from '../src/conversation/rules';
 import { CITY_WEBSITE, gridAreas, RICH_MENU, TILES } from '../src/richmenu/menu';
 import { richMenuImage } from '../src/richmenu/publish';
-import { imageProblems, LIMITS, pngSize, richMenuProblems } from '../src/richmenu/rules';
+import { contrastRatio, imageProblems, LIMITS, pngSize, richMenuProblems } from '../src/richmenu/rules';
 import { fake } from './helpers/line';
 
 const BASE = 'https://bot.example.jp/api/v1';
@@ -91,6 +91,18 @@ describe('rich menu rules', () => {
 });
 
 describe('the shipped image', () => {
+  it.each([
+    ['#ffffff', '#000000', 21],
+    ['#ffffff', '#ffffff', 1],
+    ['#ffffff', '#767676', 4.54],
+  ])('contrastRatio(%s, %s) ≈ %d', (a, b, expected) => {
+    expect(contrastRatio(a, b)).toBeCloseTo(expected, 2);
+  });
+
+  it.each(TILES.map((t) => [t.label, t.color]))('white text on the %s tile (%s) has at least 4.5:1 contrast', (_label, color) => {
+    expect(contrastRatio('#ffffff', color)).toBeGreaterThanOrEqual(4.5);
+  });
+
   it('is a PNG of the menu’s size, read back from its IHDR, and under 1 MB', () => {
     const bytes = richMenuImage();
     expect(pngSize(bytes)).toEqual({ width: 2500, height: 1686 });
@@ -208,5 +220,10 @@ describe('POST /api/v1/richmenu/publish', () => {
     expect(((await res.json()) as { detail: string }).detail).toContain('areas[0].bounds: invalid');
     // Nothing was created, so nothing was uploaded or set.
     expect(await richMenuCalls()).toHaveLength(before);
+  });
+
+  it('is in the OpenAPI document as an admin operation', async () => {
+    const doc = (await (await SELF.fetch(`${BASE}/openapi.json`)).json()) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    expect(doc.paths['/richmenu/publish']?.post?.['x-required-roles']).toEqual(['admin']);
   });
 });

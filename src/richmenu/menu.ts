@@ -34,7 +34,7 @@ const start = (service: string, label: string): messagingApi.Action => ({
 export const TILES: readonly Tile[] = [
   { label: '通報', caption: '道路・公園の損傷', color: '#c92a2a', action: start('report', '通報') },
   { label: '欠席連絡', caption: '市立小・中学校', color: '#1864ab', action: start('absence', '欠席連絡') },
-  { label: '町内会', caption: 'お知らせ', color: '#2b8a3e', action: start('community', '町内会') },
+  { label: '町内会', caption: 'お知らせ', color: '#2f7d32', action: start('community', '町内会') },
   { label: '設定', caption: '区・関心・言語', color: '#5f3dc4', action: start('settings', '設定') },
   { label: '市ホームページ', caption: 'www.city.okayama.jp', color: '#0b7285', action: { type: 'uri', label: '市ホームページ', uri: CITY_WEBSITE } },
   { label: 'アプリ', caption: '市の便利なアプリ', color: '#a84300', action: { type: 'uri', label: 'アプリ', uri: CITY_APPS } },

@@ -124,3 +124,20 @@ export function imageProblems(bytes: Uint8Array, size: { width?: number; height?
   if (bytes.length > LIMITS.maxImageBytes) out.push(`image is ${bytes.length} bytes, more than ${LIMITS.maxImageBytes}`);
   return out;
 }
+
+function luminance(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/**
+ * WCAG contrast ratio of two `#rrggbb` colours. A tile's captions are small on a phone
+ * (72 px of 2,500 is about 12 px on screen), so white text needs 4.5:1 on its tile.
+ */
+export function contrastRatio(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
