@@ -1,6 +1,6 @@
-import { env } from 'cloudflare:test';
+import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { drain, events, fake, newUserId, say, texts } from './helpers/line';
+import { conversation, drain, events, fake, newUserId, say, texts } from './helpers/line';
 import { lastMessage, quickLabels, tap } from './helpers/quick-reply';
 
 async function resident(userId: string) {
@@ -236,5 +236,18 @@ describe('language', () => {
     await tap(userId, 'Cancel');
     expect((await resident(userId))!.language).toBe('ja');
     expect((await lastMessage(userId)).text).toContain('設定の変更を中止しました');
+  });
+});
+
+describe('robustness', () => {
+  it('starts over with the menu when the stored draft has an unknown shape', async () => {
+    const userId = await friend();
+    const flow = { name: 'settings', step: 'somewhere', data: {}, updatedAt: Date.now() };
+    await runInDurableObject(conversation(userId), async (_obj: unknown, state) => {
+      state.storage.sql.exec(`INSERT INTO kv (key, value) VALUES ('state', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, JSON.stringify({ flow }));
+    });
+    const rows = await say(userId, events.text(userId, '完了'));
+    expect(rows.at(-1)!.status).toBe('done');
+    expect(quickLabels(await lastMessage(userId))).toEqual(MENU_JA);
   });
 });

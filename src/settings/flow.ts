@@ -16,6 +16,8 @@ interface SettingsData {
   draft: Draft;
 }
 
+const STEPS: ReadonlySet<string> = new Set<Step>(['menu', 'ward', 'interests', 'language']);
+
 function options(ctx: HandleContext): Options {
   const c = config(ctx.env);
   return fitOptions({ wards: c.wards, interests: c.interests });
@@ -43,7 +45,9 @@ export const settingsFlow: Flow = {
   async onEvent(ctx, state, event) {
     const opts = options(ctx);
     const step = state.flow.step as Step;
-    const { draft } = state.flow.data as unknown as SettingsData;
+    const { draft } = state.flow.data as Partial<SettingsData>;
+    // A draft of another shape (state saved by an older version) starts over rather than failing the event for good.
+    if (!draft || !STEPS.has(step)) return settingsFlow.start(ctx, state);
     const cmd = commandOf(event, step, draft, opts);
     const outcome = cmd ? transition(step, draft, cmd, opts) : ({ kind: 'invalid' } as const);
     switch (outcome.kind) {
