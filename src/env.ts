@@ -15,6 +15,9 @@ export interface Env {
   LINE_DATA_API_BASE_URL?: string;
   CONTACT_EMAIL?: string;
   TERMS_VERSION?: string;
+  /** Comma lists of what residents may choose in 設定; `日本語名|English name` gives the English label. */
+  WARDS?: string;
+  INTERESTS?: string;
 }
 
 export const DEFAULTS = {
@@ -22,7 +25,29 @@ export const DEFAULTS = {
   LINE_DATA_API_BASE_URL: 'https://api-data.line.me',
   CONTACT_EMAIL: 'dx@city.okayama.jp',
   TERMS_VERSION: '2026-11-01',
+  WARDS: '北区|Kita Ward,中区|Naka Ward,東区|Higashi Ward,南区|Minami Ward',
+  INTERESTS:
+    '防災|Disaster preparedness,子育て|Child-rearing,イベント|Events,健康・福祉|Health & welfare,ごみ・環境|Waste & environment,観光|Tourism',
 } as const;
+
+/** One choice of a configured list: `name` is what is stored (and what broadcasts segment on). */
+export interface Choice {
+  name: string;
+  en: string;
+}
+
+/** Parses `北区|Kita Ward,中区` into choices; blanks and repeats are dropped, a missing English name falls back to the Japanese. */
+export function parseChoices(list: string): Choice[] {
+  const seen = new Set<string>();
+  const out: Choice[] = [];
+  for (const item of list.split(',')) {
+    const [name = '', en = ''] = item.split('|').map((s) => s.trim());
+    if (!name || seen.has(name)) continue;
+    seen.add(name);
+    out.push({ name, en: en || name });
+  }
+  return out;
+}
 
 export function config(env: Env) {
   return {
@@ -30,5 +55,7 @@ export function config(env: Env) {
     lineDataApiBaseUrl: env.LINE_DATA_API_BASE_URL || DEFAULTS.LINE_DATA_API_BASE_URL,
     contactEmail: env.CONTACT_EMAIL || DEFAULTS.CONTACT_EMAIL,
     termsVersion: env.TERMS_VERSION || DEFAULTS.TERMS_VERSION,
+    wards: parseChoices(env.WARDS || DEFAULTS.WARDS),
+    interests: parseChoices(env.INTERESTS || DEFAULTS.INTERESTS),
   };
 }
