@@ -6,8 +6,7 @@
  *   npx tsx scripts/make-richmenu-image.ts
  *
  * Needs a Japanese font that fontconfig knows (Debian: `apt-get install fonts-ipafont-gothic`);
- * without one the labels come out as boxes. sharp (librsvg) is not a dependency of ours: it
- * comes with wrangler/miniflare, which is enough for a script run by hand.
+ * without one the labels come out as boxes. sharp (librsvg) is a pinned dev dependency.
  */
 import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
