@@ -23,6 +23,9 @@ export interface Env {
   REPORT_AREA?: string;
   /** The worker's public origin, for links in mails the cron sends (no request to take it from). */
   PUBLIC_ORIGIN?: string;
+  /** Comma lists of what residents may choose in 設定; `日本語名|English name` gives the English label. */
+  WARDS?: string;
+  INTERESTS?: string;
 }
 
 export const DEFAULTS = {
@@ -31,7 +34,29 @@ export const DEFAULTS = {
   CONTACT_EMAIL: 'dx@city.okayama.jp',
   TERMS_VERSION: '2026-11-01',
   REPORT_MAIL_FROM: 'line-reports@city.okayama.jp',
+  WARDS: '北区|Kita Ward,中区|Naka Ward,東区|Higashi Ward,南区|Minami Ward',
+  INTERESTS:
+    '防災|Disaster preparedness,子育て|Child-rearing,イベント|Events,健康・福祉|Health & welfare,ごみ・環境|Waste & environment,観光|Tourism',
 } as const;
+
+/** One choice of a configured list: `name` is what is stored (and what broadcasts segment on). */
+export interface Choice {
+  name: string;
+  en: string;
+}
+
+/** Parses `北区|Kita Ward,中区` into choices; blanks and repeats are dropped, a missing English name falls back to the Japanese. */
+export function parseChoices(list: string): Choice[] {
+  const seen = new Set<string>();
+  const out: Choice[] = [];
+  for (const item of list.split(',')) {
+    const [name = '', en = ''] = item.split('|').map((s) => s.trim());
+    if (!name || seen.has(name)) continue;
+    seen.add(name);
+    out.push({ name, en: en || name });
+  }
+  return out;
+}
 
 export function config(env: Env) {
   return {
@@ -40,5 +65,7 @@ export function config(env: Env) {
     contactEmail: env.CONTACT_EMAIL || DEFAULTS.CONTACT_EMAIL,
     termsVersion: env.TERMS_VERSION || DEFAULTS.TERMS_VERSION,
     reportMailFrom: env.REPORT_MAIL_FROM || DEFAULTS.REPORT_MAIL_FROM,
+    wards: parseChoices(env.WARDS || DEFAULTS.WARDS),
+    interests: parseChoices(env.INTERESTS || DEFAULTS.INTERESTS),
   };
 }

@@ -4,6 +4,7 @@ import { renderDocs } from './docs';
 import { problem } from './errors';
 import { BEARER_SCHEME, createRouter } from './router';
 import { staffRoutes } from './staff-routes';
+import { richMenuRoutes } from '../richmenu/routes';
 import { reportRoutes } from '../reports/routes';
 
 /** The staff door, mounted at `/api/v1` in `src/app.ts`. */
@@ -44,6 +45,7 @@ api.use('*', authenticate);
 // Capabilities mount their routers (made with `createRouter()`) here, above the fallback.
 api.route('/', staffRoutes);
 api.route('/', auditRoutes);
+api.route('/', richMenuRoutes);
 api.route('/', reportRoutes);
 
 // Unknown paths under /api/v1 answer in the same envelope as everything else.

@@ -1,3 +1,4 @@
+import { settingsFlow } from '../settings/flow';
 import { reportFlow } from '../reports/flow';
 import type { Flow, ServiceName } from './types';
 
@@ -6,5 +7,6 @@ import type { Flow, ServiceName } from './types';
  * not available yet. Each capability registers its flow in this one table.
  */
 export const FLOWS: Partial<Record<ServiceName, Flow>> = {
+  settings: settingsFlow,
   report: reportFlow,
 };
