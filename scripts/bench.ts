@@ -2,9 +2,13 @@
  * `npm run bench`: the speed targets, each printing its figures and PASS/FAIL.
  * Not part of `npm test`: tests do not time things.
  */
+import { benchReports } from './bench-reports.ts';
 import { benchWebhook } from './bench-webhook.ts';
 
-const benches: [string, () => Promise<boolean>][] = [['webhook', benchWebhook]];
+const benches: [string, () => Promise<boolean>][] = [
+  ['webhook', benchWebhook],
+  ['reports list', benchReports],
+];
 
 let failed = 0;
 for (const [name, run] of benches) {
