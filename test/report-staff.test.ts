@@ -208,6 +208,10 @@ describe('status changes and the reporter kept informed', () => {
     const row = await env.DB.prepare('SELECT closed_at FROM reports WHERE id = ?').bind(r.id).first<{ closed_at: number | null }>();
     expect(row!.closed_at).not.toBeNull();
     expect(await auditRows('report.update', r.id)).toHaveLength(3);
+    const last = await env.DB.prepare(`SELECT detail FROM audit_log WHERE action = 'report.update' AND target_id = ? ORDER BY id DESC LIMIT 1`)
+      .bind(r.id)
+      .first<{ detail: string }>();
+    expect(JSON.parse(last!.detail)).toMatchObject({ from: 'in_progress', to: 'resolved', notified: 1 });
   });
 
   it.each(['not_city_managed', 'rejected'])('moving to %s always tells the reporter', async (to) => {
@@ -325,6 +329,26 @@ describe('the department mail', () => {
     expect(await res.json()).toEqual({ mailStatus: 'sent' });
     const detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
     expect(detail.mail).toMatchObject({ status: 'sent', lastError: null });
+  });
+});
+
+describe('the department mail is sent once', () => {
+  it('a cron tick while an attempt holds the mail leaves it alone', async () => {
+    const reporter = await resident();
+    const r = await storedReport(reporter);
+    const now = Date.now();
+    // An attempt in progress (as the conversation's, at the moment of 送信) holds the lease.
+    await env.DB.prepare('UPDATE reports SET mail_next_at = ? WHERE id = ?').bind(now + 120_000, r.id).run();
+    await tick(now);
+    let row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(row).toMatchObject({ mail_status: 'pending', mail_attempts: 0 });
+    // The lease expired (the attempt died): the cron sends it.
+    await tick(now + 120_000);
+    row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(row).toMatchObject({ mail_status: 'sent', mail_attempts: 1 });
+    await tick(now + 240_000);
+    row = await env.DB.prepare('SELECT mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(row!.mail_attempts).toBe(1);
   });
 });
 

@@ -14,6 +14,9 @@ import { getCategory, getDepartment } from './service';
  * temp directory and logs the path; nothing leaves the machine.
  */
 
+/** How long one attempt holds the report's mail before another may try. */
+export const MAIL_LEASE_MS = 2 * 60_000;
+
 export interface OutgoingMail {
   to: string;
   subject: string;
@@ -94,6 +97,15 @@ export async function deliverReportMail(env: Env, db: Db, reportId: string, now:
   if (!report) return 'failed';
   // A retried conversation event or two overlapping cron ticks must not mail twice.
   if (report.mailStatus === 'sent') return 'sent';
+  // Claim the attempt: whoever moves mail_next_at past now sends; anyone else (the cron
+  // ticking while the conversation sends) sees no change and leaves it. The outcome below
+  // replaces the lease; a crash mid-send leaves it to expire and the cron to try again.
+  const claim = await env.DB.prepare(
+    `UPDATE reports SET mail_next_at = ? WHERE id = ? AND mail_status = 'pending' AND (mail_next_at IS NULL OR mail_next_at <= ?)`,
+  )
+    .bind(now + MAIL_LEASE_MS, reportId, now)
+    .run();
+  if (claim.meta.changes !== 1) return report.mailStatus;
   const attempts = report.mailAttempts + 1;
   try {
     const [category, subtype, department] = await Promise.all([
@@ -141,6 +153,9 @@ export async function deliverReportMail(env: Env, db: Db, reportId: string, now:
 /** Origin for links in mails sent by the cron, which has no request to take it from. */
 const CRON_ORIGIN_FALLBACK = 'https://line.city.okayama.jp';
 
+/** Enough for a busy minute; a backlog drains over the next ticks. */
+const MAIL_PER_TICK = 50;
+
 /** Cron: sends every department mail that is due, oldest first, a bounded number per tick. */
 export async function retryDueMail(env: Env, now: number, origin = CRON_ORIGIN_FALLBACK): Promise<number> {
   const db = makeDb(env.DB);
@@ -149,7 +164,7 @@ export async function retryDueMail(env: Env, now: number, origin = CRON_ORIGIN_F
     .from(reports)
     .where(and(eq(reports.mailStatus, 'pending'), or(isNull(reports.mailNextAt), lte(reports.mailNextAt, now))))
     .orderBy(asc(reports.mailNextAt))
-    .limit(20)
+    .limit(MAIL_PER_TICK)
     .all();
   for (const r of due) await deliverReportMail(env, db, r.id, now, origin);
   return due.length;
