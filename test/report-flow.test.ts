@@ -498,6 +498,24 @@ describe('nearby duplicates', () => {
   });
 });
 
+describe('a damaged draft', () => {
+  it('starts over with a message instead of failing the event', async () => {
+    const u = await resident();
+    await reportUpTo(u, 'confirm');
+    await runInDurableObject(conversation(u), async (_o: unknown, state) => {
+      const row = state.storage.sql.exec<{ value: string }>(`SELECT value FROM kv WHERE key = 'state'`).one();
+      const s = JSON.parse(row.value);
+      delete s.flow.data.lat;
+      state.storage.sql.exec(`UPDATE kv SET value = ? WHERE key = 'state'`, JSON.stringify(s));
+    });
+    const msgs = await turn(u, press(u, 'confirm', 'send'));
+    expect(msgs[0]!.text).toContain('もう一度「通報」から');
+    expect((await flowState(u)).flow).toBeUndefined();
+    expect(await reportsOf(u)).toHaveLength(0);
+    expect((await drain(u)).every((r) => r.status === 'done')).toBe(true);
+  });
+});
+
 describe('outside a report', () => {
   it('stray report buttons after the flow ended do nothing', async () => {
     const u = await resident();

@@ -219,6 +219,9 @@ export const reportFlow: Flow = {
     const step = state.flow.step as Step;
     const l = ctx.lang;
 
+    // A draft saved by an older version (or damaged) starts over rather than failing the event forever.
+    if (!wellFormed(step, draft)) return end(state, [text(T.startOver(l))]);
+
     if (isCancel(input)) {
       await discardDraftPhotos(ctx.env, ctx.db, userId, draft.photoIds);
       return end(state, [text(T.cancelled(l))]);
@@ -330,6 +333,18 @@ export const reportFlow: Flow = {
   },
 };
 
+const STEPS_AFTER_LOCATION: ReadonlySet<string> = new Set(['duplicate', 'photos', 'description', 'description_check', 'confirm', 'edit']);
+
+function wellFormed(step: string, d: Draft): boolean {
+  if (typeof d !== 'object' || d === null || typeof d.reportId !== 'string' || !Array.isArray(d.photoIds)) return false;
+  if (!['safety', 'emergency', 'category', 'subtype', 'location', ...STEPS_AFTER_LOCATION].includes(step)) return false;
+  if ((step === 'subtype' || step === 'location') && typeof d.category !== 'string') return false;
+  if (STEPS_AFTER_LOCATION.has(step)) {
+    return typeof d.category === 'string' && typeof d.subtype === 'string' && Number.isFinite(d.lat) && Number.isFinite(d.lng);
+  }
+  return true;
+}
+
 async function chosenSubtype(ctx: HandleContext, state: ConversationState, draft: Draft, sub: Category): Promise<HandleResult> {
   const next: Draft = { ...draft, subtype: sub.code };
   // A new category may have a report nearby that the old one did not.
@@ -358,7 +373,7 @@ async function photo(
   userId: string,
 ): Promise<HandleResult> {
   const l = ctx.lang;
-  if (draft.photoIds.length >= MAX_PHOTOS) return moveTo(ctx, state, 'description', draft, [text(T.photoTooMany(l))]);
+  if (draft.photoIds.length >= MAX_PHOTOS) return moveTo(ctx, state, after(draft, 'description'), draft, [text(T.photoTooMany(l))]);
   if (input.provider !== 'line') return again(ctx, state, T.photoExternal(l));
   // A 5xx or network failure throws ContentUnavailableError: the inbox retries this event.
   const got = await fetchMessageContent(ctx.env, input.id);

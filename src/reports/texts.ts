@@ -152,6 +152,8 @@ export const T = {
   hintLocation: (l: Lang) => tr(l, '位置情報を送ってください。', 'Please send a location.'),
   hintPhoto: (l: Lang) => tr(l, '写真を送るか、下のボタンを押してください。', 'Please send a photo or tap a button below.'),
   hintText: (l: Lang) => tr(l, '説明は文字で送ってください。', 'Please type the description as text.'),
+  startOver: (l: Lang) =>
+    tr(l, '入力途中の内容を続けられませんでした。お手数ですが、もう一度「通報」からお始めください。', 'Your entry could not be continued. Please start again with "通報".'),
   unavailable: (l: Lang) =>
     tr(l, '選択肢が変更されました。もう一度お選びください。', 'The choices have changed. Please choose again.'),
 } as const;
