@@ -250,8 +250,10 @@ export const reportFlow: Flow = {
         }
         const next: Draft = { ...draft, category: cat.code, subtype: undefined, duplicate: undefined };
         const subs = await subtypes(ctx.db, cat.code);
-        // A category with a single subtype (その他) needs no second question.
+        // A category with a single subtype (その他) needs no second question; one whose
+        // subtypes were all retired is its own subtype rather than a dead end.
         if (subs.length === 1) return chosenSubtype(ctx, state, next, subs[0]!);
+        if (subs.length === 0) return chosenSubtype(ctx, state, next, cat);
         return moveTo(ctx, state, 'subtype', next);
       }
 
