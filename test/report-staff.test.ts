@@ -2,6 +2,7 @@ import { createScheduledController, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { scheduled } from '../src/scheduled';
 import { db } from '../src/db/client';
+import { composeReportMail } from '../src/reports/mail';
 import { MAIL_MAX_ATTEMPTS } from '../src/reports/rules';
 import { storeDraftPhoto } from '../src/reports/service';
 import { contains, jpegWithGps } from './helpers/images';
@@ -329,6 +330,34 @@ describe('the department mail', () => {
     expect(await res.json()).toEqual({ mailStatus: 'sent' });
     const detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
     expect(detail.mail).toMatchObject({ status: 'sent', lastError: null });
+  });
+});
+
+describe('what the department reads', () => {
+  it('number, kind, place with a map link, photo count, description and the staff link; nothing about the resident', () => {
+    const mail = composeReportMail(
+      {
+        number: 'R-2026-000123',
+        id: '00000000-0000-4000-8000-000000000000',
+        categoryName: '道路',
+        subtypeName: '穴・陥没',
+        departmentName: '道路港湾管理課',
+        lat: 34.6661,
+        lng: 133.9177,
+        address: '岡山市北区駅元町',
+        description: '歩道に穴',
+        photoCount: 2,
+        createdAt: Date.UTC(2026, 10, 28, 1, 5),
+        staffUrl: 'https://bot.example.jp/api/v1/reports/00000000-0000-4000-8000-000000000000',
+      },
+      'road-reports@example.jp',
+    );
+    expect(mail.to).toBe('road-reports@example.jp');
+    expect(mail.subject).toBe('【LINE損傷通報】R-2026-000123 道路／穴・陥没');
+    for (const part of ['道路港湾管理課', '2026/11/28 10:05', '岡山市北区駅元町', '34.666100, 133.917700', 'maps', '写真：2枚', '歩道に穴', '/api/v1/reports/00000000']) {
+      expect(mail.text).toContain(part);
+    }
+    expect(mail.text).not.toMatch(/U[0-9a-f]{32}/);
   });
 });
 
