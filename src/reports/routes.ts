@@ -401,7 +401,7 @@ export const reportRoutes = createRouter()
       const now = Date.now();
       await d.batch([
         d.insert(reportCategories).values({ ...body, createdAt: now, updatedAt: now }),
-        auditInsert(d, c.var.staff, 'report_category.create', 'report_category', body.code, body),
+        auditRecord(d, c.var.staff, 'report_category.create', 'report_category', body.code, body),
       ]);
       return c.json(body, 201);
     },
@@ -425,7 +425,7 @@ export const reportRoutes = createRouter()
       const now = Date.now();
       await d.batch([
         d.update(reportCategories).set({ ...body, updatedAt: now }).where(eq(reportCategories.code, key)),
-        auditInsert(d, c.var.staff, 'report_category.update', 'report_category', key, body),
+        auditRecord(d, c.var.staff, 'report_category.update', 'report_category', key, body),
       ]);
       const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
       return c.json(out, 200);
@@ -460,7 +460,7 @@ export const reportRoutes = createRouter()
       const now = Date.now();
       await d.batch([
         d.insert(reportDepartments).values({ ...body, createdAt: now, updatedAt: now }),
-        auditInsert(d, c.var.staff, 'report_department.create', 'report_department', body.id, body),
+        auditRecord(d, c.var.staff, 'report_department.create', 'report_department', body.id, body),
       ]);
       return c.json(body, 201);
     },
@@ -482,7 +482,7 @@ export const reportRoutes = createRouter()
       if (!row) throw problem(404, 'No such department.');
       await d.batch([
         d.update(reportDepartments).set({ ...body, updatedAt: Date.now() }).where(eq(reportDepartments.id, id)),
-        auditInsert(d, c.var.staff, 'report_department.update', 'report_department', id, body),
+        auditRecord(d, c.var.staff, 'report_department.update', 'report_department', id, body),
       ]);
       const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
       return c.json(out, 200);
@@ -504,4 +504,3 @@ async function requireDepartment(d: ReturnType<typeof db>, id: string | null | u
   if (!(await d.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get())) throw problem(400, 'departmentId: no such department.');
 }
 
-const auditInsert = auditRecord;
