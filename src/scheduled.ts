@@ -1,3 +1,4 @@
+import { releaseDue } from './broadcasts/service';
 import type { Env } from './env';
 
 export interface ScheduledTask {
@@ -9,7 +10,10 @@ export interface ScheduledTask {
  * Periodic work, in the order it runs each minute. Capabilities add theirs here
  * (broadcast release, retries of department e-mails, retention clean-up).
  */
-export const TASKS: ScheduledTask[] = [];
+export const TASKS: ScheduledTask[] = [
+  // Releases due broadcasts inside their operating hours and nudges those sending.
+  { name: 'broadcasts.release', run: (env, now) => releaseDue(env, now) },
+];
 
 /**
  * The clock door, run every minute by the Cron Trigger. "Now" is the controller's
