@@ -27,6 +27,7 @@ export interface RecordedAttempt {
   path: string;
   retryKey: string | null;
   to: string[];
+  /** LINE's answer; 0 while the attempt is still waiting for it. */
   status: number;
 }
 
@@ -92,10 +93,11 @@ export class FakeLine {
     const body = request.method === 'GET' || request.method === 'DELETE' || isBinary ? undefined : await readJson(request);
     const path = url.pathname;
     const to = recipients(path, body);
+    // Logged on arrival, so a slow attempt shows up even before it is answered (status 0 until then).
+    const attempt: RecordedAttempt = { at: Date.now(), path, retryKey: request.headers.get('x-line-retry-key'), to, status: 0 };
+    if (request.method === 'POST' && sendFamily(path)) this.attempts.push(attempt);
     const response = await this.answer(request, url, body, to);
-    if (request.method === 'POST' && sendFamily(path)) {
-      this.attempts.push({ at: Date.now(), path, retryKey: request.headers.get('x-line-retry-key'), to, status: response.status });
-    }
+    attempt.status = response.status;
     return response;
   }
 
