@@ -73,7 +73,8 @@ export interface SliceResult {
 }
 
 export const DEFAULTS = {
-  concurrency: 16,
+  // A Worker keeps at most six connections open at once; more in flight would only queue.
+  concurrency: 6,
   callTimeoutMs: 10_000,
   maxAttempts: 8,
   /** LINE's 429 has no Retry-After and its windows are per second: wait a second, then longer. */
