@@ -23,6 +23,9 @@ export interface Env {
   BROADCAST_HOURS_COMMUNITY?: string;
   /** How long one LINE call of a broadcast may take before it counts as a timeout and is retried with its key. */
   BROADCAST_CALL_TIMEOUT_MS?: string;
+  /** Comma lists of what residents may choose in 設定; `日本語名|English name` gives the English label. */
+  WARDS?: string;
+  INTERESTS?: string;
 }
 
 export const DEFAULTS = {
@@ -34,7 +37,29 @@ export const DEFAULTS = {
   BROADCAST_HOURS_SCHOOL: '07:00-20:00',
   BROADCAST_HOURS_COMMUNITY: '07:00-21:00',
   BROADCAST_CALL_TIMEOUT_MS: 10_000,
+  WARDS: '北区|Kita Ward,中区|Naka Ward,東区|Higashi Ward,南区|Minami Ward',
+  INTERESTS:
+    '防災|Disaster preparedness,子育て|Child-rearing,イベント|Events,健康・福祉|Health & welfare,ごみ・環境|Waste & environment,観光|Tourism',
 } as const;
+
+/** One choice of a configured list: `name` is what is stored (and what broadcasts segment on). */
+export interface Choice {
+  name: string;
+  en: string;
+}
+
+/** Parses `北区|Kita Ward,中区` into choices; blanks and repeats are dropped, a missing English name falls back to the Japanese. */
+export function parseChoices(list: string): Choice[] {
+  const seen = new Set<string>();
+  const out: Choice[] = [];
+  for (const item of list.split(',')) {
+    const [name = '', en = ''] = item.split('|').map((s) => s.trim());
+    if (!name || seen.has(name)) continue;
+    seen.add(name);
+    out.push({ name, en: en || name });
+  }
+  return out;
+}
 
 export function config(env: Env) {
   return {
@@ -48,5 +73,7 @@ export function config(env: Env) {
       community: env.BROADCAST_HOURS_COMMUNITY || DEFAULTS.BROADCAST_HOURS_COMMUNITY,
     },
     broadcastCallTimeoutMs: Number(env.BROADCAST_CALL_TIMEOUT_MS) || DEFAULTS.BROADCAST_CALL_TIMEOUT_MS,
+    wards: parseChoices(env.WARDS || DEFAULTS.WARDS),
+    interests: parseChoices(env.INTERESTS || DEFAULTS.INTERESTS),
   };
 }

@@ -16,7 +16,9 @@ export const webhook = new Hono<{ Bindings: Env }>();
  */
 webhook.post('/', async (c) => {
   const secret = c.env.LINE_CHANNEL_SECRET;
-  if (!secret) return c.json({ message: 'The webhook is not configured: LINE_CHANNEL_SECRET is missing.' }, 503);
+  // Without the access token nothing could be answered; 503 lets LINE redeliver once it is set.
+  const missing = [!secret && 'LINE_CHANNEL_SECRET', !c.env.LINE_CHANNEL_ACCESS_TOKEN && 'LINE_CHANNEL_ACCESS_TOKEN'].filter(Boolean);
+  if (!secret || missing.length) return c.json({ message: `The webhook is not configured: ${missing.join(', ')} missing.` }, 503);
 
   const body = await readCapped(c.req.raw, MAX_WEBHOOK_BODY_BYTES);
   if (body === null) return c.json({ message: `Request body over ${MAX_WEBHOOK_BODY_BYTES} bytes.` }, 413);

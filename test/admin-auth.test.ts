@@ -1,6 +1,9 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { z } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import { canAccessCommunity, canAccessSchool, hasRole, type StaffPrincipal } from '../src/admin/auth';
+import { createRouter } from '../src/admin/router';
 import { app } from '../src/app';
 
 const BASE = 'https://bot.example.jp/api/v1';
@@ -188,5 +191,45 @@ describe('role and scope helpers (pure)', () => {
     [p(['approver']), [], true],
   ] as const)('hasRole #%#', (principal, roles, expected) => {
     expect(hasRole(principal, roles)).toBe(expected);
+  });
+});
+
+describe('createRouter(): one error envelope for every capability', () => {
+  // A router as a later capability would write it, exercised on its own.
+  const router = createRouter();
+  router.get('/boom', () => {
+    throw new Error('SELECT * FROM secret_table');
+  });
+  router.get('/teapot', () => {
+    throw new HTTPException(409, { message: 'Already approved by someone else.' });
+  });
+  router.openapi(
+    { method: 'get', path: '/things', request: { query: z.object({ limit: z.coerce.number().int().max(10) }) }, responses: { 200: { description: 'ok' } } },
+    (c) => c.json({ limit: c.req.valid('query').limit }, 200),
+  );
+
+  it('an unexpected error → 500 problem+json without message or stack', async () => {
+    const res = await router.request('/boom');
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const text = await res.text();
+    expect(text).not.toContain('secret_table');
+    expect(text).not.toMatch(/stack|\.ts:\d+/);
+    expect(JSON.parse(text)).toMatchObject({ type: 'about:blank', title: 'Internal Server Error', status: 500 });
+  });
+
+  it('an HTTPException keeps its status and message', async () => {
+    const res = await router.request('/teapot');
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({ type: 'about:blank', title: 'Conflict', status: 409, detail: 'Already approved by someone else.' });
+  });
+
+  it('a zod failure → 400 naming the field; a pass reaches the handler', async () => {
+    const bad = await router.request('/things?limit=11');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await bad.json()) as { detail: string }).detail).toMatch(/^limit: /);
+    const good = await router.request('/things?limit=3');
+    expect(await good.json()).toEqual({ limit: 3 });
   });
 });

@@ -34,6 +34,16 @@ describe('follow, consent, unfollow, re-follow', () => {
     expect(msgs[1]!.template.actions[0].label).toBe('I agree');
   });
 
+  it('keeps a stored language on re-follow instead of the profile’s', async () => {
+    const userId = newUserId();
+    await fake.profile(userId, 'ja');
+    await say(userId, events.follow(userId));
+    await env.DB.prepare(`UPDATE users SET language = 'en' WHERE line_user_id = ?`).bind(userId).run();
+    await say(userId, events.unfollow(userId), events.follow(userId));
+    expect((await resident(userId))!.language).toBe('en');
+    expect((await fake.messagesTo(userId)).at(-2)!.text).toContain('Okayama City');
+  });
+
   it('still greets when the profile lookup fails', async () => {
     const userId = newUserId();
     await fake.inject({ path: `/v2/bot/profile/${userId}`, status: 500, times: 1 });

@@ -62,16 +62,16 @@ describe('POST /webhook: the 401/400/413/200 matrix', () => {
     expect(res.status).toBe(413);
   });
 
-  it('answers 503 with a clear message when the channel secret is not configured', async () => {
+  it.each(['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN'])('answers 503 naming %s when it is not configured', async (name) => {
     const ctx = createExecutionContext();
     const res = await app.fetch(
       new Request('https://bot.example.jp/webhook', { method: 'POST', body: '{}' }),
-      { ...env, LINE_CHANNEL_SECRET: undefined },
+      { ...env, [name]: undefined },
       ctx,
     );
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(503);
-    expect(await res.text()).toContain('LINE_CHANNEL_SECRET');
+    expect(await res.text()).toContain(name);
   });
 });
 

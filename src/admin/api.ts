@@ -6,6 +6,7 @@ import { renderDocs } from './docs';
 import { problem } from './errors';
 import { BEARER_SCHEME, createRouter } from './router';
 import { staffRoutes } from './staff-routes';
+import { richMenuRoutes } from '../richmenu/routes';
 
 /** The staff door, mounted at `/api/v1` in `src/app.ts`. */
 export const api = createRouter();
@@ -47,6 +48,7 @@ api.route('/', staffRoutes);
 api.route('/', auditRoutes);
 api.route('/', broadcastRoutes);
 api.route('/', closureRoutes);
+api.route('/', richMenuRoutes);
 
 // Unknown paths under /api/v1 answer in the same envelope as everything else.
 api.all('*', () => {

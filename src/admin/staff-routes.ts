@@ -21,7 +21,8 @@ const CreateStaffBody = z
     roles: z
       .array(StaffRoleSchema)
       .min(1)
-      .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat'),
+      .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat')
+      .openapi({ uniqueItems: true }),
     scopes: StaffScopesSchema.default({}),
   })
   // A scoped role without its scope would see nothing; a scope without its role would

@@ -180,7 +180,8 @@ export class ConversationDO extends DurableObject<Env> {
     const userId = event.source!.userId!;
     const resident = await getResident(database, userId);
     let language = resident?.language ?? null;
-    if (event.type === 'follow') language = (await this.profileLanguage(userId)) ?? language;
+    // The profile's language seeds a new resident's; one already stored (perhaps chosen in 設定) is kept.
+    if (event.type === 'follow' && !language) language = await this.profileLanguage(userId);
     const ctx = { env: this.env, db: database, now, origin, resident, lang: langOf(language) };
     return handleEvent(ctx, await this.loadState(), event, language);
   }

@@ -21,7 +21,7 @@ export async function handleEvent(
   switch (event.type) {
     case 'follow': {
       await recordFollow(ctx.db, userId, language ?? null, ctx.now);
-      const lang = t.langOf(language ?? ctx.resident?.language);
+      const lang = t.langOf(ctx.resident?.language ?? language);
       // A resident who already accepted the current terms is welcomed back without being asked again.
       const consented = hasConsented(ctx.resident, config(ctx.env).termsVersion);
       return {

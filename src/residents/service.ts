@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { consents, users } from '../db/schema';
 
@@ -15,7 +15,8 @@ export async function recordFollow(db: Db, lineUserId: string, language: string 
     .values({ lineUserId, status: 'following', language, followedAt: now, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({
       target: users.lineUserId,
-      set: { status: 'following', blockedAt: null, followedAt: now, updatedAt: now, ...(language ? { language } : {}) },
+      // A stored language (perhaps chosen in 設定) wins over the profile's.
+      set: { status: 'following', blockedAt: null, followedAt: now, updatedAt: now, language: sql`coalesce(${users.language}, ${language})` },
     });
 }
 

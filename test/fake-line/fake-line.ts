@@ -164,7 +164,7 @@ export class FakeLine {
       const type = request.headers.get('content-type') ?? '';
       if (type !== 'image/png' && type !== 'image/jpeg') return json(400, { message: 'Unsupported content type' });
       const id = `req-${++this.seq}`;
-      this.requests.push({ id, at: Date.now(), method, path, retryKey, to, body: { contentType: type } });
+      this.requests.push({ id, at: Date.now(), method, path, retryKey, to, body: { contentType: type, bytes: (await request.arrayBuffer()).byteLength } });
       return json(200, {});
     }
 

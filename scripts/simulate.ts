@@ -1,0 +1,276 @@
+/**
+ * `npm run simulate -- <scenario> [--user Uxxx] [--text "..."]`: sends signed sample
+ * webhook events to the worker started by `npm start`, then prints what the bot sent to
+ * that user (as recorded by the fake LINE platform).
+ *
+ * Scenarios: follow, consent, text, sticker, report, unfollow, tour (follow → consent → text).
+ */
+import { signBody } from '../src/line/signature.ts';
+import { FAKE_LINE_URL, localConfig, WORKER_URL } from './start.ts';
+
+interface RecordedRequest {
+  id: string;
+  path: string;
+  to: string[];
+  body: { messages?: Record<string, unknown>[]; replyToken?: string };
+}
+
+const SCENARIOS = ['follow', 'consent', 'text', 'sticker', 'report', 'unfollow', 'tour'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+/** The user single steps are sent as, so `follow`, then `consent`, then `report` act on one resident. */
+const DEFAULT_USER = 'U0000000000000000000000000000dev1';
+const DEFAULT_TEXT = 'こんにちは。ごみの収集日を教えてください。';
+
+const USAGE = `Usage: npm run simulate -- <scenario> [--user Uxxx] [--text "..."]
+
+Scenarios:
+  follow     the resident adds the account as a friend (greeting + consent prompt)
+  consent    the resident taps 同意する (postback action=consent&v=<TERMS_VERSION>)
+  text       a free-text message (the policy §6 answer; --text to choose the words)
+  sticker    a sticker
+  report     taps the road/park damage report menu (postback action=start&service=report)
+  unfollow   the resident blocks the account (the bot sends nothing)
+  tour       follow → consent → text, as a new resident unless --user is given
+
+Single scenarios use the user ${DEFAULT_USER} unless --user is given.
+Needs \`npm start\` running in another terminal.`;
+
+function parseArgs(argv: string[]): { scenario: Scenario; user?: string; text?: string } {
+  let scenario: string | undefined;
+  let user: string | undefined;
+  let text: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (a === '--user' || a === '--text') {
+      const value = argv[++i];
+      if (value === undefined) fail(`${a} needs a value.\n\n${USAGE}`);
+      if (a === '--user') user = value;
+      else text = value;
+    } else if (a.startsWith('--user=')) user = a.slice('--user='.length);
+    else if (a.startsWith('--text=')) text = a.slice('--text='.length);
+    else if (!scenario) scenario = a;
+    else fail(`Unexpected argument: ${a}\n\n${USAGE}`);
+  }
+  if (!scenario) fail(USAGE);
+  if (!(SCENARIOS as readonly string[]).includes(scenario)) fail(`Unknown scenario "${scenario}".\n\n${USAGE}`);
+  if (user !== undefined && !/^U[0-9A-Za-z]+$/.test(user)) fail('--user must look like a LINE user ID: "U" followed by letters and digits (no colons).');
+  return { scenario: scenario as Scenario, user, text };
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+// ── events, shaped like LINE's (and like test/helpers/line.ts builds them) ──────────────
+
+let seq = 0;
+
+function baseEvent(userId: string, type: string): Record<string, unknown> {
+  seq += 1;
+  const ev: Record<string, unknown> = {
+    type,
+    mode: 'active',
+    timestamp: Date.now(),
+    source: { type: 'user', userId },
+    webhookEventId: `01SIM${Date.now().toString(36).toUpperCase()}${crypto.randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`,
+    deliveryContext: { isRedelivery: false },
+  };
+  // The fake LINE files a reply under the user named in its token.
+  if (type !== 'unfollow') ev.replyToken = `reply:${userId}:${Date.now()}${seq}`;
+  return ev;
+}
+
+function messageId(): string {
+  return `${Date.now()}${String(seq).padStart(3, '0')}`;
+}
+
+const build = {
+  follow: (u: string) => ({ ...baseEvent(u, 'follow'), follow: { isUnblocked: false } }),
+  unfollow: (u: string) => baseEvent(u, 'unfollow'),
+  text: (u: string, text: string) => {
+    const ev = baseEvent(u, 'message');
+    return { ...ev, message: { id: messageId(), type: 'text', text, quoteToken: `q${messageId()}` } };
+  },
+  sticker: (u: string) => {
+    const ev = baseEvent(u, 'message');
+    return {
+      ...ev,
+      message: { id: messageId(), type: 'sticker', packageId: '446', stickerId: '1988', stickerResourceType: 'STATIC', quoteToken: `q${messageId()}` },
+    };
+  },
+  postback: (u: string, data: string) => ({ ...baseEvent(u, 'postback'), postback: { data } }),
+};
+
+// ── talking to the worker and the fake ───────────────────────────────────────────────
+
+const cfg = localConfig();
+
+async function postEvent(event: Record<string, unknown>): Promise<void> {
+  const body = JSON.stringify({ destination: 'Udeadbeefdeadbeefdeadbeefdeadbeef', events: [event] });
+  const signature = await signBody(cfg.effective.LINE_CHANNEL_SECRET!, body);
+  let res: Response;
+  try {
+    res = await fetch(`${WORKER_URL}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-line-signature': signature },
+      body,
+    });
+  } catch {
+    fail(`The worker is not running at ${WORKER_URL}: run \`npm start\` first (in another terminal).`);
+  }
+  if (res.status !== 200) {
+    const detail = await res.text();
+    const hint =
+      res.status === 401
+        ? ' The worker runs with another LINE_CHANNEL_SECRET than this script: was .dev.vars changed after `npm start`? Restart it.'
+        : res.status === 503
+          ? ' A secret is missing in the worker.'
+          : '';
+    fail(`The webhook answered ${res.status}: ${detail}${hint}`);
+  }
+}
+
+async function checkWorker(): Promise<void> {
+  try {
+    await (await fetch(`${WORKER_URL}/`, { signal: AbortSignal.timeout(5_000) })).arrayBuffer();
+  } catch {
+    fail(`The worker is not running at ${WORKER_URL}: run \`npm start\` first (in another terminal).`);
+  }
+}
+
+async function sentTo(userId: string): Promise<RecordedRequest[]> {
+  try {
+    const res = await fetch(`${FAKE_LINE_URL}/__fake/requests?to=${encodeURIComponent(userId)}`);
+    return (await res.json()) as RecordedRequest[];
+  } catch {
+    fail(`The fake LINE platform is not running at ${FAKE_LINE_URL}: run \`npm start\` first (in another terminal).`);
+  }
+}
+
+/**
+ * Waits for what the bot sends after an event: until something new arrives and nothing
+ * more has come for a moment, or until the timeout when nothing comes at all.
+ */
+async function awaitAnswer(userId: string, before: number, { expectNothing = false } = {}): Promise<RecordedRequest[]> {
+  const deadline = Date.now() + (expectNothing ? 1_500 : 8_000);
+  let seen = before;
+  let quietSince = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 150));
+    const all = await sentTo(userId);
+    if (all.length > seen) {
+      seen = all.length;
+      quietSince = Date.now();
+    }
+    const news = all.slice(before);
+    if (news.length > 0 && Date.now() - quietSince > 600) return news;
+    if (Date.now() > deadline) return news;
+  }
+}
+
+// ── printing ────────────────────────────────────────────────────────────────────────
+
+function describe(msg: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  if (msg.type === 'text') lines.push(...String(msg.text).split('\n'));
+  else if (msg.type === 'template') {
+    const t = msg.template as { type: string; text?: string; actions?: { type: string; label?: string; data?: string; uri?: string }[] };
+    lines.push(...(t.text ?? String(msg.altText)).split('\n'));
+    for (const a of t.actions ?? []) {
+      const target = a.type === 'postback' ? `postback ${a.data}` : a.type === 'uri' ? a.uri : a.type;
+      lines.push(`[${a.label}] → ${target}`);
+    }
+  } else lines.push(`(${String(msg.type)} message) ${String(msg.altText ?? '')}`.trimEnd());
+  const quick = (msg.quickReply as { items?: { action: { label?: string } }[] } | undefined)?.items;
+  if (quick?.length) lines.push(`quick reply: ${quick.map((i) => `[${i.action.label}]`).join(' ')}`);
+  return lines;
+}
+
+function print(requests: RecordedRequest[], note: string): void {
+  if (requests.length === 0) {
+    console.log(`   (nothing sent${note ? `: ${note}` : ''})`);
+    return;
+  }
+  for (const r of requests) {
+    const via = r.path.replace(/^\/v2\/bot\/message\//, '');
+    console.log(`   ── bot → ${via}`);
+    (r.body.messages ?? []).forEach((m, i) => {
+      if (i > 0) console.log('   │');
+      for (const line of describe(m)) console.log(`   │ ${line}`);
+    });
+  }
+}
+
+/** The consent button's data from what the bot last sent, if there was one. */
+function consentDataFrom(requests: RecordedRequest[]): string | undefined {
+  for (const r of [...requests].reverse()) {
+    for (const m of r.body.messages ?? []) {
+      const actions = ((m.template as { actions?: { type: string; data?: string }[] } | undefined)?.actions ?? []).filter(
+        (a) => a.type === 'postback' && a.data?.startsWith('action=consent'),
+      );
+      if (actions[0]?.data) return actions[0].data;
+    }
+  }
+  return undefined;
+}
+
+// ── scenarios ───────────────────────────────────────────────────────────────────────
+
+interface Step {
+  title: string;
+  event: (userId: string, previous: RecordedRequest[]) => Record<string, unknown>;
+  expectNothing?: boolean;
+  quietNote?: string;
+}
+
+function steps(scenario: Scenario, text: string): Step[] {
+  const consentData = `action=consent&v=${encodeURIComponent(cfg.termsVersion)}`;
+  const s: Record<Exclude<Scenario, 'tour'>, Step> = {
+    follow: { title: 'follow (adds the account as a friend)', event: (u) => build.follow(u) },
+    consent: {
+      title: 'postback: 同意する',
+      // In a tour, tap the button the bot actually sent; alone, use the configured version.
+      event: (u, prev) => build.postback(u, consentDataFrom(prev) ?? consentData),
+    },
+    text: {
+      title: `text: ${text}`,
+      event: (u) => build.text(u, text),
+      quietNote: 'the policy answer goes to each resident at most once an hour; try another --user',
+    },
+    sticker: {
+      title: 'sticker',
+      event: (u) => build.sticker(u),
+      quietNote: 'the policy answer goes to each resident at most once an hour; try another --user',
+    },
+    report: { title: 'postback: action=start&service=report', event: (u) => build.postback(u, 'action=start&service=report') },
+    unfollow: { title: 'unfollow (blocks the account)', event: (u) => build.unfollow(u), expectNothing: true, quietNote: 'nothing is sent on unfollow' },
+  };
+  return scenario === 'tour' ? [s.follow, s.consent, s.text] : [s[scenario]];
+}
+
+async function main(): Promise<void> {
+  const { scenario, user, text } = parseArgs(process.argv.slice(2));
+  const userId = user ?? (scenario === 'tour' ? `U${crypto.randomUUID().replace(/-/g, '')}` : DEFAULT_USER);
+  console.log(`Simulating "${scenario}" as ${userId} → ${WORKER_URL}/webhook`);
+  await checkWorker();
+
+  let previous: RecordedRequest[] = [];
+  for (const step of steps(scenario, text ?? DEFAULT_TEXT)) {
+    const before = (await sentTo(userId)).length;
+    console.log(`\n▶ ${step.title}`);
+    await postEvent(step.event(userId, previous));
+    previous = await awaitAnswer(userId, before, { expectNothing: step.expectNothing });
+    print(previous, step.quietNote ?? 'nothing arrived within 8 s; see the `npm start` terminal for errors');
+  }
+  console.log(`\nEverything sent to this user: ${FAKE_LINE_URL}/__fake/requests?to=${userId}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,228 @@
+/**
+ * `npm start`: the whole bot on this machine, with no LINE account and no .dev.vars.
+ *
+ *   1. applies the D1 migrations to the local database (.wrangler/state)
+ *   2. starts the fake LINE platform on 127.0.0.1:8788 (test/fake-line/server.ts)
+ *   3. runs `wrangler dev` on :8787 with the LINE base URLs pointed at the fake and
+ *      development secrets, unless .dev.vars sets them (its values win)
+ *
+ * Ctrl-C or SIGTERM stops both.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const WORKER_PORT = 8787;
+export const WORKER_URL = `http://localhost:${WORKER_PORT}`;
+export const FAKE_LINE_PORT = Number(process.env.FAKE_LINE_PORT) || 8788;
+export const FAKE_LINE_URL = `http://127.0.0.1:${FAKE_LINE_PORT}`;
+
+/** Secrets for local runs only. Never use them for a real channel. */
+export const DEV_SECRETS = {
+  LINE_CHANNEL_SECRET: 'dev-channel-secret',
+  LINE_CHANNEL_ACCESS_TOKEN: 'dev-access-token',
+  ADMIN_BOOTSTRAP_TOKEN: 'dev-admin-token',
+} as const;
+
+const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+
+/** KEY=VALUE lines as wrangler reads .dev.vars (dotenv: comments, optional quotes). */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = line.match(/^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/);
+    if (!m) continue;
+    let value = m[2]!;
+    const quoted = value.match(/^(['"`])([\s\S]*)\1$/);
+    if (quoted) value = quoted[1] === '"' ? quoted[2]!.replace(/\\n/g, '\n') : quoted[2]!;
+    else value = value.replace(/\s+#.*$/, '').trim();
+    out[m[1]!] = value;
+  }
+  return out;
+}
+
+/** The values in .dev.vars, or null when there is no such file. */
+export function readDevVars(root = ROOT): Record<string, string> | null {
+  const path = join(root, '.dev.vars');
+  return existsSync(path) ? parseDotenv(readFileSync(path, 'utf8')) : null;
+}
+
+/** A value from the `[vars]` table of wrangler.toml (flat string values only, which is all it holds). */
+export function wranglerVar(name: string, root = ROOT): string | undefined {
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
+  const vars = toml.match(/^\[vars\][^\S\n]*\n([\s\S]*?)(?=^\s*\[|(?![\s\S]))/m)?.[1] ?? '';
+  return vars.match(new RegExp(`^\\s*${name}\\s*=\\s*"([^"]*)"`, 'm'))?.[1];
+}
+
+/**
+ * What the local worker runs with: .dev.vars where it sets a value, else our dev
+ * defaults (the fake LINE's URLs, the dev secrets). `cliVars` are the ones start passes
+ * with --var; `--var` would beat .dev.vars, so a key set there is never passed.
+ */
+export function localConfig(root = ROOT) {
+  const devVars = readDevVars(root);
+  const defaults: Record<string, string> = {
+    LINE_API_BASE_URL: FAKE_LINE_URL,
+    LINE_DATA_API_BASE_URL: FAKE_LINE_URL,
+    ...DEV_SECRETS,
+  };
+  const cliVars: Record<string, string> = {};
+  const effective: Record<string, string> = {};
+  const fromDevVars: string[] = [];
+  for (const [key, value] of Object.entries(defaults)) {
+    const own = devVars?.[key];
+    if (own) {
+      effective[key] = own;
+      fromDevVars.push(key);
+    } else {
+      effective[key] = value;
+      cliVars[key] = value;
+    }
+  }
+  const termsVersion = devVars?.TERMS_VERSION || wranglerVar('TERMS_VERSION', root) || '';
+  return { hasDevVars: devVars !== null, cliVars, effective, fromDevVars, termsVersion };
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, () => probe.close(() => done(true)));
+  });
+}
+
+async function waitForWorker(child: ChildProcess, timeoutMs = 90_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+    try {
+      const res = await fetch(`${WORKER_URL}/`, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  return false;
+}
+
+function secretsLine(cfg: ReturnType<typeof localConfig>): string {
+  const names = Object.keys(DEV_SECRETS);
+  const own = names.filter((k) => cfg.fromDevVars.includes(k));
+  const dev = names.filter((k) => !own.includes(k));
+  return [own.length ? `from .dev.vars: ${own.join(', ')}` : '', dev.length ? `dev defaults: ${dev.join(', ')}` : '']
+    .filter(Boolean)
+    .join('; ');
+}
+
+function banner(cfg: ReturnType<typeof localConfig>): string {
+  const admin = cfg.fromDevVars.includes('ADMIN_BOOTSTRAP_TOKEN') ? '(from .dev.vars)' : cfg.effective.ADMIN_BOOTSTRAP_TOKEN;
+  const lineTarget = cfg.fromDevVars.includes('LINE_API_BASE_URL') ? `${cfg.effective.LINE_API_BASE_URL} (from .dev.vars)` : FAKE_LINE_URL;
+  const lines = [
+    '',
+    '────────────────────────────────────────────────────────────────────────────',
+    ' 岡山市役所公式LINE backend is running locally',
+    '',
+    `   worker          ${WORKER_URL}   (webhook: ${WORKER_URL}/webhook)`,
+    `   pages           ${WORKER_URL}/terms   ${WORKER_URL}/policy`,
+    `   fake LINE       ${FAKE_LINE_URL}   (the bot's LINE calls go to ${lineTarget})`,
+    `   sent messages   ${FAKE_LINE_URL}/__fake/requests?to=<userId>`,
+    `   staff API       ${WORKER_URL}/api/v1/docs   admin token: ${admin}`,
+    `                   curl -H "Authorization: Bearer ${cfg.fromDevVars.includes('ADMIN_BOOTSTRAP_TOKEN') ? '<token>' : admin}" ${WORKER_URL}/api/v1/staff`,
+    `   secrets         ${secretsLine(cfg)}`,
+    '',
+    ' Try it (in another terminal):',
+    '   npm run simulate -- tour                    follow → consent → a free-text message',
+    '   npm run simulate -- text --text "こんにちは"',
+    '',
+    ' Run the cron tick at a given time (epoch ms):',
+    `   curl "${WORKER_URL}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=$(date +%s000)"`,
+    '',
+    ' Ctrl-C stops the worker and the fake LINE.',
+    '────────────────────────────────────────────────────────────────────────────',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+  if (!existsSync(WRANGLER)) {
+    console.error('wrangler is not installed: run `npm install` first.');
+    process.exit(1);
+  }
+  for (const [port, what] of [
+    [WORKER_PORT, 'the worker'],
+    [FAKE_LINE_PORT, 'the fake LINE platform'],
+  ] as const) {
+    if (!(await portIsFree(port))) {
+      console.error(`Port ${port} (for ${what}) is already in use. Is \`npm start\` already running in another terminal?`);
+      process.exit(1);
+    }
+  }
+
+  const cfg = localConfig();
+  console.log(cfg.hasDevVars ? 'Using .dev.vars; dev defaults fill what it leaves empty.' : 'No .dev.vars: using development secrets.');
+
+  // 1. Local D1 migrations. No stdin and CI=1: wrangler then applies without asking.
+  console.log('Applying D1 migrations to the local database…');
+  const migrate = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local'], {
+    cwd: ROOT,
+    env: { ...env, CI: '1' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (migrate.status !== 0) {
+    console.error('Applying the local D1 migrations failed (see above).');
+    process.exit(migrate.status ?? 1);
+  }
+
+  // 2. The fake LINE platform, in this process.
+  const { startFakeLine } = await import('../test/fake-line/server.ts');
+  const fakeLine = await startFakeLine(FAKE_LINE_PORT);
+  console.log(`Fake LINE platform listening on ${fakeLine.url}`);
+
+  // 3. The worker.
+  const args = [WRANGLER, 'dev', '--port', String(WORKER_PORT), '--test-scheduled', '--show-interactive-dev-session=false'];
+  for (const [key, value] of Object.entries(cfg.cliVars)) args.push('--var', `${key}:${value}`);
+  const worker = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping the worker and the fake LINE…');
+    if (worker.exitCode === null && worker.signalCode === null) {
+      const exited = new Promise((r) => worker.once('exit', r));
+      worker.kill('SIGTERM');
+      const forced = setTimeout(() => worker.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(forced);
+    }
+    await fakeLine.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  worker.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`wrangler dev exited (${signal ?? `code ${code}`}).`);
+    void stop(code ?? 1);
+  });
+
+  if (await waitForWorker(worker)) console.log(banner(cfg));
+  else if (!stopping) {
+    console.error(`The worker did not answer on ${WORKER_URL} in time.`);
+    await stop(1);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

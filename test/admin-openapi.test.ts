@@ -1,0 +1,151 @@
+import { SELF } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderDocs } from '../src/admin/docs';
+import { STAFF_ROLES } from '../src/db/schema';
+
+const ORIGIN = 'https://bot.example.jp';
+
+interface Operation {
+  summary?: string;
+  security?: Record<string, string[]>[];
+  'x-required-roles'?: string[];
+  requestBody?: unknown;
+  responses: Record<string, { content?: Record<string, unknown> }>;
+}
+interface Doc {
+  openapi: string;
+  servers: { url: string }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, Record<string, unknown>>; schemas: Record<string, Record<string, any>> };
+}
+
+let doc: Doc;
+let ops: { method: string; path: string; op: Operation }[];
+
+beforeAll(async () => {
+  // Public: no Authorization header.
+  const res = await SELF.fetch(`${ORIGIN}/api/v1/openapi.json`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  doc = (await res.json()) as Doc;
+  ops = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ method, path, op })));
+});
+
+describe('GET /api/v1/openapi.json', () => {
+  it('is OpenAPI 3.1 served under /api/v1', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.servers).toEqual([{ url: '/api/v1' }]);
+  });
+
+  it('describes the staff and audit operations', () => {
+    expect(ops.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual(
+      expect.arrayContaining(['DELETE /staff/{id}', 'GET /audit', 'GET /staff', 'GET /staff/me', 'POST /staff']),
+    );
+  });
+
+  it('has a bearer security scheme that every operation requires, with problem+json errors', () => {
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(ops.length).toBeGreaterThanOrEqual(5);
+    for (const { method, path, op } of ops) {
+      const where = `${method} ${path}`;
+      expect(op.security, where).toEqual([{ bearerAuth: [] }]);
+      expect(Array.isArray(op['x-required-roles']), where).toBe(true);
+      for (const status of ['401', '403', '503']) expect(Object.keys(op.responses[status]?.content ?? {}), `${where} ${status}`).toEqual(['application/problem+json']);
+    }
+  });
+
+  it('states the roles each staff operation needs', () => {
+    expect(doc.paths['/staff']?.post?.['x-required-roles']).toEqual(['admin']);
+    expect(doc.paths['/staff']?.get?.['x-required-roles']).toEqual(['admin']);
+    expect(doc.paths['/staff/{id}']?.delete?.['x-required-roles']).toEqual(['admin']);
+    expect(doc.paths['/audit']?.get?.['x-required-roles']).toEqual(['admin']);
+    expect(doc.paths['/staff/me']?.get?.['x-required-roles']).toEqual([]);
+  });
+
+  it('is generated from the zod schemas: limits, roles and the token-free list', () => {
+    const { schemas } = doc.components;
+    expect(schemas.CreateStaff).toMatchObject({
+      required: ['name', 'roles'],
+      additionalProperties: false,
+      properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, roles: { minItems: 1, uniqueItems: true } },
+    });
+    expect(schemas.StaffRole?.enum).toEqual([...STAFF_ROLES]);
+    expect(Object.keys(schemas.CreatedStaff?.properties)).toContain('token');
+    expect(Object.keys(schemas.StaffMember?.properties)).toEqual(['id', 'name', 'roles', 'scopes', 'createdAt', 'createdBy', 'revokedAt']);
+    expect(schemas.Problem?.required).toEqual(['type', 'title', 'status', 'detail']);
+  });
+
+  it('the document does not lie: every operation refuses a missing token and enforces its roles', async () => {
+    const create = await SELF.fetch(`${ORIGIN}/api/v1/staff`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-bootstrap-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `openapi-${crypto.randomUUID()}`, roles: ['broadcaster'] }),
+    });
+    const { token } = (await create.json()) as { token: string };
+    for (const { method, path, op } of ops) {
+      const url = `${ORIGIN}/api/v1${path.replace(/\{[^}]+\}/g, crypto.randomUUID())}`;
+      const anonymous = await SELF.fetch(url, { method: method.toUpperCase() });
+      expect(anonymous.status, `${method} ${path} without a token`).toBe(401);
+      const roles = op['x-required-roles'] ?? [];
+      const res = await SELF.fetch(url, { method: method.toUpperCase(), headers: { authorization: `Bearer ${token}` } });
+      const refused = roles.length > 0 && !roles.includes('broadcaster');
+      if (refused) expect(res.status, `${method} ${path} as broadcaster`).toBe(403);
+      else expect([401, 403], `${method} ${path} as broadcaster`).not.toContain(res.status);
+    }
+  });
+});
+
+describe('GET /api/v1/docs', () => {
+  it('lists every operation of the document with method, path, summary and role, in Japanese and English', async () => {
+    const res = await SELF.fetch(`${ORIGIN}/api/v1/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await res.text();
+    for (const heading of ['操作一覧 / Operations', '認証 / Authentication', 'メソッド / Method', 'パス / Path', '概要 / Summary', '必要な権限 / Required role']) {
+      expect(page).toContain(heading);
+    }
+    const rows = [...page.matchAll(/<tr><td class="m">(\w+)<\/td><td><code>([^<]+)<\/code><\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => ({
+      method: m[1],
+      path: m[2],
+      summary: m[3],
+      roles: m[4],
+    }));
+    expect(rows).toHaveLength(ops.length);
+    for (const { method, path, op } of ops) {
+      const row = rows.find((r) => r.method === method.toUpperCase() && r.path === `/api/v1${path}`);
+      expect(row, `${method} ${path}`).toBeDefined();
+      expect(row?.summary).toBe(op.summary);
+      const roles = op['x-required-roles'] ?? [];
+      // Admin may do everything, so the page names it after the route's own roles.
+      const shown = roles.includes('admin') ? roles : [...roles, 'admin'];
+      expect(row?.roles).toBe(roles.length === 0 ? '全職員 / any staff' : shown.join(', '));
+    }
+    expect(page).toContain('href="/api/v1/openapi.json"');
+  });
+
+  it('is self-contained: no script, no external resource, and a CSP that forbids them', async () => {
+    const res = await SELF.fetch(`${ORIGIN}/api/v1/docs`);
+    const page = await res.text();
+    expect(page).not.toMatch(/<script|<link|<img|<iframe/i);
+    expect(page).not.toMatch(/(src|href)="(https?:)?\/\//i);
+    expect(page).not.toMatch(/@import|url\(/i);
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+  });
+
+  it('escapes what it renders', () => {
+    const page = String(
+      renderDocs(
+        {
+          openapi: '3.1.0',
+          info: { title: 'T', version: '1' },
+          paths: { '/x': { get: { summary: '<script>alert(1)</script>', security: [{ bearerAuth: [] }], 'x-required-roles': ['approver'], responses: {} } } },
+        },
+        '/spec',
+      ),
+    );
+    expect(page).not.toContain('<script>');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // A role other than admin is shown together with admin, which always passes.
+    expect(page).toContain('<td>approver, admin</td>');
+  });
+});
