@@ -73,9 +73,12 @@ describe('composing', () => {
     const { author } = await team();
     await problem(await api('/broadcasts', { token: author.token, method: 'POST', body: body({ urgent: true }) }), 403);
     const admin = await newStaff(['admin']);
-    expect((await api('/broadcasts', { token: admin.token, method: 'POST', body: body({ urgent: true }) })).status).toBe(201);
+    const urgent = await create(admin.token, { urgent: true });
     const { id } = await create(author.token);
     await problem(await api(`/broadcasts/${id}`, { token: author.token, method: 'PATCH', body: { urgent: true } }), 403);
+    // Nor may a broadcaster rewrite what an admin decided to send outside the hours.
+    await problem(await api(`/broadcasts/${urgent.id}`, { token: author.token, method: 'PATCH', body: { title: '差し替え' } }), 403);
+    expect((await api(`/broadcasts/${urgent.id}`, { token: admin.token, method: 'PATCH', body: { title: '差し替え' } })).status).toBe(200);
   });
 
   it('a draft is submitted for approval', async () => {

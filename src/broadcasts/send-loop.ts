@@ -112,6 +112,9 @@ export class SlidingWindow {
   }
 }
 
+/** Waiting workers wake at least this often, so a cancel is seen during a pause or a backoff. */
+const MAX_IDLE_MS = 250;
+
 interface Queued {
   batch: SendBatch;
   notBefore: number;
@@ -176,39 +179,43 @@ export async function sendBatches(line: LineSender, batches: SendBatch[], o: Sen
   };
 
   const worker = async (): Promise<void> => {
-    while (!stopped && failure === null) {
-      if (await o.shouldStop()) {
-        stopped = true;
-        return;
-      }
-      const t = now();
-      if (t >= o.deadline || calls >= o.maxCalls) return;
-      if (t < pausedUntil) {
-        await sleep(Math.min(pausedUntil, o.deadline) - t);
-        continue;
-      }
-      const i = queue.findIndex((q) => q.notBefore <= t);
-      if (i < 0) {
-        if (queue.length === 0) {
-          // Another worker's batch may still come back for a retry; that worker handles it.
+    try {
+      while (!stopped && failure === null) {
+        if (await o.shouldStop()) {
+          stopped = true;
           return;
         }
-        const soonest = Math.min(...queue.map((q) => q.notBefore));
-        if (soonest > o.deadline) return;
-        await sleep(soonest - t);
-        continue;
+        const t = now();
+        if (t >= o.deadline || calls >= o.maxCalls) return;
+        if (t < pausedUntil) {
+          await sleep(Math.min(pausedUntil, o.deadline, t + MAX_IDLE_MS) - t);
+          continue;
+        }
+        const i = queue.findIndex((q) => q.notBefore <= t);
+        if (i < 0) {
+          if (queue.length === 0) {
+            // Another worker's batch may still come back for a retry; that worker handles it.
+            return;
+          }
+          const soonest = Math.min(...queue.map((q) => q.notBefore));
+          if (soonest > o.deadline) return;
+          await sleep(Math.min(soonest - t, MAX_IDLE_MS));
+          continue;
+        }
+        const [q] = queue.splice(i, 1);
+        calls += 1;
+        inFlight += 1;
+        try {
+          await limiter.take();
+          await attempt(q!);
+        } finally {
+          inFlight -= 1;
+        }
       }
-      const [q] = queue.splice(i, 1);
-      calls += 1;
-      inFlight += 1;
-      try {
-        await limiter.take();
-        await attempt(q!);
-      } catch (err) {
-        failure = err;
-      } finally {
-        inFlight -= 1;
-      }
+    } catch (err) {
+      // A failed record (D1) or status check ends the slice once every worker has stopped;
+      // the batch is retried later with its stored key.
+      failure ??= err;
     }
   };
 

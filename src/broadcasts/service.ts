@@ -76,29 +76,32 @@ export async function createBroadcast(d: Db, by: StaffPrincipal, input: Broadcas
 export async function updateBroadcast(d: Db, by: StaffPrincipal, id: string, patch: Partial<BroadcastInput>): Promise<{ id: string; status: BroadcastStatus }> {
   const row = await load(d, id);
   if (!EDITABLE.includes(row.status)) throw problem(409, `A broadcast that is ${row.status} can no longer be edited.`);
-  ensureMayUseUrgent(by, patch.urgent ?? (row.urgent && !by.roles.includes('admin') ? true : undefined));
+  ensureMayUseUrgent(by, patch.urgent);
+  // Otherwise a broadcaster could rewrite what an admin chose to send outside the hours.
+  if (row.urgent && !by.roles.includes('admin')) throw problem(403, 'An urgent broadcast can only be changed by an admin.');
   if (patch.audience) await ensureResolvable(d, patch.audience);
   // An approval covers exactly what was approved: any change asks for a new one.
   const status: BroadcastStatus = row.status === 'draft' ? 'draft' : 'pending_approval';
   const now = Date.now();
-  await d.batch([
-    d
-      .update(broadcasts)
-      .set({
-        ...(patch.title !== undefined && { title: patch.title }),
-        ...(patch.messages !== undefined && { messages: patch.messages }),
-        ...(patch.audience !== undefined && { audience: patch.audience }),
-        ...(patch.scheduledAt !== undefined && { scheduledAt: patch.scheduledAt }),
-        ...(patch.urgent !== undefined && { urgent: patch.urgent }),
-        status,
-        approvedBy: null,
-        approvedAt: null,
-        updatedBy: by.id,
-        updatedAt: now,
-      })
-      .where(and(eq(broadcasts.id, id), eq(broadcasts.updatedAt, row.updatedAt), inArray(broadcasts.status, EDITABLE))),
-    auditRecord(d, by, 'broadcast.update', 'broadcast', id, { from: row.status, to: status, fields: Object.keys(patch) }),
-  ]);
+  const changed = await d
+    .update(broadcasts)
+    .set({
+      ...(patch.title !== undefined && { title: patch.title }),
+      ...(patch.messages !== undefined && { messages: patch.messages }),
+      ...(patch.audience !== undefined && { audience: patch.audience }),
+      ...(patch.scheduledAt !== undefined && { scheduledAt: patch.scheduledAt }),
+      ...(patch.urgent !== undefined && { urgent: patch.urgent }),
+      status,
+      approvedBy: null,
+      approvedAt: null,
+      updatedBy: by.id,
+      updatedAt: now,
+    })
+    // Unchanged since read: a concurrent approval, release or edit makes this a 409, not a silent overwrite.
+    .where(and(eq(broadcasts.id, id), eq(broadcasts.updatedAt, row.updatedAt), eq(broadcasts.status, row.status)))
+    .returning({ id: broadcasts.id });
+  if (changed.length === 0) throw problem(409, 'The broadcast changed meanwhile; reload it and edit again.');
+  await audit(d, by, 'broadcast.update', 'broadcast', id, { from: row.status, to: status, fields: Object.keys(patch) });
   return { id, status };
 }
 
