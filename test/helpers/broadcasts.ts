@@ -101,7 +101,8 @@ const TERMINAL = ['sent', 'partially_failed', 'failed', 'cancelled'];
  * once instead of waiting out retry backoffs and pauses.
  */
 export async function settle(id: string, until: (b: BroadcastView) => boolean = (b) => TERMINAL.includes(b.status) && b.progress.pending === 0) {
-  const deadline = Date.now() + 30_000;
+  // Inside the 20 s test timeout, so a stuck broadcast fails with its state rather than a bare timeout.
+  const deadline = Date.now() + 15_000;
   for (;;) {
     const b = await getBroadcast(id);
     if (until(b)) return b;
