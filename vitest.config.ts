@@ -28,6 +28,8 @@ export default defineConfig(async () => {
             ADMIN_BOOTSTRAP_TOKEN: 'test-bootstrap-token',
             LINE_API_BASE_URL: 'https://api.line.me',
             LINE_DATA_API_BASE_URL: 'https://api-data.line.me',
+            // Broadcast tests inject slow answers; a short timeout keeps them quick.
+            BROADCAST_CALL_TIMEOUT_MS: '1000',
           },
           outboundService: (request: Request) => fakeLine.handle(request),
           // The department mail binding as in wrangler.toml, but refusing one address, so a

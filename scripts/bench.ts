@@ -3,11 +3,13 @@
  * Not part of `npm test`: tests do not time things.
  */
 import { benchReports } from './bench-reports.ts';
+import { benchBroadcasts } from './bench-broadcasts.ts';
 import { benchWebhook } from './bench-webhook.ts';
 
 const benches: [string, () => Promise<boolean>][] = [
   ['webhook', benchWebhook],
   ['reports list', benchReports],
+  ['broadcasts', () => benchBroadcasts()],
 ];
 
 let failed = 0;

@@ -1,3 +1,4 @@
+import type { BroadcastDispatcherDO } from './broadcasts/dispatcher-do';
 import type { ConversationDO } from './conversation/conversation-do';
 
 /** Bindings and configuration of the worker. Names match wrangler.toml and .dev.vars.example. */
@@ -7,6 +8,7 @@ export interface Env {
   CONVERSATION: DurableObjectNamespace<ConversationDO>;
   /** Cloudflare Email (send_email binding): each new damage report goes to its department. */
   REPORT_MAIL?: SendEmail;
+  BROADCAST_DISPATCHER: DurableObjectNamespace<BroadcastDispatcherDO>;
 
   /** Secrets: absent until `wrangler secret put`; each door answers 503 without the one it needs. */
   LINE_CHANNEL_SECRET?: string;
@@ -23,6 +25,12 @@ export interface Env {
   REPORT_AREA?: string;
   /** The worker's public origin, for links in mails the cron sends (no request to take it from). */
   PUBLIC_ORIGIN?: string;
+  /** Broadcast windows in JST, `HH:MM-HH:MM` (policy §5 for the city; schools and associations have their own). */
+  BROADCAST_HOURS_CITY?: string;
+  BROADCAST_HOURS_SCHOOL?: string;
+  BROADCAST_HOURS_COMMUNITY?: string;
+  /** How long one LINE call of a broadcast may take before it counts as a timeout and is retried with its key. */
+  BROADCAST_CALL_TIMEOUT_MS?: string;
   /** Comma lists of what residents may choose in 設定; `日本語名|English name` gives the English label. */
   WARDS?: string;
   INTERESTS?: string;
@@ -34,6 +42,10 @@ export const DEFAULTS = {
   CONTACT_EMAIL: 'dx@city.okayama.jp',
   TERMS_VERSION: '2026-11-01',
   REPORT_MAIL_FROM: 'line-reports@city.okayama.jp',
+  BROADCAST_HOURS_CITY: '08:30-18:00',
+  BROADCAST_HOURS_SCHOOL: '07:00-20:00',
+  BROADCAST_HOURS_COMMUNITY: '07:00-21:00',
+  BROADCAST_CALL_TIMEOUT_MS: 10_000,
   WARDS: '北区|Kita Ward,中区|Naka Ward,東区|Higashi Ward,南区|Minami Ward',
   INTERESTS:
     '防災|Disaster preparedness,子育て|Child-rearing,イベント|Events,健康・福祉|Health & welfare,ごみ・環境|Waste & environment,観光|Tourism',
@@ -65,6 +77,12 @@ export function config(env: Env) {
     contactEmail: env.CONTACT_EMAIL || DEFAULTS.CONTACT_EMAIL,
     termsVersion: env.TERMS_VERSION || DEFAULTS.TERMS_VERSION,
     reportMailFrom: env.REPORT_MAIL_FROM || DEFAULTS.REPORT_MAIL_FROM,
+    broadcastHours: {
+      city: env.BROADCAST_HOURS_CITY || DEFAULTS.BROADCAST_HOURS_CITY,
+      school: env.BROADCAST_HOURS_SCHOOL || DEFAULTS.BROADCAST_HOURS_SCHOOL,
+      community: env.BROADCAST_HOURS_COMMUNITY || DEFAULTS.BROADCAST_HOURS_COMMUNITY,
+    },
+    broadcastCallTimeoutMs: Number(env.BROADCAST_CALL_TIMEOUT_MS) || DEFAULTS.BROADCAST_CALL_TIMEOUT_MS,
     wards: parseChoices(env.WARDS || DEFAULTS.WARDS),
     interests: parseChoices(env.INTERESTS || DEFAULTS.INTERESTS),
   };

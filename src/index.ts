@@ -3,6 +3,7 @@ import type { Env } from './env';
 import { scheduled } from './scheduled';
 
 export { ConversationDO } from './conversation/conversation-do';
+export { BroadcastDispatcherDO } from './broadcasts/dispatcher-do';
 
 export default {
   fetch: app.fetch,

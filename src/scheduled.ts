@@ -1,4 +1,5 @@
 import { db } from './db/client';
+import { releaseDue } from './broadcasts/service';
 import type { Env } from './env';
 import { retryDueMail } from './reports/mail';
 import { retryPendingNotifications } from './reports/notify';
@@ -17,6 +18,8 @@ export const TASKS: ScheduledTask[] = [
   { name: 'report-mail', run: (env, now) => retryDueMail(env, now, env.PUBLIC_ORIGIN) },
   { name: 'report-notifications', run: (env, now) => retryPendingNotifications(env, now) },
   { name: 'report-photo-cleanup', run: (env, now) => cleanUnclaimedPhotos(env, db(env.DB), now) },
+  // Releases due broadcasts inside their operating hours and nudges those sending.
+  { name: 'broadcasts.release', run: (env, now) => releaseDue(env, now) },
 ];
 
 /**

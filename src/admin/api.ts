@@ -1,3 +1,5 @@
+import { broadcastRoutes } from '../broadcasts/routes';
+import { closureRoutes } from '../broadcasts/closure-routes';
 import { authenticate } from './auth';
 import { auditRoutes } from './audit-routes';
 import { renderDocs } from './docs';
@@ -45,6 +47,8 @@ api.use('*', authenticate);
 // Capabilities mount their routers (made with `createRouter()`) here, above the fallback.
 api.route('/', staffRoutes);
 api.route('/', auditRoutes);
+api.route('/', broadcastRoutes);
+api.route('/', closureRoutes);
 api.route('/', richMenuRoutes);
 api.route('/', reportRoutes);
 

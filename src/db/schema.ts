@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index, real, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, real, primaryKey, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Time columns hold UTC milliseconds; JST appears only at the edges. */
 
@@ -227,4 +227,101 @@ export const reportNotifications = sqliteTable(
     sentAt: integer('sent_at'),
   },
   (t) => [index('report_notifications_status_idx').on(t.status, t.createdAt), index('report_notifications_report_idx').on(t.reportId)],
+);
+
+export const BROADCAST_STATUSES = [
+  'draft',
+  'pending_approval',
+  'scheduled',
+  'sending',
+  'sent',
+  'partially_failed',
+  'failed',
+  'cancelled',
+] as const;
+export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
+
+/**
+ * A city (later school or association) broadcast. Its progress is not stored here:
+ * it is derived from its batch rows, so there are no counters to drift.
+ */
+export const broadcasts = sqliteTable(
+  'broadcasts',
+  {
+    id: text('id').primaryKey(),
+    title: text('title').notNull(),
+    /** LINE message objects, validated against LINE's limits when saved. */
+    messages: text('messages', { mode: 'json' }).$type<unknown[]>().notNull(),
+    audience: text('audience', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: BROADCAST_STATUSES }).notNull(),
+    urgent: integer('urgent', { mode: 'boolean' }).notNull().default(false),
+    /** Not before this moment (UTC ms); null = as soon as approved and the window is open. */
+    scheduledAt: integer('scheduled_at'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** The last one to change the content: the approver must be someone else. */
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    approvedBy: text('approved_by'),
+    approvedAt: integer('approved_at'),
+    releasedAt: integer('released_at'),
+    /** Set in the same D1 batch as the batch rows, so recipients are resolved exactly once. */
+    preparedAt: integer('prepared_at'),
+    finishedAt: integer('finished_at'),
+    cancelledBy: text('cancelled_by'),
+    cancelledAt: integer('cancelled_at'),
+    /** Why the whole broadcast failed (quota, unresolvable audience), in words for staff. */
+    failureReason: text('failure_reason'),
+  },
+  (t) => [index('broadcasts_status_idx').on(t.status, t.scheduledAt)],
+);
+
+export const BATCH_STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+/**
+ * One LINE call of a broadcast: a multicast to at most 500 residents, or the single
+ * broadcast call for "all friends". The retry key is written here before the first
+ * attempt, so every retry, even after a crash, carries the same key and LINE answers
+ * 409 instead of sending twice.
+ */
+export const broadcastBatches = sqliteTable(
+  'broadcast_batches',
+  {
+    id: text('id').primaryKey(),
+    broadcastId: text('broadcast_id').notNull(),
+    seq: integer('seq').notNull(),
+    kind: text('kind', { enum: ['multicast', 'broadcast'] }).notNull(),
+    retryKey: text('retry_key').notNull().unique(),
+    /** LINE user IDs (multicast); empty for a broadcast call. Never shown through the API. */
+    recipients: text('recipients', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Multicast: the IDs above. Broadcast: the following residents we knew of at release (LINE counts the real ones). */
+    recipientCount: integer('recipient_count').notNull(),
+    status: text('status', { enum: BATCH_STATUSES }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** LINE's x-line-request-id, or 409 when LINE had already accepted the key. */
+    lineRequestId: text('line_request_id'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('broadcast_batches_seq_idx').on(t.broadcastId, t.seq), index('broadcast_batches_status_idx').on(t.broadcastId, t.status)],
+);
+
+/** Extra days the city office is closed (JST `YYYY-MM-DD`); city broadcasts wait past them. */
+export const closureDays = sqliteTable('closure_days', {
+  date: text('date').primaryKey(),
+  reason: text('reason').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** A staff member's own LINE accounts, for test sends of a broadcast to themselves. */
+export const staffLineUsers = sqliteTable(
+  'staff_line_users',
+  {
+    staffId: text('staff_id').notNull(),
+    lineUserId: text('line_user_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.staffId, t.lineUserId] })],
 );

@@ -21,6 +21,16 @@ export interface RecordedRequest {
   body: unknown;
 }
 
+/** Every attempt at a send (reply, push, multicast, broadcast, narrowcast), with LINE's answer, injected failures included. */
+export interface RecordedAttempt {
+  at: number;
+  path: string;
+  retryKey: string | null;
+  to: string[];
+  /** LINE's answer; 0 while the attempt is still waiting for it. */
+  status: number;
+}
+
 export interface Injection {
   /** Path prefix the failure applies to, e.g. /v2/bot/message/push */
   path: string;
@@ -47,6 +57,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class FakeLine {
   requests: RecordedRequest[] = [];
+  attempts: RecordedAttempt[] = [];
   injections: Injection[] = [];
   retryKeys = new Map<string, string>();
   usedReplyTokens = new Set<string>();
@@ -60,6 +71,7 @@ export class FakeLine {
 
   reset(): void {
     this.requests = [];
+    this.attempts = [];
     this.injections = [];
     this.retryKeys.clear();
     this.usedReplyTokens.clear();
@@ -81,7 +93,16 @@ export class FakeLine {
     const body = request.method === 'GET' || request.method === 'DELETE' || isBinary ? undefined : await readJson(request);
     const path = url.pathname;
     const to = recipients(path, body);
-    const injection = this.takeInjection(path, to);
+    // Logged on arrival, so a slow attempt shows up even before it is answered (status 0 until then).
+    const attempt: RecordedAttempt = { at: Date.now(), path, retryKey: request.headers.get('x-line-retry-key'), to, status: 0 };
+    if (request.method === 'POST' && sendFamily(path)) this.attempts.push(attempt);
+    const response = await this.answer(request, url, body, to);
+    attempt.status = response.status;
+    return response;
+  }
+
+  private async answer(request: Request, url: URL, body: unknown, to: string[]): Promise<Response> {
+    const injection = this.takeInjection(url.pathname, to);
     if (injection?.delayMs) await new Promise((r) => setTimeout(r, injection.delayMs));
     if (injection && !injection.acceptFirst) return json(injection.status, injection.body ?? errorBody(injection.status));
 
@@ -206,6 +227,11 @@ export class FakeLine {
             (!replyToken || (r.body as { replyToken?: string })?.replyToken === replyToken),
         ),
       );
+    }
+    if (path === 'attempts' && request.method === 'GET') {
+      const to = url.searchParams.get('to');
+      const prefix = url.searchParams.get('path');
+      return json(200, this.attempts.filter((a) => (!to || a.to.includes(to)) && (!prefix || a.path.startsWith(prefix))));
     }
     if (path === 'inject' && request.method === 'POST') {
       this.injections.push((await request.json()) as Injection);

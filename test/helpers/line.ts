@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, SELF } from 'cloudflare:test';
 import { signBody } from '../../src/line/signature';
-import type { RecordedRequest, Injection } from '../fake-line/fake-line';
+import type { RecordedAttempt, RecordedRequest, Injection } from '../fake-line/fake-line';
 
 export const CHANNEL_SECRET = 'test_secret';
 const FAKE = 'https://api.line.me/__fake';
@@ -127,6 +127,14 @@ export const fake = {
   async messagesTo(userId: string): Promise<Record<string, any>[]> {
     const reqs = await this.requests({ to: userId });
     return reqs.filter((r) => /\/(reply|push)$/.test(r.path)).flatMap((r) => (r.body as { messages: Record<string, any>[] }).messages);
+  },
+  /** Every attempt at a send, failed ones included, with the status LINE answered. */
+  async attempts(query: { to?: string; path?: string } = {}): Promise<RecordedAttempt[]> {
+    const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]);
+    return (await fetch(`${FAKE}/attempts?${qs}`)).json();
+  },
+  async quota(q: { type?: 'limited' | 'none'; value?: number }) {
+    await fetch(`${FAKE}/quota`, { method: 'POST', body: JSON.stringify(q) });
   },
   async inject(injection: Injection) {
     await fetch(`${FAKE}/inject`, { method: 'POST', body: JSON.stringify(injection) });

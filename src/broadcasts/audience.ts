@@ -1,0 +1,76 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * Who a broadcast goes to. The shapes of all four kinds are validated now; school and
+ * community audiences are resolved by resolvers that plug into `RESOLVERS` in
+ * recipients.ts once their registries exist.
+ */
+const id = z.string().trim().min(1).max(100);
+const ward = z.string().trim().min(1).max(50);
+const interest = z.string().trim().min(1).max(50);
+const unique = <T>(xs: T[]) => new Set(xs).size === xs.length;
+
+export const AllAudience = z.strictObject({ type: z.literal('all') });
+export const SegmentAudience = z
+  .strictObject({
+    type: z.literal('segment'),
+    wards: z.array(ward).min(1).max(50).refine(unique, 'must not repeat').optional(),
+    interests: z.array(interest).min(1).max(50).refine(unique, 'must not repeat').optional(),
+    /** A BCP 47 tag as LINE reports it (`ja`, `en`, `zh-Hant`, `ko`). */
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as ja, en or zh-Hant')
+      .optional(),
+  })
+  // A segment without a criterion is everybody: that is `{type:"all"}`, one LINE call instead of hundreds.
+  .refine((s) => s.wards || s.interests || s.language, 'a segment needs wards, interests or language; use {"type":"all"} for everyone');
+export const CommunityAudience = z.strictObject({ type: z.literal('community'), communityId: id, includeChildren: z.boolean().optional() });
+export const SchoolAudience = z.strictObject({
+  type: z.literal('school'),
+  schoolId: id,
+  grades: z.array(z.number().int().min(1).max(9)).min(1).max(9).refine(unique, 'must not repeat').optional(),
+  classes: z.array(z.string().trim().min(1).max(20)).min(1).max(50).refine(unique, 'must not repeat').optional(),
+});
+
+export const Audience = z
+  .discriminatedUnion('type', [AllAudience, SegmentAudience, CommunityAudience, SchoolAudience])
+  .openapi('BroadcastAudience');
+export type Audience = z.infer<typeof Audience>;
+export type SegmentAudience = z.infer<typeof SegmentAudience>;
+
+/** Which operating-hours window applies: the city's, a school's, or an association's. */
+export type AudienceKind = 'city' | 'school' | 'community';
+export function audienceKind(a: Audience): AudienceKind {
+  return a.type === 'school' ? 'school' : a.type === 'community' ? 'community' : 'city';
+}
+
+/** What a resident has chosen in 設定, as stored on `users`. */
+export interface ResidentPrefs {
+  status: 'following' | 'blocked';
+  ward: string | null;
+  interests: readonly string[];
+  language: string | null;
+}
+
+/** LINE's default for residents whose profile gave no language: they see Japanese. */
+const DEFAULT_LANGUAGE = 'ja';
+
+/**
+ * Does a segment reach this resident? Blocked residents never. A ward segment reaches
+ * only residents who chose one of its wards (a ward notice is about a place; not having
+ * said where you live is not "everywhere"). An interest segment reaches residents whose
+ * interests meet it, and residents who have narrowed nothing (no interests chosen means
+ * "tell me everything"). A language segment matches the tag or a more specific one
+ * (`zh` reaches `zh-Hant`); no language counts as Japanese. All criteria must hold.
+ */
+export function matchesSegment(r: ResidentPrefs, s: SegmentAudience): boolean {
+  if (r.status !== 'following') return false;
+  if (s.wards && (r.ward === null || !s.wards.includes(r.ward))) return false;
+  if (s.interests && r.interests.length > 0 && !r.interests.some((i) => s.interests!.includes(i))) return false;
+  if (s.language) {
+    const lang = (r.language ?? DEFAULT_LANGUAGE).toLowerCase();
+    const want = s.language.toLowerCase();
+    if (lang !== want && !lang.startsWith(`${want}-`)) return false;
+  }
+  return true;
+}

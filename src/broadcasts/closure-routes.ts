@@ -1,0 +1,59 @@
+import { z } from '@hono/zod-openapi';
+import { badRequestResponse, notFoundResponse, problem, ProblemSchema } from '../admin/errors';
+import { createRouter, staffRoute } from '../admin/router';
+import { isJstDate } from '../calendar/jst';
+import { db } from '../db/client';
+import { addClosureDay, deleteClosureDay, listClosureDays } from './service';
+
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+const JstDate = z.string().refine(isJstDate, 'must be a date YYYY-MM-DD').openapi({ example: '2026-12-28' });
+const ClosureDay = z
+  .object({ date: z.string(), reason: z.string(), createdBy: z.string(), createdAt: z.string() })
+  .openapi('ClosureDay');
+const view = (r: { date: string; reason: string; createdBy: string; createdAt: number }) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() });
+
+/** Extra days the city office is closed: city broadcasts due on them wait for the next office day. */
+export const closureRoutes = createRouter()
+  .openapi(
+    staffRoute(['admin'], {
+      method: 'get',
+      path: '/closure-days',
+      tags: ['Calendar'],
+      summary: 'Extra closure days / 臨時閉庁日',
+      responses: { 200: { description: 'All closure days, by date', content: json(z.object({ items: z.array(ClosureDay) })) } },
+    }),
+    async (c) => c.json({ items: (await listClosureDays(db(c.env.DB))).map(view) }, 200),
+  )
+  .openapi(
+    staffRoute(['admin'], {
+      method: 'post',
+      path: '/closure-days',
+      tags: ['Calendar'],
+      summary: 'Add a closure day (JST) / 臨時閉庁日の追加',
+      request: { body: { required: true, content: json(z.strictObject({ date: JstDate, reason: z.string().trim().min(1).max(200) })) } },
+      responses: {
+        201: { description: 'Added', content: json(ClosureDay) },
+        ...badRequestResponse,
+        409: { description: 'Already a closure day', content: { 'application/problem+json': { schema: ProblemSchema } } },
+      },
+    }),
+    async (c) => {
+      const { date, reason } = c.req.valid('json');
+      return c.json(view(await addClosureDay(db(c.env.DB), c.var.staff, date, reason)), 201);
+    },
+  )
+  .openapi(
+    staffRoute(['admin'], {
+      method: 'delete',
+      path: '/closure-days/{date}',
+      tags: ['Calendar'],
+      summary: 'Remove a closure day / 臨時閉庁日の削除',
+      request: { params: z.object({ date: JstDate }) },
+      responses: { 204: { description: 'Removed' }, ...badRequestResponse, ...notFoundResponse },
+    }),
+    async (c) => {
+      const { date } = c.req.valid('param');
+      if (!(await deleteClosureDay(db(c.env.DB), c.var.staff, date))) throw problem(404, `${date} is not a closure day.`);
+      return c.body(null, 204);
+    },
+  );

@@ -1,0 +1,214 @@
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { auditRecord } from '../admin/audit';
+import type { Db } from '../db/client';
+import { broadcastBatches, broadcasts, type BroadcastStatus } from '../db/schema';
+import { config, type Env } from '../env';
+import { lineClients, withTimeout } from '../line/client';
+import type { Audience } from './audience';
+import { asLineMessages, type BroadcastMessageInput } from './messages';
+import { AudienceUnavailableError, resolveRecipients } from './recipients';
+import { lineSender, MULTICAST_MAX_RECIPIENTS, sendBatches, type BatchOutcome, type SendBatch } from './send-loop';
+
+/** Who the audit log names for what the clock and the dispatcher do on their own. */
+export const SYSTEM = { id: 'system' } as const;
+
+/** One alarm works at most this long and this many calls, then hands over to the next alarm. */
+export const SLICE_MS = 20_000;
+export const SLICE_MAX_CALLS = 400;
+/** How often a running slice re-reads the broadcast's status (a cancel that reached D1 but not the DO). */
+const STATUS_POLL_MS = 2_000;
+
+export interface SliceOutcome {
+  /** When the dispatcher should work this broadcast again; null = nothing left to do. */
+  resumeAt: number | null;
+}
+
+/**
+ * Works one broadcast one slice further: resolves its recipients into batch rows the
+ * first time (with their retry keys, before any call), then sends pending batches until
+ * the slice ends. Safe to run again at any point: what is delivered is on its row.
+ */
+export async function runSlice(env: Env, d: Db, broadcastId: string, cancelRequested: () => boolean): Promise<SliceOutcome> {
+  const b = await d.select().from(broadcasts).where(eq(broadcasts.id, broadcastId)).get();
+  if (!b) return { resumeAt: null };
+  if (b.status === 'cancelled') {
+    await cancelPendingBatches(d, broadcastId);
+    return { resumeAt: null };
+  }
+  if (b.status !== 'sending') return { resumeAt: null };
+
+  if (b.preparedAt === null) {
+    const failure = await prepare(env, d, broadcastId, b.audience as Audience);
+    if (failure) {
+      await finish(d, broadcastId, 'failed', failure);
+      return { resumeAt: null };
+    }
+  }
+
+  const pending = await d
+    .select()
+    .from(broadcastBatches)
+    .where(and(eq(broadcastBatches.broadcastId, broadcastId), eq(broadcastBatches.status, 'pending')))
+    .orderBy(asc(broadcastBatches.seq))
+    .all();
+  if (pending.length === 0) {
+    await finishFromBatches(d, broadcastId);
+    return { resumeAt: null };
+  }
+
+  let lastPoll = Date.now();
+  let cancelled = false;
+  const result = await sendBatches(
+    lineSender(lineClients(env).api),
+    pending.map((p): SendBatch => ({ id: p.id, kind: p.kind, retryKey: p.retryKey, recipients: p.recipients, attempts: p.attempts })),
+    {
+      messages: asLineMessages(b.messages as BroadcastMessageInput[]),
+      record: (batch, outcome) => recordOutcome(d, batch, outcome),
+      shouldStop: async () => {
+        if (cancelled || cancelRequested()) return (cancelled = true);
+        if (Date.now() - lastPoll < STATUS_POLL_MS) return false;
+        lastPoll = Date.now();
+        const row = await d.select({ status: broadcasts.status }).from(broadcasts).where(eq(broadcasts.id, broadcastId)).get();
+        return (cancelled = row?.status !== 'sending');
+      },
+      deadline: Date.now() + SLICE_MS,
+      maxCalls: SLICE_MAX_CALLS,
+      callTimeoutMs: config(env).broadcastCallTimeoutMs,
+    },
+  );
+  if (result.state === 'stopped') {
+    // Only now, with every call of the slice answered and recorded, are the rest cancelled.
+    await cancelPendingBatches(d, broadcastId);
+    return { resumeAt: null };
+  }
+  if (result.state === 'done') {
+    await finishFromBatches(d, broadcastId);
+    return { resumeAt: null };
+  }
+  return { resumeAt: result.resumeAt };
+}
+
+/**
+ * Resolves the audience, checks the monthly quota and writes every batch row with its
+ * retry key, all in one D1 batch together with `prepared_at`: a crash before it commits
+ * leaves nothing, and a second run after it sees `prepared_at` and never resolves again
+ * (residents who followed or blocked meanwhile would otherwise shift the batches).
+ * Returns why the broadcast cannot be sent, or null.
+ */
+async function prepare(env: Env, d: Db, broadcastId: string, audience: Audience): Promise<string | null> {
+  let recipients;
+  try {
+    recipients = await resolveRecipients(d, audience);
+  } catch (err) {
+    if (err instanceof AudienceUnavailableError) return err.message;
+    throw err;
+  }
+  const rows: (typeof broadcastBatches.$inferInsert)[] = [];
+  const now = Date.now();
+  const row = (seq: number, kind: 'multicast' | 'broadcast', ids: string[], n: number) => ({
+    id: crypto.randomUUID(),
+    broadcastId,
+    seq,
+    kind,
+    retryKey: crypto.randomUUID(),
+    recipients: ids,
+    recipientCount: n,
+    status: 'pending' as const,
+    updatedAt: now,
+  });
+  if (recipients.mode === 'broadcast') {
+    rows.push(row(0, 'broadcast', [], recipients.estimate));
+  } else {
+    if (recipients.userIds.length === 0) return 'No following resident matches the audience; nothing was sent.';
+    for (let i = 0; i * MULTICAST_MAX_RECIPIENTS < recipients.userIds.length; i++) {
+      const ids = recipients.userIds.slice(i * MULTICAST_MAX_RECIPIENTS, (i + 1) * MULTICAST_MAX_RECIPIENTS);
+      rows.push(row(i, 'multicast', ids, ids.length));
+    }
+  }
+  const needed = rows.reduce((n, r) => n + r.recipientCount, 0);
+  const quota = await quotaLeft(env);
+  if (quota !== null && needed > quota) {
+    return `The monthly message quota does not cover this send: ${needed} messages needed, ${quota} left this month.`;
+  }
+  await d.batch([
+    d.update(broadcasts).set({ preparedAt: now }).where(and(eq(broadcasts.id, broadcastId), isNull(broadcasts.preparedAt))),
+    // One row per statement: D1 binds at most 100 parameters per statement.
+    ...rows.map((r) => d.insert(broadcastBatches).values(r)),
+  ]);
+  return null;
+}
+
+/** Messages left in this month's quota, or null when the plan has no limit. */
+export async function quotaLeft(env: Env): Promise<number | null> {
+  const { api } = lineClients(env);
+  const timeout = config(env).broadcastCallTimeoutMs;
+  const quota = await withTimeout(api.getMessageQuota(), timeout);
+  if (quota.type !== 'limited') return null;
+  const used = await withTimeout(api.getMessageQuotaConsumption(), timeout);
+  return Math.max(0, (quota.value ?? 0) - used.totalUsage);
+}
+
+async function recordOutcome(d: Db, batch: SendBatch, outcome: BatchOutcome): Promise<void> {
+  const now = Date.now();
+  const set =
+    outcome.status === 'delivered'
+      ? { status: 'delivered' as const, attempts: outcome.attempts, lineRequestId: outcome.requestId, updatedAt: now }
+      : outcome.status === 'failed'
+        ? { status: 'failed' as const, attempts: outcome.attempts, lastError: outcome.error, updatedAt: now }
+        : { attempts: outcome.attempts, lastError: outcome.error, updatedAt: now };
+  await d
+    .update(broadcastBatches)
+    .set(set)
+    .where(and(eq(broadcastBatches.id, batch.id), eq(broadcastBatches.status, 'pending')));
+}
+
+async function cancelPendingBatches(d: Db, broadcastId: string): Promise<void> {
+  await d
+    .update(broadcastBatches)
+    .set({ status: 'cancelled', updatedAt: Date.now() })
+    .where(and(eq(broadcastBatches.broadcastId, broadcastId), eq(broadcastBatches.status, 'pending')));
+}
+
+export interface Progress {
+  batches: number;
+  recipients: number;
+  delivered: number;
+  failed: number;
+  cancelled: number;
+  pending: number;
+}
+
+/** Progress of a broadcast, summed from its batch rows (the only record of what happened). */
+export async function progress(d: Db, broadcastId: string): Promise<Progress> {
+  const rows = await d
+    .select({ status: broadcastBatches.status, batches: sql<number>`count(*)`, recipients: sql<number>`coalesce(sum(${broadcastBatches.recipientCount}), 0)` })
+    .from(broadcastBatches)
+    .where(eq(broadcastBatches.broadcastId, broadcastId))
+    .groupBy(broadcastBatches.status)
+    .all();
+  const p: Progress = { batches: 0, recipients: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0 };
+  for (const r of rows) {
+    p.batches += r.batches;
+    p.recipients += r.recipients;
+    p[r.status] += r.recipients;
+  }
+  return p;
+}
+
+async function finishFromBatches(d: Db, broadcastId: string): Promise<void> {
+  const p = await progress(d, broadcastId);
+  if (p.pending > 0) return;
+  const status: BroadcastStatus = p.failed === 0 ? 'sent' : p.delivered > 0 ? 'partially_failed' : 'failed';
+  await finish(d, broadcastId, status, null);
+}
+
+async function finish(d: Db, broadcastId: string, status: BroadcastStatus, reason: string | null): Promise<void> {
+  const now = Date.now();
+  await d.batch([
+    d
+      .update(broadcasts)
+      .set({ status, finishedAt: now, failureReason: reason })
+      .where(and(eq(broadcasts.id, broadcastId), eq(broadcasts.status, 'sending'))),
+    auditRecord(d, SYSTEM, `broadcast.${status}`, 'broadcast', broadcastId, reason ? { reason } : undefined),
+  ]);
+}

@@ -1,0 +1,261 @@
+import { z } from '@hono/zod-openapi';
+import { badRequestResponse, notFoundResponse, ProblemSchema } from '../admin/errors';
+import { createRouter, staffRoute } from '../admin/router';
+import { db } from '../db/client';
+import { BROADCAST_STATUSES } from '../db/schema';
+import { Audience } from './audience';
+import { BroadcastMessages } from './messages';
+import {
+  approveBroadcast,
+  cancelBroadcast,
+  createBroadcast,
+  getBroadcast,
+  listBroadcasts,
+  listStaffLineUsers,
+  MAX_STAFF_LINE_USERS,
+  setStaffLineUsers,
+  submitBroadcast,
+  testSend,
+  updateBroadcast,
+  type BroadcastSummary,
+} from './service';
+
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
+const conflict = { 409: { description: 'Not allowed in the broadcast’s current status', content: problemContent } } as const;
+const unprocessable = { 422: { description: 'The audience cannot be resolved yet (schools, associations)', content: problemContent } } as const;
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const Status = z.enum(BROADCAST_STATUSES).openapi('BroadcastStatus');
+const Id = z.object({ id: z.uuid() });
+
+const BroadcastFields = {
+  title: z.string().trim().min(1).max(200).openapi({ example: '年末年始のごみ収集について' }),
+  messages: BroadcastMessages,
+  audience: Audience,
+  scheduledAt: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .optional()
+    .openapi({ description: 'Not before this moment; null or absent = as soon as approved and within operating hours', example: '2026-12-04T09:00:00+09:00' }),
+  urgent: z.boolean().optional().openapi({ description: 'Admins only: send outside operating hours (policy §5 “状況により”)' }),
+};
+const CreateBody = z
+  .strictObject({ ...BroadcastFields, draft: z.boolean().optional().openapi({ description: 'Keep as a draft instead of submitting for approval' }) })
+  .openapi('CreateBroadcast');
+const UpdateBody = z
+  .strictObject({
+    title: BroadcastFields.title.optional(),
+    messages: BroadcastFields.messages.optional(),
+    audience: BroadcastFields.audience.optional(),
+    scheduledAt: BroadcastFields.scheduledAt,
+    urgent: BroadcastFields.urgent,
+  })
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change')
+  .openapi('UpdateBroadcast');
+
+const StatusAnswer = z.object({ id: z.string(), status: Status }).openapi('BroadcastStatusAnswer');
+const ProgressSchema = z
+  .object({
+    batches: z.number().int(),
+    recipients: z.number().int().openapi({ description: 'For “all friends”: the following residents we knew of at release' }),
+    delivered: z.number().int(),
+    failed: z.number().int(),
+    cancelled: z.number().int(),
+    pending: z.number().int(),
+  })
+  .openapi('BroadcastProgress');
+const Summary = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    status: Status,
+    urgent: z.boolean(),
+    audience: Audience,
+    scheduledAt: z.string().nullable(),
+    nextReleaseAt: z.string().nullable().openapi({ description: 'Scheduled broadcasts: when the cron releases it (within a minute)' }),
+    waitingForHours: z.boolean().openapi({ description: 'Due, but waiting for the next opening of its window' }),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedBy: z.string(),
+    updatedAt: z.string(),
+    approvedBy: z.string().nullable(),
+    approvedAt: z.string().nullable(),
+    releasedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    cancelledBy: z.string().nullable(),
+    cancelledAt: z.string().nullable(),
+    failureReason: z.string().nullable(),
+    progress: ProgressSchema,
+  })
+  .openapi('BroadcastSummary');
+const Detail = Summary.extend({
+  messages: BroadcastMessages,
+  batches: z.array(
+    z.object({
+      seq: z.number().int(),
+      kind: z.enum(['multicast', 'broadcast']),
+      recipients: z.number().int(),
+      status: z.string(),
+      attempts: z.number().int(),
+      error: z.string().nullable().openapi({ description: 'LINE’s message for a failed batch, or the last retried error' }),
+    }),
+  ),
+}).openapi('Broadcast');
+
+function summaryJson(s: BroadcastSummary) {
+  return {
+    ...s,
+    scheduledAt: iso(s.scheduledAt),
+    nextReleaseAt: iso(s.nextReleaseAt),
+    createdAt: iso(s.createdAt)!,
+    updatedAt: iso(s.updatedAt)!,
+    approvedAt: iso(s.approvedAt),
+    releasedAt: iso(s.releasedAt),
+    finishedAt: iso(s.finishedAt),
+    cancelledAt: iso(s.cancelledAt),
+  };
+}
+
+const scheduledAtMs = (s: string | null | undefined) => (s === undefined ? undefined : s === null ? null : Date.parse(s));
+
+const LineUserIds = z
+  .strictObject({
+    lineUserIds: z
+      .array(z.string().regex(/^U[0-9a-f]{32}$/, 'must be a LINE user ID (U + 32 hex digits)'))
+      .max(MAX_STAFF_LINE_USERS)
+      .refine((xs) => new Set(xs).size === xs.length, 'must not repeat'),
+  })
+  .openapi('StaffLineUsers');
+
+export const broadcastRoutes = createRouter()
+  .openapi(
+    staffRoute(['broadcaster'], {
+      method: 'post',
+      path: '/broadcasts',
+      tags: ['Broadcasts'],
+      summary: 'Compose a broadcast / 配信の作成',
+      request: { body: { required: true, content: json(CreateBody) } },
+      responses: { 201: { description: 'Created', content: json(StatusAnswer) }, ...badRequestResponse, ...unprocessable },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const created = await createBroadcast(db(c.env.DB), c.var.staff, { ...body, scheduledAt: scheduledAtMs(body.scheduledAt) });
+      return c.json(created, 201);
+    },
+  )
+  .openapi(
+    staffRoute(['broadcaster', 'approver'], {
+      method: 'get',
+      path: '/broadcasts',
+      tags: ['Broadcasts'],
+      summary: 'List broadcasts, newest first / 配信一覧',
+      request: { query: z.object({ status: Status.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+      responses: { 200: { description: 'Broadcasts with progress', content: json(z.object({ items: z.array(Summary) })) }, ...badRequestResponse },
+    }),
+    async (c) => {
+      const items = await listBroadcasts(c.env, db(c.env.DB), Date.now(), c.req.valid('query'));
+      return c.json({ items: items.map(summaryJson) }, 200);
+    },
+  )
+  .openapi(
+    staffRoute(['broadcaster', 'approver'], {
+      method: 'get',
+      path: '/broadcasts/{id}',
+      tags: ['Broadcasts'],
+      summary: 'One broadcast with its batches / 配信の詳細',
+      request: { params: Id },
+      responses: { 200: { description: 'The broadcast', content: json(Detail) }, ...badRequestResponse, ...notFoundResponse },
+    }),
+    async (c) => {
+      const b = await getBroadcast(c.env, db(c.env.DB), c.req.valid('param').id, Date.now());
+      return c.json({ ...summaryJson(b), messages: b.messages, batches: b.batches }, 200);
+    },
+  )
+  .openapi(
+    staffRoute(['broadcaster'], {
+      method: 'patch',
+      path: '/broadcasts/{id}',
+      tags: ['Broadcasts'],
+      summary: 'Edit a broadcast; an approved one goes back to approval / 配信の編集',
+      request: { params: Id, body: { required: true, content: json(UpdateBody) } },
+      responses: { 200: { description: 'Changed', content: json(StatusAnswer) }, ...badRequestResponse, ...notFoundResponse, ...conflict, ...unprocessable },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const patch = { ...body, scheduledAt: scheduledAtMs(body.scheduledAt) };
+      if (patch.scheduledAt === undefined) delete patch.scheduledAt;
+      return c.json(await updateBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id, patch), 200);
+    },
+  )
+  .openapi(
+    staffRoute(['broadcaster'], {
+      method: 'post',
+      path: '/broadcasts/{id}/submit',
+      tags: ['Broadcasts'],
+      summary: 'Submit a draft for approval / 承認依頼',
+      request: { params: Id },
+      responses: { 200: { description: 'Pending approval', content: json(StatusAnswer) }, ...notFoundResponse, ...conflict },
+    }),
+    async (c) => c.json(await submitBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+  )
+  .openapi(
+    staffRoute(['approver'], {
+      method: 'post',
+      path: '/broadcasts/{id}/approve',
+      tags: ['Broadcasts'],
+      summary: 'Approve (someone other than the author) / 承認',
+      request: { params: Id },
+      responses: { 200: { description: 'Scheduled', content: json(StatusAnswer) }, ...notFoundResponse, ...conflict },
+    }),
+    async (c) => c.json(await approveBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+  )
+  .openapi(
+    staffRoute(['broadcaster', 'approver'], {
+      method: 'post',
+      path: '/broadcasts/{id}/cancel',
+      tags: ['Broadcasts'],
+      summary: 'Cancel, also while sending (no further batch goes out) / 配信の中止',
+      request: { params: Id },
+      responses: { 200: { description: 'Cancelled', content: json(StatusAnswer) }, ...notFoundResponse, ...conflict },
+    }),
+    async (c) => c.json(await cancelBroadcast(c.env, db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+  )
+  .openapi(
+    staffRoute(['broadcaster', 'approver'], {
+      method: 'post',
+      path: '/broadcasts/{id}/test',
+      tags: ['Broadcasts'],
+      summary: 'Send it now to your own registered LINE accounts / テスト送信',
+      request: { params: Id },
+      responses: {
+        200: { description: 'Sent', content: json(z.object({ sentTo: z.number().int() })) },
+        ...notFoundResponse,
+        409: { description: 'No LINE user IDs registered for the caller', content: problemContent },
+        422: { description: 'LINE refused the message', content: problemContent },
+        503: { description: 'LINE did not answer; try again', content: problemContent },
+      },
+    }),
+    async (c) => c.json(await testSend(c.env, db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+  )
+  .openapi(
+    staffRoute([], {
+      method: 'get',
+      path: '/staff/me/line-users',
+      tags: ['Staff'],
+      summary: 'Your LINE accounts for test sends / テスト送信先',
+      responses: { 200: { description: 'The caller’s LINE user IDs', content: json(LineUserIds) } },
+    }),
+    async (c) => c.json({ lineUserIds: await listStaffLineUsers(db(c.env.DB), c.var.staff.id) }, 200),
+  )
+  .openapi(
+    staffRoute([], {
+      method: 'put',
+      path: '/staff/me/line-users',
+      tags: ['Staff'],
+      summary: 'Replace your LINE accounts for test sends / テスト送信先の登録',
+      request: { body: { required: true, content: json(LineUserIds) } },
+      responses: { 200: { description: 'Stored', content: json(LineUserIds) }, ...badRequestResponse },
+    }),
+    async (c) => c.json({ lineUserIds: await setStaffLineUsers(db(c.env.DB), c.var.staff, c.req.valid('json').lineUserIds) }, 200),
+  );

@@ -1,0 +1,377 @@
+import { and, asc, desc, eq, inArray, isNull, lte, or } from 'drizzle-orm';
+import { auditRecord, audit } from '../admin/audit';
+import type { StaffPrincipal } from '../admin/auth';
+import { problem } from '../admin/errors';
+import { isOpen } from '../calendar/hours';
+import { db as openDb, type Db } from '../db/client';
+import { broadcastBatches, broadcasts, closureDays, staffLineUsers, type BroadcastStatus } from '../db/schema';
+import { config, type Env } from '../env';
+import { classifyLineError, lineClients, withTimeout } from '../line/client';
+import { audienceKind, type Audience } from './audience';
+import { dispatcher } from './dispatcher-do';
+import { progress, SYSTEM, type Progress } from './dispatcher';
+import { asLineMessages, type BroadcastMessageInput } from './messages';
+import { AudienceUnavailableError, checkAudience } from './recipients';
+import { loadClosureDays, releaseTime, rulesFor } from './rules';
+
+type Row = typeof broadcasts.$inferSelect;
+
+export interface BroadcastInput {
+  title: string;
+  messages: BroadcastMessageInput[];
+  audience: Audience;
+  scheduledAt?: number | null;
+  urgent?: boolean;
+}
+
+/** Content can change only before sending starts; a change after approval needs a new approval. */
+const EDITABLE: BroadcastStatus[] = ['draft', 'pending_approval', 'scheduled'];
+const CANCELLABLE: BroadcastStatus[] = ['draft', 'pending_approval', 'scheduled', 'sending'];
+
+async function load(d: Db, id: string): Promise<Row> {
+  const row = await d.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
+  if (!row) throw problem(404, `No broadcast ${id}.`);
+  return row;
+}
+
+async function ensureResolvable(d: Db, audience: Audience): Promise<void> {
+  try {
+    await checkAudience(d, audience);
+  } catch (err) {
+    if (err instanceof AudienceUnavailableError) throw problem(422, `${err.message}; this audience can be described but not yet sent to.`);
+    throw err;
+  }
+}
+
+/** Urgent skips the operating-hours rule of policy §5, so only an admin may decide it. */
+function ensureMayUseUrgent(by: StaffPrincipal, urgent: boolean | undefined): void {
+  if (urgent && !by.roles.includes('admin')) throw problem(403, 'Only an admin may mark a broadcast urgent (it is sent outside operating hours).');
+}
+
+export async function createBroadcast(d: Db, by: StaffPrincipal, input: BroadcastInput & { draft?: boolean }): Promise<{ id: string; status: BroadcastStatus }> {
+  ensureMayUseUrgent(by, input.urgent);
+  await ensureResolvable(d, input.audience);
+  const id = crypto.randomUUID();
+  const now = Date.now();
+  const status: BroadcastStatus = input.draft ? 'draft' : 'pending_approval';
+  await d.batch([
+    d.insert(broadcasts).values({
+      id,
+      title: input.title,
+      messages: input.messages,
+      audience: input.audience,
+      status,
+      urgent: input.urgent ?? false,
+      scheduledAt: input.scheduledAt ?? null,
+      createdBy: by.id,
+      createdAt: now,
+      updatedBy: by.id,
+      updatedAt: now,
+    }),
+    auditRecord(d, by, 'broadcast.create', 'broadcast', id, { status, audience: input.audience.type, urgent: input.urgent ?? false }),
+  ]);
+  return { id, status };
+}
+
+export async function updateBroadcast(d: Db, by: StaffPrincipal, id: string, patch: Partial<BroadcastInput>): Promise<{ id: string; status: BroadcastStatus }> {
+  const row = await load(d, id);
+  if (!EDITABLE.includes(row.status)) throw problem(409, `A broadcast that is ${row.status} can no longer be edited.`);
+  ensureMayUseUrgent(by, patch.urgent);
+  // Otherwise a broadcaster could rewrite what an admin chose to send outside the hours.
+  if (row.urgent && !by.roles.includes('admin')) throw problem(403, 'An urgent broadcast can only be changed by an admin.');
+  if (patch.audience) await ensureResolvable(d, patch.audience);
+  // An approval covers exactly what was approved: any change asks for a new one.
+  const status: BroadcastStatus = row.status === 'draft' ? 'draft' : 'pending_approval';
+  const now = Date.now();
+  const changed = await d
+    .update(broadcasts)
+    .set({
+      ...(patch.title !== undefined && { title: patch.title }),
+      ...(patch.messages !== undefined && { messages: patch.messages }),
+      ...(patch.audience !== undefined && { audience: patch.audience }),
+      ...(patch.scheduledAt !== undefined && { scheduledAt: patch.scheduledAt }),
+      ...(patch.urgent !== undefined && { urgent: patch.urgent }),
+      status,
+      approvedBy: null,
+      approvedAt: null,
+      updatedBy: by.id,
+      updatedAt: now,
+    })
+    // Unchanged since read: a concurrent approval, release or edit makes this a 409, not a silent overwrite.
+    .where(and(eq(broadcasts.id, id), eq(broadcasts.updatedAt, row.updatedAt), eq(broadcasts.status, row.status)))
+    .returning({ id: broadcasts.id });
+  if (changed.length === 0) throw problem(409, 'The broadcast changed meanwhile; reload it and edit again.');
+  await audit(d, by, 'broadcast.update', 'broadcast', id, { from: row.status, to: status, fields: Object.keys(patch) });
+  return { id, status };
+}
+
+/** Runs a guarded status change; the audit row is written only when the change happened. */
+async function transition(
+  d: Db,
+  by: Pick<StaffPrincipal, 'id'>,
+  id: string,
+  from: BroadcastStatus[],
+  set: Partial<Row> & { status: BroadcastStatus },
+  action: string,
+  detail?: Record<string, unknown>,
+): Promise<boolean> {
+  const changed = await d
+    .update(broadcasts)
+    .set(set)
+    .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, from)))
+    .returning({ id: broadcasts.id });
+  if (changed.length === 0) return false;
+  await audit(d, by, action, 'broadcast', id, detail);
+  return true;
+}
+
+export async function submitBroadcast(d: Db, by: StaffPrincipal, id: string): Promise<{ id: string; status: BroadcastStatus }> {
+  const row = await load(d, id);
+  if (row.status !== 'draft' || !(await transition(d, by, id, ['draft'], { status: 'pending_approval' }, 'broadcast.submit'))) {
+    throw problem(409, `Only a draft can be submitted for approval; this broadcast is ${row.status}.`);
+  }
+  return { id, status: 'pending_approval' };
+}
+
+/**
+ * Two-person rule: whoever wrote the content (created it or changed it last) cannot
+ * approve it. The route lets only approvers and admins in.
+ */
+export async function approveBroadcast(d: Db, by: StaffPrincipal, id: string): Promise<{ id: string; status: BroadcastStatus }> {
+  const row = await load(d, id);
+  if (row.status !== 'pending_approval') throw problem(409, `Only a broadcast pending approval can be approved; this one is ${row.status}.`);
+  if (by.id === row.createdBy || by.id === row.updatedBy) {
+    throw problem(403, 'Two-person rule: a broadcast must be approved by someone other than its author and its last editor.');
+  }
+  const now = Date.now();
+  const ok = await transition(
+    d,
+    by,
+    id,
+    ['pending_approval'],
+    { status: 'scheduled', approvedBy: by.id, approvedAt: now },
+    'broadcast.approve',
+  );
+  if (!ok) throw problem(409, 'The broadcast changed meanwhile; reload it and approve again.');
+  return { id, status: 'scheduled' };
+}
+
+export async function cancelBroadcast(env: Env, d: Db, by: StaffPrincipal, id: string): Promise<{ id: string; status: BroadcastStatus }> {
+  const row = await load(d, id);
+  const ok =
+    CANCELLABLE.includes(row.status) &&
+    (await transition(d, by, id, CANCELLABLE, { status: 'cancelled', cancelledBy: by.id, cancelledAt: Date.now() }, 'broadcast.cancel', { from: row.status }));
+  if (!ok) throw problem(409, `A broadcast that is ${row.status} cannot be cancelled.`);
+  if (row.status === 'sending') {
+    // D1 already says cancelled (the dispatcher re-reads it); this only makes it stop sooner.
+    try {
+      await dispatcher(env, id).cancel();
+    } catch (err) {
+      console.warn(JSON.stringify({ msg: 'dispatcher cancel failed; it will see the status in D1', id, error: String(err) }));
+    }
+  }
+  return { id, status: 'cancelled' };
+}
+
+export interface BroadcastSummary {
+  id: string;
+  title: string;
+  status: BroadcastStatus;
+  urgent: boolean;
+  audience: Audience;
+  scheduledAt: number | null;
+  /** When a scheduled broadcast will go out (within a minute of it): later than due when it waits for hours. */
+  nextReleaseAt: number | null;
+  waitingForHours: boolean;
+  createdBy: string;
+  createdAt: number;
+  updatedBy: string;
+  updatedAt: number;
+  approvedBy: string | null;
+  approvedAt: number | null;
+  releasedAt: number | null;
+  finishedAt: number | null;
+  cancelledBy: string | null;
+  cancelledAt: number | null;
+  failureReason: string | null;
+  progress: Progress;
+}
+
+export interface BatchView {
+  seq: number;
+  kind: 'multicast' | 'broadcast';
+  recipients: number;
+  status: string;
+  attempts: number;
+  error: string | null;
+}
+
+async function summarize(env: Env, d: Db, row: Row, now: number, closures: () => Promise<Set<string>>): Promise<BroadcastSummary> {
+  let nextReleaseAt: number | null = null;
+  let waitingForHours = false;
+  if (row.status === 'scheduled') {
+    const audience = row.audience as Audience;
+    nextReleaseAt = releaseTime(row, now, rulesFor(audienceKind(audience), env, await closures()));
+    waitingForHours = nextReleaseAt !== null && nextReleaseAt > Math.max(now, row.scheduledAt ?? now);
+  }
+  return {
+    id: row.id,
+    title: row.title,
+    status: row.status,
+    urgent: row.urgent,
+    audience: row.audience as Audience,
+    scheduledAt: row.scheduledAt,
+    nextReleaseAt,
+    waitingForHours,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    updatedBy: row.updatedBy,
+    updatedAt: row.updatedAt,
+    approvedBy: row.approvedBy,
+    approvedAt: row.approvedAt,
+    releasedAt: row.releasedAt,
+    finishedAt: row.finishedAt,
+    cancelledBy: row.cancelledBy,
+    cancelledAt: row.cancelledAt,
+    failureReason: row.failureReason,
+    progress: await progress(d, row.id),
+  };
+}
+
+function closureLoader(d: Db) {
+  let cached: Promise<Set<string>> | null = null;
+  return () => (cached ??= loadClosureDays(d));
+}
+
+export async function getBroadcast(env: Env, d: Db, id: string, now: number) {
+  const row = await load(d, id);
+  const batches = await d
+    .select({
+      seq: broadcastBatches.seq,
+      kind: broadcastBatches.kind,
+      recipients: broadcastBatches.recipientCount,
+      status: broadcastBatches.status,
+      attempts: broadcastBatches.attempts,
+      error: broadcastBatches.lastError,
+    })
+    .from(broadcastBatches)
+    .where(eq(broadcastBatches.broadcastId, id))
+    .orderBy(asc(broadcastBatches.seq))
+    .all();
+  return { ...(await summarize(env, d, row, now, closureLoader(d))), messages: row.messages as BroadcastMessageInput[], batches: batches as BatchView[] };
+}
+
+export async function listBroadcasts(env: Env, d: Db, now: number, q: { status?: BroadcastStatus; limit: number }): Promise<BroadcastSummary[]> {
+  const rows = await d
+    .select()
+    .from(broadcasts)
+    .where(q.status ? eq(broadcasts.status, q.status) : undefined)
+    .orderBy(desc(broadcasts.createdAt), desc(broadcasts.id))
+    .limit(q.limit)
+    .all();
+  const closures = closureLoader(d);
+  return Promise.all(rows.map((r) => summarize(env, d, r, now, closures)));
+}
+
+/**
+ * The cron task: releases every approved broadcast that is due and whose window is
+ * open at `now` (urgent ones regardless), and nudges every broadcast that is sending,
+ * so a dispatcher whose start was lost is running again within a minute.
+ */
+export async function releaseDue(env: Env, now: number): Promise<{ released: string[] }> {
+  const d = openDb(env.DB);
+  const due = await d
+    .select()
+    .from(broadcasts)
+    .where(and(eq(broadcasts.status, 'scheduled'), or(isNull(broadcasts.scheduledAt), lte(broadcasts.scheduledAt, now))))
+    .orderBy(asc(broadcasts.approvedAt))
+    .all();
+  const closures = closureLoader(d);
+  const released: string[] = [];
+  for (const b of due) {
+    if (!b.urgent && !isOpen(now, rulesFor(audienceKind(b.audience as Audience), env, await closures()))) continue;
+    if (await transition(d, SYSTEM, b.id, ['scheduled'], { status: 'sending', releasedAt: now }, 'broadcast.release', { urgent: b.urgent })) {
+      released.push(b.id);
+    }
+  }
+  const sending = await d.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.status, 'sending')).all();
+  for (const { id } of sending) {
+    try {
+      await dispatcher(env, id).start(id);
+    } catch (err) {
+      console.error(JSON.stringify({ msg: 'dispatcher start failed; retried next minute', id, error: String(err) }));
+    }
+  }
+  return { released };
+}
+
+/** A staff member registers at most a few of their own LINE accounts for test sends. */
+export const MAX_STAFF_LINE_USERS = 10;
+
+export async function listStaffLineUsers(d: Db, staffId: string): Promise<string[]> {
+  const rows = await d.select({ id: staffLineUsers.lineUserId }).from(staffLineUsers).where(eq(staffLineUsers.staffId, staffId)).orderBy(asc(staffLineUsers.lineUserId)).all();
+  return rows.map((r) => r.id);
+}
+
+export async function setStaffLineUsers(d: Db, by: StaffPrincipal, ids: string[]): Promise<string[]> {
+  const now = Date.now();
+  await d.batch([
+    d.delete(staffLineUsers).where(eq(staffLineUsers.staffId, by.id)),
+    ...ids.map((lineUserId) => d.insert(staffLineUsers).values({ staffId: by.id, lineUserId, createdAt: now })),
+    // The IDs are personal data: the log records how many, not which.
+    auditRecord(d, by, 'staff.line_users.set', 'staff', by.id, { count: ids.length }),
+  ]);
+  return [...ids].sort();
+}
+
+/**
+ * Sends the broadcast now to the caller's own LINE accounts: a preview on a phone,
+ * outside the hours rule and outside the batch records (it reaches no resident).
+ * 5xx and timeouts are retried with the same key, so a lost answer is not a second copy.
+ */
+export async function testSend(env: Env, d: Db, by: StaffPrincipal, id: string): Promise<{ sentTo: number }> {
+  const row = await load(d, id);
+  const to = await listStaffLineUsers(d, by.id);
+  if (to.length === 0) throw problem(409, 'Register your own LINE user IDs first: PUT /api/v1/staff/me/line-users.');
+  const retryKey = crypto.randomUUID();
+  const { api } = lineClients(env);
+  const messages = asLineMessages(row.messages as BroadcastMessageInput[]);
+  let last = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await withTimeout(api.multicast({ to, messages }, retryKey), config(env).broadcastCallTimeoutMs);
+      last = '';
+      break;
+    } catch (err) {
+      const e = classifyLineError(err);
+      if (e.kind === 'accepted') {
+        last = '';
+        break;
+      }
+      if (e.kind === 'rejected') throw problem(422, `LINE refused the message: ${e.message}`);
+      last = `${e.status ?? 'network'}: ${e.message}`;
+    }
+  }
+  if (last) throw problem(503, `LINE did not accept the test send (${last}); try again.`);
+  await audit(d, by, 'broadcast.test_send', 'broadcast', id, { recipients: to.length });
+  return { sentTo: to.length };
+}
+
+export async function listClosureDays(d: Db) {
+  return d.select().from(closureDays).orderBy(asc(closureDays.date)).all();
+}
+
+export async function addClosureDay(d: Db, by: StaffPrincipal, date: string, reason: string) {
+  const existing = await d.select().from(closureDays).where(eq(closureDays.date, date)).get();
+  if (existing) throw problem(409, `${date} is already a closure day.`);
+  const row = { date, reason, createdBy: by.id, createdAt: Date.now() };
+  await d.batch([d.insert(closureDays).values(row), auditRecord(d, by, 'closure_day.create', 'closure_day', date, { reason })]);
+  return row;
+}
+
+export async function deleteClosureDay(d: Db, by: StaffPrincipal, date: string): Promise<boolean> {
+  const deleted = await d.delete(closureDays).where(eq(closureDays.date, date)).returning({ date: closureDays.date });
+  if (deleted.length === 0) return false;
+  await audit(d, by, 'closure_day.delete', 'closure_day', date);
+  return true;
+}

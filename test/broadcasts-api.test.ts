@@ -1,0 +1,226 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { fake, newUserId } from './helpers/line';
+import { api, newStaff, team, textMessage, uniqueWard } from './helpers/broadcasts';
+
+const segment = () => ({ type: 'segment', wards: [uniqueWard()] });
+const body = (extra: Record<string, unknown> = {}) => ({ title: '防災訓練のお知らせ', messages: [textMessage()], audience: segment(), ...extra });
+
+async function problem(res: Response, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  return (await res.json()) as { detail: string; errors?: { field: string; message: string }[] };
+}
+
+async function create(token: string, extra: Record<string, unknown> = {}) {
+  const res = await api('/broadcasts', { token, method: 'POST', body: body(extra) });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; status: string };
+}
+
+async function auditActions(id: string): Promise<{ action: string; staff_id: string }[]> {
+  const { results } = await env.DB.prepare(`SELECT action, staff_id FROM audit_log WHERE target_type = 'broadcast' AND target_id = ? ORDER BY id`)
+    .bind(id)
+    .all<{ action: string; staff_id: string }>();
+  return results;
+}
+
+describe('composing', () => {
+  it('a broadcaster creates a broadcast: 201 {id, status: pending_approval}, audited', async () => {
+    const { author } = await team();
+    const created = await create(author.token);
+    expect(created.status).toBe('pending_approval');
+    expect(await auditActions(created.id)).toEqual([{ action: 'broadcast.create', staff_id: author.id }]);
+  });
+
+  it.each([
+    ['text over 5,000 characters', [{ type: 'text', text: 'あ'.repeat(5001) }], 'messages.0.text'],
+    ['an http image', [{ type: 'image', originalContentUrl: 'http://x.jp/a.jpg', previewImageUrl: 'https://x.jp/a.jpg' }], 'messages.0.originalContentUrl'],
+    ['14 quick reply items', [{ type: 'text', text: 'a', quickReply: { items: Array(14).fill({ type: 'action', action: { type: 'message', label: 'a', text: 'a' } }) } }], 'messages.0.quickReply.items'],
+    ['six messages', Array(6).fill({ type: 'text', text: 'a' }), 'messages'],
+    ['no messages', [], 'messages'],
+  ])('a bad message is a 400 that names the field: %s', async (_label, messages, field) => {
+    const { author } = await team();
+    const p = await problem(await api('/broadcasts', { token: author.token, method: 'POST', body: body({ messages }) }), 400);
+    expect(p.errors?.map((e) => e.field)).toContain(field);
+  });
+
+  it.each([
+    ['a school without schoolId', { type: 'school' }, 'audience.schoolId'],
+    ['a segment without criteria', { type: 'segment' }, 'audience'],
+    ['an unknown audience type', { type: 'everyone' }, 'audience.type'],
+  ])('a bad audience is a 400: %s', async (_label, audience, field) => {
+    const { author } = await team();
+    const p = await problem(await api('/broadcasts', { token: author.token, method: 'POST', body: body({ audience }) }), 400);
+    expect(p.errors?.map((e) => e.field)).toContain(field);
+  });
+
+  it.each([
+    ['school', { type: 'school', schoolId: 'okayama-es-01', grades: [3], classes: ['2'] }, /school registry/],
+    ['community', { type: 'community', communityId: 'kita-01', includeChildren: true }, /association registry/],
+  ])('a valid %s audience is a 422: its registry is not built yet', async (_label, audience, message) => {
+    const { author } = await team();
+    const p = await problem(await api('/broadcasts', { token: author.token, method: 'POST', body: body({ audience }) }), 422);
+    expect(p.detail).toMatch(message);
+  });
+
+  it('creating needs the broadcaster role', async () => {
+    const approver = await newStaff(['approver']);
+    await problem(await api('/broadcasts', { token: approver.token, method: 'POST', body: body() }), 403);
+  });
+
+  it('only an admin may set urgent', async () => {
+    const { author } = await team();
+    await problem(await api('/broadcasts', { token: author.token, method: 'POST', body: body({ urgent: true }) }), 403);
+    const admin = await newStaff(['admin']);
+    const urgent = await create(admin.token, { urgent: true });
+    const { id } = await create(author.token);
+    await problem(await api(`/broadcasts/${id}`, { token: author.token, method: 'PATCH', body: { urgent: true } }), 403);
+    // Nor may a broadcaster rewrite what an admin decided to send outside the hours.
+    await problem(await api(`/broadcasts/${urgent.id}`, { token: author.token, method: 'PATCH', body: { title: '差し替え' } }), 403);
+    expect((await api(`/broadcasts/${urgent.id}`, { token: admin.token, method: 'PATCH', body: { title: '差し替え' } })).status).toBe(200);
+  });
+
+  it('a draft is submitted for approval', async () => {
+    const { author } = await team();
+    const { id, status } = await create(author.token, { draft: true });
+    expect(status).toBe('draft');
+    const res = await api(`/broadcasts/${id}/submit`, { token: author.token, method: 'POST' });
+    expect(await res.json()).toEqual({ id, status: 'pending_approval' });
+    await problem(await api(`/broadcasts/${id}/submit`, { token: author.token, method: 'POST' }), 409);
+  });
+});
+
+describe('approval: two people', () => {
+  it('the author cannot approve their own broadcast, even holding the approver role', async () => {
+    const both = await newStaff(['broadcaster', 'approver']);
+    const { id } = await create(both.token);
+    const p = await problem(await api(`/broadcasts/${id}/approve`, { token: both.token, method: 'POST' }), 403);
+    expect(p.detail).toMatch(/Two-person rule/);
+  });
+
+  it('a broadcaster without the approver role cannot approve', async () => {
+    const { author } = await team();
+    const other = await newStaff(['broadcaster']);
+    const { id } = await create(author.token);
+    await problem(await api(`/broadcasts/${id}/approve`, { token: other.token, method: 'POST' }), 403);
+  });
+
+  it('another approver approves → scheduled; an edit sends it back to pending_approval; the editor cannot approve', async () => {
+    const { author, approver } = await team();
+    const editor = await newStaff(['broadcaster', 'approver']);
+    const { id } = await create(author.token);
+    const ok = await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' });
+    expect(await ok.json()).toEqual({ id, status: 'scheduled' });
+
+    const edit = await api(`/broadcasts/${id}`, { token: editor.token, method: 'PATCH', body: { title: '訂正版' } });
+    expect(await edit.json()).toEqual({ id, status: 'pending_approval' });
+    const b = (await (await api(`/broadcasts/${id}`)).json()) as { status: string; approvedBy: string | null; title: string };
+    expect(b).toMatchObject({ status: 'pending_approval', approvedBy: null, title: '訂正版' });
+
+    await problem(await api(`/broadcasts/${id}/approve`, { token: editor.token, method: 'POST' }), 403);
+    expect((await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' })).status).toBe(200);
+    await problem(await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' }), 409);
+
+    expect((await auditActions(id)).map((a) => a.action)).toEqual(['broadcast.create', 'broadcast.approve', 'broadcast.update', 'broadcast.approve']);
+  });
+
+  it('cancel before sending; a cancelled broadcast can neither be approved, edited nor cancelled again', async () => {
+    const { author, approver } = await team();
+    const { id } = await create(author.token);
+    expect(await (await api(`/broadcasts/${id}/cancel`, { token: approver.token, method: 'POST' })).json()).toEqual({ id, status: 'cancelled' });
+    await problem(await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' }), 409);
+    await problem(await api(`/broadcasts/${id}`, { token: author.token, method: 'PATCH', body: { title: 'x' } }), 409);
+    await problem(await api(`/broadcasts/${id}/cancel`, { token: author.token, method: 'POST' }), 409);
+    expect((await auditActions(id)).map((a) => a.action)).toEqual(['broadcast.create', 'broadcast.cancel']);
+  });
+
+  it('unknown ids are 404 problems', async () => {
+    await problem(await api(`/broadcasts/${crypto.randomUUID()}/approve`, { method: 'POST' }), 404);
+    await problem(await api(`/broadcasts/${crypto.randomUUID()}`), 404);
+  });
+});
+
+describe('reading', () => {
+  it('list and detail show status, progress and (for a scheduled one) when it will be released', async () => {
+    const { author, approver } = await team();
+    const { id } = await create(author.token);
+    await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' });
+    const list = (await (await api('/broadcasts?status=scheduled', { token: approver.token })).json()) as { items: { id: string; status: string }[] };
+    expect(list.items.every((i) => i.status === 'scheduled')).toBe(true);
+    expect(list.items.map((i) => i.id)).toContain(id);
+    const b = (await (await api(`/broadcasts/${id}`, { token: author.token })).json()) as Record<string, any>;
+    expect(b.status).toBe('scheduled');
+    expect(Date.parse(b.nextReleaseAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(b.progress).toEqual({ batches: 0, recipients: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0 });
+    expect(b.messages).toHaveLength(1);
+  });
+
+  it('staff without a broadcasting role cannot read broadcasts', async () => {
+    const reports = await newStaff(['report_manager']);
+    await problem(await api('/broadcasts', { token: reports.token }), 403);
+  });
+});
+
+describe('test send to the staff member’s own LINE accounts', () => {
+  it('needs registered IDs, then multicasts the messages to exactly those at once', async () => {
+    const { author } = await team();
+    const text = `テスト ${crypto.randomUUID()}`;
+    const { id } = await create(author.token, { messages: [textMessage(text)] });
+    await problem(await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' }), 409);
+
+    const mine = [newUserId(), newUserId()];
+    await problem(await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: ['not-a-line-id'] } }), 400);
+    const put = await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: mine } });
+    expect(((await put.json()) as { lineUserIds: string[] }).lineUserIds).toEqual([...mine].sort());
+
+    const res = await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' });
+    expect(await res.json()).toEqual({ sentTo: 2 });
+    const sent = await fake.requests({ to: mine[0]!, path: '/v2/bot/message/multicast' });
+    expect(sent).toHaveLength(1);
+    expect([...sent[0]!.to].sort()).toEqual([...mine].sort());
+    expect(sent[0]!.retryKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect((sent[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toBe(text);
+    // A test send is not a release: the broadcast still waits for approval.
+    expect(((await (await api(`/broadcasts/${id}`)).json()) as { status: string }).status).toBe('pending_approval');
+    expect((await auditActions(id)).map((a) => a.action)).toContain('broadcast.test_send');
+  });
+
+  it('a 5xx from LINE is retried with the same key', async () => {
+    const { author } = await team();
+    const me = newUserId();
+    await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: [me] } });
+    const { id } = await create(author.token);
+    await fake.inject({ path: '/v2/bot/message/multicast', to: me, status: 500, times: 1, acceptFirst: true });
+    expect((await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' })).status).toBe(200);
+    const attempts = await fake.attempts({ to: me });
+    expect(attempts.map((a) => a.status)).toEqual([500, 409]);
+    expect(new Set(attempts.map((a) => a.retryKey)).size).toBe(1);
+    expect(await fake.requests({ to: me })).toHaveLength(1);
+  });
+});
+
+describe('closure days (admin)', () => {
+  it('add, list, refuse a duplicate, delete; audited', async () => {
+    const date = '2027-02-15';
+    const add = await api('/closure-days', { method: 'POST', body: { date, reason: '臨時閉庁' } });
+    expect(add.status).toBe(201);
+    await problem(await api('/closure-days', { method: 'POST', body: { date, reason: 'again' } }), 409);
+    const list = (await (await api('/closure-days')).json()) as { items: { date: string }[] };
+    expect(list.items.map((i) => i.date)).toContain(date);
+    expect((await api(`/closure-days/${date}`, { method: 'DELETE' })).status).toBe(204);
+    await problem(await api(`/closure-days/${date}`, { method: 'DELETE' }), 404);
+    const { results } = await env.DB.prepare(`SELECT action FROM audit_log WHERE target_type = 'closure_day' AND target_id = ? ORDER BY id`).bind(date).all();
+    expect(results.map((r) => r.action)).toEqual(['closure_day.create', 'closure_day.delete']);
+  });
+
+  it.each(['2027-02-30', '2027/02/15', 'tomorrow'])('refuses %s as a date', async (date) => {
+    await problem(await api('/closure-days', { method: 'POST', body: { date, reason: 'x' } }), 400);
+  });
+
+  it('is admin only', async () => {
+    const { author, approver } = await team();
+    await problem(await api('/closure-days', { token: author.token }), 403);
+    await problem(await api('/closure-days', { token: approver.token, method: 'POST', body: { date: '2027-02-16', reason: 'x' } }), 403);
+  });
+});

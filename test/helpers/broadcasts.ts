@@ -1,0 +1,113 @@
+import { createScheduledController, env, runDurableObjectAlarm, SELF } from 'cloudflare:test';
+import { expect } from 'vitest';
+import worker from '../../src/index';
+import { newUserId } from './line';
+
+const BASE = 'https://bot.example.jp/api/v1';
+export const BOOTSTRAP = 'test-bootstrap-token';
+
+/** Calls the staff API; `token` defaults to the bootstrap token (an admin). */
+export function api(path: string, init: { token?: string; method?: string; body?: unknown } = {}) {
+  const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? BOOTSTRAP}` };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  return SELF.fetch(`${BASE}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+export async function newStaff(roles: string[]): Promise<{ id: string; token: string }> {
+  const res = await api('/staff', { method: 'POST', body: { name: `bc-${crypto.randomUUID()}`, roles } });
+  expect(res.status).toBe(201);
+  return res.json();
+}
+
+/** A broadcaster and an approver: the two people every broadcast needs. */
+export async function team() {
+  return { author: await newStaff(['broadcaster']), approver: await newStaff(['approver']) };
+}
+
+export interface Resident {
+  id?: string;
+  status?: 'following' | 'blocked';
+  ward?: string | null;
+  interests?: string[];
+  language?: string | null;
+}
+
+/** Residents as the webhook door stores them; returns their IDs. */
+export async function addResidents(list: Resident[]): Promise<string[]> {
+  const now = Date.now();
+  const ids = list.map((r) => r.id ?? newUserId());
+  const stmts = list.map((r, i) =>
+    env.DB.prepare(
+      `INSERT INTO users (line_user_id, status, language, ward, interests, followed_at, blocked_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).bind(ids[i], r.status ?? 'following', r.language ?? null, r.ward ?? null, JSON.stringify(r.interests ?? []), now, r.status === 'blocked' ? now : null, now, now),
+  );
+  for (let i = 0; i < stmts.length; i += 500) await env.DB.batch(stmts.slice(i, i + 500));
+  return ids;
+}
+
+/** A ward name no other test uses, so a segment reaches only this test's residents. */
+export function uniqueWard(): string {
+  return `ward-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+export function textMessage(text = `お知らせ ${crypto.randomUUID()}`) {
+  return { type: 'text', text };
+}
+
+/** Creates a broadcast as `author` and has `approver` approve it; returns its id. */
+export async function approvedBroadcast(t: { author: { token: string }; approver: { token: string } }, body: Record<string, unknown>): Promise<string> {
+  const res = await api('/broadcasts', { token: t.author.token, method: 'POST', body: { title: 'テスト配信', messages: [textMessage()], ...body } });
+  expect(res.status).toBe(201);
+  const { id } = (await res.json()) as { id: string };
+  const ok = await api(`/broadcasts/${id}/approve`, { token: t.approver.token, method: 'POST' });
+  expect(ok.status).toBe(200);
+  return id;
+}
+
+/** Runs the worker's cron handler with `scheduledTime` as now. */
+export async function cron(scheduledTime: number): Promise<void> {
+  const controller = createScheduledController({ scheduledTime, cron: '* * * * *' });
+  await worker.scheduled(controller, env);
+}
+
+export interface BroadcastView {
+  id: string;
+  status: string;
+  nextReleaseAt: string | null;
+  waitingForHours: boolean;
+  failureReason: string | null;
+  progress: { batches: number; recipients: number; delivered: number; failed: number; cancelled: number; pending: number };
+  batches: { seq: number; kind: string; recipients: number; status: string; attempts: number; error: string | null }[];
+}
+
+export async function getBroadcast(id: string): Promise<BroadcastView> {
+  const res = await api(`/broadcasts/${id}`);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+export function dispatcherStub(id: string) {
+  return env.BROADCAST_DISPATCHER.get(env.BROADCAST_DISPATCHER.idFromName(id));
+}
+
+const TERMINAL = ['sent', 'partially_failed', 'failed', 'cancelled'];
+
+/**
+ * Works the broadcast's dispatcher until the broadcast is finished, running its alarm at
+ * once instead of waiting out retry backoffs and pauses.
+ */
+export async function settle(id: string, until: (b: BroadcastView) => boolean = (b) => TERMINAL.includes(b.status) && b.progress.pending === 0) {
+  // Inside the 20 s test timeout, so a stuck broadcast fails with its state rather than a bare timeout.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const b = await getBroadcast(id);
+    if (until(b)) return b;
+    if (Date.now() > deadline) throw new Error(`broadcast ${id} did not settle: ${JSON.stringify({ status: b.status, progress: b.progress })}`);
+    await runDurableObjectAlarm(dispatcherStub(id));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
