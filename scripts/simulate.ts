@@ -3,7 +3,8 @@
  * webhook events to the worker started by `npm start`, then prints what the bot sent to
  * that user (as recorded by the fake LINE platform).
  *
- * Scenarios: follow, consent, text, sticker, report, unfollow, tour (follow → consent → text).
+ * Scenarios: follow, consent, text, sticker, report, unfollow, tour (follow → consent → text),
+ * report-tour (a whole damage report, tapping the buttons the bot offers).
  */
 import { signBody } from '../src/line/signature.ts';
 import { FAKE_LINE_URL, localConfig, WORKER_URL } from './start.ts';
@@ -15,7 +16,7 @@ interface RecordedRequest {
   body: { messages?: Record<string, unknown>[]; replyToken?: string };
 }
 
-const SCENARIOS = ['follow', 'consent', 'text', 'sticker', 'report', 'unfollow', 'tour'] as const;
+const SCENARIOS = ['follow', 'consent', 'text', 'sticker', 'report', 'unfollow', 'tour', 'report-tour'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** The user single steps are sent as, so `follow`, then `consent`, then `report` act on one resident. */
@@ -32,6 +33,8 @@ Scenarios:
   report     taps the road/park damage report menu (postback action=start&service=report)
   unfollow   the resident blocks the account (the bot sends nothing)
   tour       follow → consent → text, as a new resident unless --user is given
+  report-tour  follow → consent → a whole road damage report (safety → 道路 → 穴・陥没 →
+             location at Okayama City Hall → no photo → description → 送信), as a new resident
 
 Single scenarios use the user ${DEFAULT_USER} unless --user is given.
 Needs \`npm start\` running in another terminal.`;
@@ -104,7 +107,36 @@ const build = {
     };
   },
   postback: (u: string, data: string) => ({ ...baseEvent(u, 'postback'), postback: { data } }),
+  location: (u: string, latitude: number, longitude: number, address: string) => ({
+    ...baseEvent(u, 'message'),
+    message: { id: messageId(), type: 'location', latitude, longitude, address },
+  }),
 };
+
+/**
+ * The event a resident's tap on the button labelled `label` produces, looked up in what
+ * the bot last sent (quick reply items and template actions), so the tour follows the
+ * flow as it is rather than hard-coding its postback data.
+ */
+function tap(u: string, previous: RecordedRequest[], label: string): Record<string, unknown> {
+  for (const r of [...previous].reverse()) {
+    for (const m of [...(r.body.messages ?? [])].reverse()) {
+      const quick = ((m.quickReply as { items?: { action: Action }[] } | undefined)?.items ?? []).map((i) => i.action);
+      const template = (m.template as { actions?: Action[] } | undefined)?.actions ?? [];
+      const action = [...quick, ...template].find((a) => a.label === label);
+      if (action?.type === 'postback' && action.data) return build.postback(u, action.data);
+      if (action?.type === 'message' && action.text) return build.text(u, action.text);
+    }
+  }
+  fail(`The bot offered no button labelled "${label}" (see its last answer above).`);
+}
+
+interface Action {
+  type: string;
+  label?: string;
+  data?: string;
+  text?: string;
+}
 
 // ── talking to the worker and the fake ───────────────────────────────────────────────
 
@@ -230,7 +262,7 @@ interface Step {
 
 function steps(scenario: Scenario, text: string): Step[] {
   const consentData = `action=consent&v=${encodeURIComponent(cfg.termsVersion)}`;
-  const s: Record<Exclude<Scenario, 'tour'>, Step> = {
+  const s: Record<Exclude<Scenario, 'tour' | 'report-tour'>, Step> = {
     follow: { title: 'follow (adds the account as a friend)', event: (u) => build.follow(u) },
     consent: {
       title: 'postback: 同意する',
@@ -250,12 +282,28 @@ function steps(scenario: Scenario, text: string): Step[] {
     report: { title: 'postback: action=start&service=report', event: (u) => build.postback(u, 'action=start&service=report') },
     unfollow: { title: 'unfollow (blocks the account)', event: (u) => build.unfollow(u), expectNothing: true, quietNote: 'nothing is sent on unfollow' },
   };
-  return scenario === 'tour' ? [s.follow, s.consent, s.text] : [s[scenario]];
+  if (scenario === 'tour') return [s.follow, s.consent, s.text];
+  if (scenario === 'report-tour') {
+    const press = (label: string): Step => ({ title: `tap: ${label}`, event: (u, prev) => tap(u, prev, label) });
+    return [
+      s.follow,
+      s.consent,
+      { title: 'text: 通報', event: (u) => build.text(u, '通報') },
+      press('LINEで通報する'),
+      press('道路'),
+      press('穴・陥没'),
+      { title: 'location: 岡山市役所', event: (u) => build.location(u, 34.6551, 133.9195, '岡山県岡山市北区大供1丁目1-1') },
+      press('写真なしで進む'),
+      { title: 'text: (description)', event: (u) => build.text(u, '市役所前の歩道に直径30cmほどの穴があります。') },
+      press('送信'),
+    ];
+  }
+  return [s[scenario as Exclude<Scenario, 'tour' | 'report-tour'>]];
 }
 
 async function main(): Promise<void> {
   const { scenario, user, text } = parseArgs(process.argv.slice(2));
-  const userId = user ?? (scenario === 'tour' ? `U${crypto.randomUUID().replace(/-/g, '')}` : DEFAULT_USER);
+  const userId = user ?? (scenario.endsWith('tour') ? `U${crypto.randomUUID().replace(/-/g, '')}` : DEFAULT_USER);
   console.log(`Simulating "${scenario}" as ${userId} → ${WORKER_URL}/webhook`);
   await checkWorker();
 
