@@ -56,6 +56,41 @@ describe('JPEG: EXIF, GPS, XMP, IPTC and comments removed', () => {
     expect([...stripJpeg(out)]).toEqual([...out]);
   });
 
+  // Phones append more after the picture: an MPF second image (a preview, a depth map) with
+  // its own EXIF and GPS, or a vendor trailer; progressive files have segments between scans.
+  const tail = (marker: number, text: string) => {
+    const payload = [...text].map((c) => c.charCodeAt(0));
+    return [0xff, marker, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
+  };
+  const secondImage = Uint8Array.from([...jpegWithGps(6)]);
+  const progressive = Uint8Array.from([
+    ...src.subarray(0, src.length - 2), // up to the first scan's data, without its EOI
+    ...tail(0xfe, 'between scans: Taro, 1-2-3 Kita-ku'),
+    ...tail(0xe1, 'http://ns.adobe.com/xap/1.0/\0<exif:GPSLatitude>34,39.97N</exif:GPSLatitude>'),
+    0xff, 0xc4, 0x00, 0x05, 0x10, 0x01, 0x00, // a DHT for the next scan
+    0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3f, 0x00, 0x9a, 0xbc,
+    0xff, 0xd9,
+  ]);
+
+  it.each([
+    ['an MPF second image with its own EXIF and GPS', Uint8Array.from([...src, ...secondImage])],
+    ['a vendor trailer', Uint8Array.from([...src, ...[...'SEFHGPS 34.666,133.917 SecretPhone'].map((c) => c.charCodeAt(0))])],
+    ['metadata between the scans of a progressive JPEG', progressive],
+  ])('drops %s', (_n, withMore) => {
+    expect(contains(withMore, 'SecretPhone') || contains(withMore, 'Taro')).toBe(true);
+    const clean = stripJpeg(withMore);
+    for (const needle of ['SecretPhone', 'GPSLatitude', 'GPS 34', 'Taro']) expect(contains(clean, needle)).toBe(false);
+    expect(contains(clean, [0x88, 0x25])).toBe(false);
+    expect([...clean.subarray(clean.length - 2)]).toEqual([0xff, 0xd9]);
+  });
+
+  it('keeps every scan of a progressive JPEG and the tables between them', () => {
+    const clean = stripJpeg(progressive);
+    expect(contains(clean, [0xff, 0xc4, 0x00, 0x05, 0x10, 0x01, 0x00])).toBe(true);
+    expect(contains(clean, [0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3f, 0x00, 0x9a, 0xbc, 0xff, 0xd9])).toBe(true);
+    expect(contains(clean, JPEG_SCAN.slice(0, -2))).toBe(true);
+  });
+
   it.each([
     ['no SOI', Uint8Array.from([0x00, 0x01])],
     ['a segment running past the end', Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, 0x10, 0x00, 0x00])],

@@ -37,8 +37,8 @@ function keepJpegSegment(marker: number, payload: Uint8Array): boolean {
 }
 
 /**
- * Copies the segments before the scan, dropping metadata, then the scan and everything
- * after it verbatim. The EXIF orientation is the one tag worth keeping (without it phone
+ * Copies the segments up to EOI, dropping metadata wherever it sits (before, between
+ * or after scans); scans are copied verbatim and nothing after EOI is kept. The EXIF orientation is the one tag worth keeping (without it phone
  * photos show sideways), so it is written back as a minimal EXIF holding that tag alone.
  */
 export function stripJpeg(src: Uint8Array): Uint8Array {
@@ -69,18 +69,40 @@ export function stripJpeg(src: Uint8Array): Uint8Array {
     const payload = src.subarray(pos + 2, pos + len);
     if (marker === 0xe1 && startsWith(payload, 'Exif\0\0')) orientation = exifOrientation(payload.subarray(6)) ?? orientation;
     if (marker === 0xda) {
-      // Start of scan: the orientation goes in before the frame data; the rest is image data.
+      // Start of scan: the orientation goes in before the first one.
       // After JFIF's APP0 when there is one: JFIF wants to be the first segment.
       const at = out[1]?.[1] === 0xe0 ? 2 : 1;
       if (orientation !== 1 && !wroteOrientation) out.splice(at, 0, orientationSegment(orientation));
       wroteOrientation = true;
-      out.push(src.subarray(m - 1));
-      return concat(out);
+      // The scan header and its entropy-coded data verbatim; the walk goes on at the next
+      // marker, so segments between progressive scans are filtered like the ones before.
+      const end = scanEnd(src, pos + len);
+      out.push(src.subarray(m - 1, end));
+      pos = end;
+      continue;
     }
     if (keepJpegSegment(marker, payload)) out.push(src.subarray(m - 1, pos + len));
     pos += len;
   }
+  // Nothing after EOI: phones append a second image (MPF) with its own EXIF and GPS, or trailers.
   return concat(out);
+}
+
+/** Where entropy-coded data starting at `from` ends: the next marker (not a stuffed 0xFF00 or a restart). */
+function scanEnd(src: Uint8Array, from: number): number {
+  for (let i = from; i < src.length - 1; i++) {
+    if (src[i] !== 0xff) continue;
+    let j = i + 1;
+    while (j < src.length && src[j] === 0xff) j++;
+    const next = src[j];
+    if (next === undefined) return src.length;
+    if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
+      i = j;
+      continue;
+    }
+    return i;
+  }
+  return src.length;
 }
 
 /** Reads tag 0x0112 from IFD0 of a TIFF header (EXIF body after `Exif\0\0`). */
