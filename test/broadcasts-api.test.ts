@@ -152,7 +152,7 @@ describe('reading', () => {
     const b = (await (await api(`/broadcasts/${id}`, { token: author.token })).json()) as Record<string, any>;
     expect(b.status).toBe('scheduled');
     expect(Date.parse(b.nextReleaseAt)).toBeGreaterThan(Date.now() - 60_000);
-    expect(b.progress).toEqual({ batches: 0, recipients: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0 });
+    expect(b.progress).toEqual({ batches: 0, recipients: 0, delivered: 0, failed: 0, cancelled: 0, unknown: 0, pending: 0 });
     expect(b.messages).toHaveLength(1);
   });
 

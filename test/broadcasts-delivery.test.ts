@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { jst } from '../src/calendar/jst';
 import { fake } from './helpers/line';
@@ -228,6 +228,43 @@ describe('delivery', { timeout: 20_000 }, async () => {
     expect(counts.size).toBe(500);
     expect(counts.has(ids[500]!)).toBe(false);
     expect(counts.has(ids[1000]!)).toBe(false);
+  });
+
+  it('a batch whose answer was lost and that is cancelled before its retry is counted unknown, not cancelled', async () => {
+    const ward = uniqueWard();
+    const ids = (await addResidents(Array.from({ length: 501 }, () => ({ ward })))).sort();
+    // Batch 0: LINE accepts it, the answer is lost, and every retry meets a 503. Batch 1: never gets past the rate limit.
+    await fake.inject({ path: MULTICAST, to: ids[0]!, status: 500, times: 1, acceptFirst: true });
+    await fake.inject({ path: MULTICAST, to: ids[0]!, status: 503, times: 10_000 });
+    await fake.inject({ path: MULTICAST, to: ids[500]!, status: 429, times: 10_000 });
+    const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
+    await cron(OPEN);
+    await settle(id, (b) => b.batches.length === 2 && b.batches[0]!.attempts >= 2 && b.batches[1]!.error !== null);
+    expect((await api(`/broadcasts/${id}/cancel`, { token: t.author.token, method: 'POST' })).status).toBe(200);
+    const b = await settle(id);
+    expect(b.status).toBe('cancelled');
+    // LINE did deliver batch 0: it must not be reported as cancelled.
+    expect((await multicastsTo(ids)).length).toBe(1);
+    expect(b.batches.map((x) => x.status)).toEqual(['unknown', 'cancelled']);
+    expect(b.progress).toMatchObject({ recipients: 501, delivered: 0, unknown: 500, cancelled: 1, pending: 0 });
+  });
+
+  it('a cancel that reaches D1 (not the dispatcher) while the last batch is in flight: no end is audited that did not happen', async () => {
+    const ward = uniqueWard();
+    const [resident] = await addResidents([{ ward }]);
+    await fake.inject({ path: MULTICAST, to: resident!, status: 200, times: 1, delayMs: 600, acceptFirst: true, body: {} });
+    const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
+    await cron(OPEN);
+    const slice = runDurableObjectAlarm(dispatcherStub(id));
+    await new Promise((r) => setTimeout(r, 300));
+    // As cancelBroadcast leaves it when telling the dispatcher fails.
+    await env.DB.prepare(`UPDATE broadcasts SET status = 'cancelled' WHERE id = ?`).bind(id).run();
+    await slice;
+    const b = await settle(id);
+    expect(b.status).toBe('cancelled');
+    expect(b.batches.map((x) => x.status)).toEqual(['delivered']);
+    const { results } = await env.DB.prepare(`SELECT action FROM audit_log WHERE target_type = 'broadcast' AND target_id = ? ORDER BY id`).bind(id).all<{ action: string }>();
+    expect(results.map((r) => r.action)).toEqual(['broadcast.create', 'broadcast.approve', 'broadcast.release']);
   });
 
   it('a send the monthly quota will not cover fails clearly and sends nothing', async () => {

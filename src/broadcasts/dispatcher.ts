@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { auditRecord } from '../admin/audit';
+import { audit } from '../admin/audit';
 import type { Db } from '../db/client';
-import { broadcastBatches, broadcasts, type BroadcastStatus } from '../db/schema';
+import { broadcastBatches, broadcasts, type BatchStatus, type BroadcastStatus } from '../db/schema';
 import { config, type Env } from '../env';
 import { lineClients, withTimeout } from '../line/client';
 import type { Audience } from './audience';
@@ -175,22 +175,31 @@ export interface Progress {
   delivered: number;
   failed: number;
   cancelled: number;
+  /** Cancelled after an attempt whose answer was lost (5xx, timeout): LINE may have delivered them. */
+  unknown: number;
   pending: number;
 }
+
+/**
+ * A batch's outcome as staff see it. A cancelled batch that was tried has had only
+ * unanswered attempts (429s do not count, other answers settle the batch), so LINE may
+ * have accepted it: it is unknown, not cancelled. Nothing is sent to find out.
+ */
+export const batchOutcome = sql<keyof Progress & BatchStatus | 'unknown'>`case when ${broadcastBatches.status} = 'cancelled' and ${broadcastBatches.attempts} > 0 then 'unknown' else ${broadcastBatches.status} end`;
 
 /** Progress of a broadcast, summed from its batch rows (the only record of what happened). */
 export async function progress(d: Db, broadcastId: string): Promise<Progress> {
   const rows = await d
-    .select({ status: broadcastBatches.status, batches: sql<number>`count(*)`, recipients: sql<number>`coalesce(sum(${broadcastBatches.recipientCount}), 0)` })
+    .select({ outcome: batchOutcome, batches: sql<number>`count(*)`, recipients: sql<number>`coalesce(sum(${broadcastBatches.recipientCount}), 0)` })
     .from(broadcastBatches)
     .where(eq(broadcastBatches.broadcastId, broadcastId))
-    .groupBy(broadcastBatches.status)
+    .groupBy(batchOutcome)
     .all();
-  const p: Progress = { batches: 0, recipients: 0, delivered: 0, failed: 0, cancelled: 0, pending: 0 };
+  const p: Progress = { batches: 0, recipients: 0, delivered: 0, failed: 0, cancelled: 0, unknown: 0, pending: 0 };
   for (const r of rows) {
     p.batches += r.batches;
     p.recipients += r.recipients;
-    p[r.status] += r.recipients;
+    p[r.outcome] += r.recipients;
   }
   return p;
 }
@@ -202,13 +211,12 @@ async function finishFromBatches(d: Db, broadcastId: string): Promise<void> {
   await finish(d, broadcastId, status, null);
 }
 
+/** Ends a send; a broadcast cancelled meanwhile stays cancelled, and only an end that happened is audited. */
 async function finish(d: Db, broadcastId: string, status: BroadcastStatus, reason: string | null): Promise<void> {
-  const now = Date.now();
-  await d.batch([
-    d
-      .update(broadcasts)
-      .set({ status, finishedAt: now, failureReason: reason })
-      .where(and(eq(broadcasts.id, broadcastId), eq(broadcasts.status, 'sending'))),
-    auditRecord(d, SYSTEM, `broadcast.${status}`, 'broadcast', broadcastId, reason ? { reason } : undefined),
-  ]);
+  const changed = await d
+    .update(broadcasts)
+    .set({ status, finishedAt: Date.now(), failureReason: reason })
+    .where(and(eq(broadcasts.id, broadcastId), eq(broadcasts.status, 'sending')))
+    .returning({ id: broadcasts.id });
+  if (changed.length > 0) await audit(d, SYSTEM, `broadcast.${status}`, 'broadcast', broadcastId, reason ? { reason } : undefined);
 }

@@ -62,6 +62,7 @@ const ProgressSchema = z
     delivered: z.number().int(),
     failed: z.number().int(),
     cancelled: z.number().int(),
+    unknown: z.number().int().openapi({ description: 'Cancelled after an attempt whose answer was lost: LINE may have delivered them' }),
     pending: z.number().int(),
   })
   .openapi('BroadcastProgress');
@@ -96,7 +97,7 @@ const Detail = Summary.extend({
       seq: z.number().int(),
       kind: z.enum(['multicast', 'broadcast']),
       recipients: z.number().int(),
-      status: z.string(),
+      status: z.string().openapi({ description: 'unknown: cancelled after an attempt whose answer was lost (LINE may have delivered it)' }),
       attempts: z.number().int(),
       error: z.string().nullable().openapi({ description: 'LINE’s message for a failed batch, or the last retried error' }),
     }),

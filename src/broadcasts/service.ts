@@ -9,7 +9,7 @@ import { config, type Env } from '../env';
 import { classifyLineError, lineClients, withTimeout } from '../line/client';
 import { audienceKind, type Audience } from './audience';
 import { dispatcher } from './dispatcher-do';
-import { progress, SYSTEM, type Progress } from './dispatcher';
+import { batchOutcome, progress, SYSTEM, type Progress } from './dispatcher';
 import { asLineMessages, type BroadcastMessageInput } from './messages';
 import { AudienceUnavailableError, checkAudience } from './recipients';
 import { loadClosureDays, releaseTime, rulesFor } from './rules';
@@ -250,7 +250,7 @@ export async function getBroadcast(env: Env, d: Db, id: string, now: number) {
       seq: broadcastBatches.seq,
       kind: broadcastBatches.kind,
       recipients: broadcastBatches.recipientCount,
-      status: broadcastBatches.status,
+      status: batchOutcome,
       attempts: broadcastBatches.attempts,
       error: broadcastBatches.lastError,
     })

@@ -80,7 +80,7 @@ export interface BroadcastView {
   nextReleaseAt: string | null;
   waitingForHours: boolean;
   failureReason: string | null;
-  progress: { batches: number; recipients: number; delivered: number; failed: number; cancelled: number; pending: number };
+  progress: { batches: number; recipients: number; delivered: number; failed: number; cancelled: number; unknown: number; pending: number };
   batches: { seq: number; kind: string; recipients: number; status: string; attempts: number; error: string | null }[];
 }
 
