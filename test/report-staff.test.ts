@@ -253,6 +253,28 @@ describe('status changes and the reporter kept informed', () => {
     expect(row!.status).toBe(from);
   });
 
+  it('two staff closing the same report at once: one change, one history row, one push; the other is told it changed', async () => {
+    const reporter = await resident();
+    const r = await storedReport(reporter);
+    const a = await newStaff(['report_manager']);
+    const b = await newStaff(['report_manager']);
+    const results = await Promise.all([
+      call(`/api/v1/reports/${r.id}`, { token: a.token, method: 'PATCH', body: { status: 'resolved' } }),
+      call(`/api/v1/reports/${r.id}`, { token: b.token, method: 'PATCH', body: { status: 'resolved' } }),
+    ]);
+    // 409 when the second read the report before the first wrote it; 400 (nothing to change) after.
+    const codes = results.map((x) => x.status).sort();
+    expect(codes[0]).toBe(200);
+    expect([400, 409]).toContain(codes[1]);
+    expect(results.find((x) => x.status !== 200)!.headers.get('content-type')).toBe('application/problem+json');
+    const history = (await env.DB.prepare('SELECT to_status FROM report_status_history WHERE report_id = ? ORDER BY id').bind(r.id).all()).results;
+    expect(history).toEqual([{ to_status: 'received' }, { to_status: 'resolved' }]);
+    expect(await pushesTo(reporter)).toHaveLength(1);
+    const n = await env.DB.prepare('SELECT count(*) AS n FROM report_notifications WHERE report_id = ?').bind(r.id).first<{ n: number }>();
+    expect(n!.n).toBe(1);
+    expect(await auditRows('report.update', r.id)).toHaveLength(1);
+  });
+
   it('supporters hear of changes too; blocked residents do not', async () => {
     const reporter = await resident();
     const supporter = await resident();

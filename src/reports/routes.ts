@@ -279,7 +279,7 @@ export const reportRoutes = createRouter()
       request: { params: IdParam, body: { required: true, content: json(PatchBody) } },
       responses: {
         200: { description: 'Changed', content: json(z.object({ notified: z.number().int() })) },
-        409: { description: 'Not an allowed status transition', content: { 'application/problem+json': { schema: z.unknown() } } },
+        409: { description: 'Not an allowed status transition, or the report changed meanwhile', content: { 'application/problem+json': { schema: z.unknown() } } },
         ...badRequestResponse,
         ...notFoundResponse,
       },

@@ -78,12 +78,16 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
   const message = statusChanged(report.number, to, publicNote, duplicateOfNumber);
   const notificationIds = recipients.map(() => crypto.randomUUID());
 
+  // The update holds only while the report is as read above: when another change landed
+  // meanwhile (two staff closing it at once), the batch writes nothing and pushes nothing.
+  // Every later statement runs only if the one before it wrote its one row.
+  const ifChanged = 'WHERE changes() = 1';
   const d1 = env.DB;
   const stmts: D1PreparedStatement[] = [
     d1
       .prepare(
         `UPDATE reports SET status = ?, department_id = ?, duplicate_of = ?, updated_at = ?,
-           closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) ELSE NULL END WHERE id = ?`,
+           closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) ELSE NULL END WHERE id = ? AND status = ? AND updated_at = ?`,
       )
       .bind(
         to,
@@ -93,11 +97,13 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
         CLOSED_STATUSES.includes(to) ? 1 : 0,
         now,
         id,
+        report.status,
+        report.updatedAt,
       ),
     d1
       .prepare(
         `INSERT INTO report_status_history (report_id, at, actor, from_status, to_status, public_note, internal_note, department_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         SELECT ?, ?, ?, ?, ?, ?, ?, ? ${ifChanged}`,
       )
       .bind(id, now, by.id, report.status, to, publicNote, internalNote, change.department ?? report.departmentId),
   ];
@@ -106,7 +112,7 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
       d1
         .prepare(
           `INSERT INTO report_notifications (id, report_id, history_id, line_user_id, messages, status, attempts, created_at)
-           VALUES (?, ?, (SELECT max(id) FROM report_status_history WHERE report_id = ?), ?, ?, 'pending', 0, ?)`,
+           SELECT ?, ?, (SELECT max(id) FROM report_status_history WHERE report_id = ?), ?, ?, 'pending', 0, ? ${ifChanged}`,
         )
         .bind(notificationIds[i]!, id, id, u, JSON.stringify([message]), now),
     );
@@ -119,8 +125,9 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
     internalNote: !!internalNote,
     notified: recipients.length,
   }).toSQL();
-  stmts.push(d1.prepare(auditRow.sql).bind(...auditRow.params));
-  await d1.batch(stmts);
+  stmts.push(d1.prepare(auditRow.sql.replace(/ values \((.*)\)$/, ` select $1 ${ifChanged}`)).bind(...auditRow.params));
+  const [updated] = await d1.batch(stmts);
+  if (updated?.meta.changes !== 1) throw problem(409, 'The report changed meanwhile; reload it and try again.');
   await sendNotifications(env, db, notificationIds, now);
   return { notified: recipients.length };
 }
