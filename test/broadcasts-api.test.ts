@@ -1,5 +1,8 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import type { StaffPrincipal } from '../src/admin/auth';
+import { approveBroadcast } from '../src/broadcasts/service';
+import { db } from '../src/db/client';
 import { fake, newUserId } from './helpers/line';
 import { api, newStaff, team, textMessage, uniqueWard } from './helpers/broadcasts';
 
@@ -16,6 +19,34 @@ async function create(token: string, extra: Record<string, unknown> = {}) {
   const res = await api('/broadcasts', { token, method: 'POST', body: body(extra) });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; status: string };
+}
+
+/** A D1 binding that runs `hook` once, right after the first SELECT from broadcasts has answered. */
+function afterFirstRead(d1: D1Database, hook: () => Promise<void>): D1Database {
+  let fired = false;
+  const wrap = (stmt: D1PreparedStatement, query: string): D1PreparedStatement =>
+    new Proxy(stmt, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'bind') return (...args: unknown[]) => wrap(target.bind(...args), query);
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (!fired && /^select/i.test(query) && query.includes('from "broadcasts"')) {
+            fired = true;
+            await hook();
+          }
+          return result;
+        };
+      },
+    });
+  return new Proxy(d1, {
+    get(target, prop) {
+      if (prop === 'prepare') return (query: string) => wrap(target.prepare(query), query);
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 async function auditActions(id: string): Promise<{ action: string; staff_id: string }[]> {
@@ -123,6 +154,22 @@ describe('approval: two people', () => {
     await problem(await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' }), 409);
 
     expect((await auditActions(id)).map((a) => a.action)).toEqual(['broadcast.create', 'broadcast.approve', 'broadcast.update', 'broadcast.approve']);
+  });
+
+  it('an edit that lands between an approval’s read and its write makes the approval a 409 (the approver did not see it)', async () => {
+    const { author } = await team();
+    const both = await newStaff(['broadcaster', 'approver']);
+    const { id } = await create(author.token);
+    // The approval reads the broadcast (last edited by the author); before it writes, the same person edits it.
+    const d = db(afterFirstRead(env.DB, async () => {
+      const edit = await api(`/broadcasts/${id}`, { token: both.token, method: 'PATCH', body: { title: '差し替え' } });
+      expect(edit.status).toBe(200);
+    }));
+    const principal = { id: both.id, name: 'both', roles: ['broadcaster', 'approver'], scopes: {} } as StaffPrincipal;
+    await expect(approveBroadcast(d, principal, id)).rejects.toMatchObject({ status: 409 });
+    const b = (await (await api(`/broadcasts/${id}`)).json()) as { status: string; approvedBy: string | null; updatedBy: string };
+    expect(b).toMatchObject({ status: 'pending_approval', approvedBy: null, updatedBy: both.id });
+    expect((await auditActions(id)).map((a) => a.action)).toEqual(['broadcast.create', 'broadcast.update']);
   });
 
   it('cancel before sending; a cancelled broadcast can neither be approved, edited nor cancelled again', async () => {

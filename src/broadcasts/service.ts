@@ -114,11 +114,20 @@ async function transition(
   set: Partial<Row> & { status: BroadcastStatus },
   action: string,
   detail?: Record<string, unknown>,
+  /** Only if the content is still the version that was read (no edit since). */
+  version?: Pick<Row, 'updatedAt' | 'updatedBy'>,
 ): Promise<boolean> {
   const changed = await d
     .update(broadcasts)
     .set(set)
-    .where(and(eq(broadcasts.id, id), inArray(broadcasts.status, from)))
+    .where(
+      and(
+        eq(broadcasts.id, id),
+        inArray(broadcasts.status, from),
+        version && eq(broadcasts.updatedAt, version.updatedAt),
+        version && eq(broadcasts.updatedBy, version.updatedBy),
+      ),
+    )
     .returning({ id: broadcasts.id });
   if (changed.length === 0) return false;
   await audit(d, by, action, 'broadcast', id, detail);
@@ -151,6 +160,9 @@ export async function approveBroadcast(d: Db, by: StaffPrincipal, id: string): P
     ['pending_approval'],
     { status: 'scheduled', approvedBy: by.id, approvedAt: now },
     'broadcast.approve',
+    undefined,
+    // An edit after the read above is content this approver has not seen (and may be their own).
+    row,
   );
   if (!ok) throw problem(409, 'The broadcast changed meanwhile; reload it and approve again.');
   return { id, status: 'scheduled' };
