@@ -486,6 +486,25 @@ describe('nearby duplicates', () => {
     expect((await flowState(d)).flow!.step).toBe('photos');
   });
 
+  it('one’s own report nearby does not hide someone else’s within 30 m', async () => {
+    const a = await resident();
+    const b = await resident();
+    const at = spot();
+    await reportUpTo(a, 'confirm', { at: north(at, 20) });
+    await say(a, press(a, 'confirm', 'send'));
+    const [others] = await reportsOf(a);
+    // b's own report is nearer (0 m) than a's (20 m).
+    await submitReport(
+      env,
+      { id: crypto.randomUUID(), categoryCode: 'road', subtypeCode: 'road-step', departmentId: 'road', lat: at.lat, lng: at.lng, address: null, description: '', reporterLineUserId: b, photoIds: [] },
+      Date.now(),
+    );
+    await reportUpTo(b, 'location');
+    const msgs = await turn(b, events.location(b, at.lat, at.lng));
+    expect(msgs[0]!.text).toContain(others!.number);
+    expect((await flowState(b)).flow!.step).toBe('duplicate');
+  });
+
   it('a closed report is no duplicate', async () => {
     const a = await resident();
     const at = await reportUpTo(a, 'confirm');

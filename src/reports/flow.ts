@@ -355,15 +355,9 @@ async function chosenSubtype(ctx: HandleContext, state: ConversationState, draft
 }
 
 async function checkDuplicate(ctx: HandleContext, state: ConversationState, draft: Draft): Promise<HandleResult> {
-  const dup = await findDuplicate(ctx.db, { categoryCode: draft.category!, lat: draft.lat!, lng: draft.lng! }, ctx.now);
-  const userId = ctx.resident?.lineUserId;
-  if (dup) {
-    const report = await getReport(ctx.db, dup.id);
-    // One's own report nearby is not a duplicate to follow; they already hear about it.
-    if (report && report.reporterLineUserId !== userId) {
-      return moveTo(ctx, state, 'duplicate', { ...draft, duplicate: { id: dup.id, number: dup.number } });
-    }
-  }
+  // One's own report nearby is not a duplicate to follow; they already hear about it.
+  const dup = await findDuplicate(ctx.db, { categoryCode: draft.category!, lat: draft.lat!, lng: draft.lng! }, ctx.now, ctx.resident?.lineUserId);
+  if (dup) return moveTo(ctx, state, 'duplicate', { ...draft, duplicate: { id: dup.id, number: dup.number } });
   return moveTo(ctx, state, after(draft, 'photos'), draft);
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNull, lte, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import {
   reportCategories,
@@ -60,8 +60,12 @@ export async function sentToday(db: Db, lineUserId: string, now: number): Promis
   return row?.n ?? 0;
 }
 
-/** The nearest open, visible report of the same category within 30 m and 30 days. */
-export async function findDuplicate(db: Db, at: { categoryCode: string; lat: number; lng: number }, now: number) {
+/**
+ * The nearest open, visible report of the same category within 30 m and 30 days, not
+ * counting `exceptReporter`'s own (they already hear about those; their own must not hide
+ * someone else's a few metres further).
+ */
+export async function findDuplicate(db: Db, at: { categoryCode: string; lat: number; lng: number }, now: number, exceptReporter?: string) {
   const box = boxAround(at.lat, at.lng, DUPLICATE_RADIUS_M);
   const rows = await db
     .select({
@@ -82,6 +86,7 @@ export async function findDuplicate(db: Db, at: { categoryCode: string; lat: num
         gte(reports.createdAt, now - DUPLICATE_WINDOW_MS),
         inArray(reports.status, [...OPEN_STATUSES]),
         isNull(reports.hiddenAt),
+        exceptReporter ? ne(reports.reporterLineUserId, exceptReporter) : undefined,
         gte(reports.lat, box.minLat),
         lte(reports.lat, box.maxLat),
         gte(reports.lng, box.minLng),
