@@ -114,6 +114,28 @@ describe('send loop', () => {
     expect(u0[2]! - u0[1]!).toBeGreaterThanOrEqual(2000);
   });
 
+  it('one burst of 429s (every call in flight rate limited at once) pauses about a second, not once per call', async () => {
+    const c = clock();
+    const script = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`U${i}`, [lineError(429, 'Too Many Requests')]]));
+    const { line, calls } = scriptedLine(c, script);
+    // A LINE whose answers take 50 ms, so all six calls are in flight together when the 429s come back.
+    const slow: LineSender = {
+      multicast: async (req, key) => {
+        const p = line.multicast(req, key);
+        await c.sleep(50);
+        return p;
+      },
+      broadcast: line.broadcast,
+    };
+    const { result, outcomes } = run(slow, batches(6), c, { concurrency: 6 });
+    expect((await result).state).toBe('done');
+    expect(outcomes.filter((o) => o.outcome.status === 'delivered').length).toBe(6);
+    const retries = calls.slice(6).map((x) => x.at);
+    expect(retries.length).toBe(6);
+    // Escalating per 429 would have paused 1 + 2 + 4 + 8 + 16 + 32 s.
+    expect(Math.max(...retries)).toBeLessThan(2_000);
+  });
+
   it('stops starting batches once told to stop, and ends a slice at its call budget', async () => {
     const c = clock();
     const { line, calls } = scriptedLine(c);

@@ -136,10 +136,13 @@ export async function sendBatches(line: LineSender, batches: SendBatch[], o: Sen
   let failure: unknown = null;
   let pausedUntil = 0;
   let consecutive429 = 0;
+  /** When the last 429 came back: calls started before it belong to the same burst. */
+  let last429At = Number.NEGATIVE_INFINITY;
 
   const attempt = async (q: Queued): Promise<void> => {
     const b = q.batch;
     b.attempts += 1;
+    const startedAt = now();
     let outcome: BatchOutcome;
     try {
       const requestId = await withTimeout(
@@ -160,7 +163,9 @@ export async function sendBatches(line: LineSender, batches: SendBatch[], o: Sen
         // A 4xx will fail again; LINE also answers 429 when the monthly quota is used up, which no pause cures.
         outcome = { status: 'failed', attempts: b.attempts, error: reason };
       } else if (e.kind === 'rate_limited') {
-        consecutive429 += 1;
+        // Calls already in flight when an earlier 429 came back are the same burst: they do not lengthen the pause.
+        if (startedAt > last429At) consecutive429 += 1;
+        last429At = now();
         const pause = Math.min(DEFAULTS.rateLimitPauseMs * 2 ** (consecutive429 - 1), DEFAULTS.maxRateLimitPauseMs);
         pausedUntil = Math.max(pausedUntil, now() + pause);
         // A 429 is LINE pacing us, not the batch failing: it does not use up the batch's attempts.
