@@ -465,6 +465,17 @@ describe('storage rules', () => {
   });
 });
 
+describe('a photo whose row cannot be written', () => {
+  it('leaves no bytes in R2 that nothing points at (the clean-up finds photos by their rows)', async () => {
+    const keys = async () => new Set((await env.PHOTOS.list({ prefix: 'report-photos/' })).objects.map((o) => o.key));
+    const before = await keys();
+    const failingDb = { insert: () => ({ values: () => Promise.reject(new Error('D1 unavailable')) }) } as unknown as ReturnType<typeof db>;
+    await expect(storeDraftPhoto(env, failingDb, newUserId(), jpegWithGps(), 0, Date.now())).rejects.toThrow('D1 unavailable');
+    const added = [...(await keys())].filter((k) => !before.has(k));
+    expect(added).toEqual([]);
+  });
+});
+
 describe('exports', () => {
   it('GeoJSON and CSV carry the same filtered reports, without the reporter', async () => {
     const reporter = newUserId();

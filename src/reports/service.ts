@@ -124,15 +124,17 @@ export function photoKey(photoId: string): string {
 /**
  * Stores a photo that arrived during a draft. The bytes are sniffed and stripped of their
  * metadata here, the only way into R2, so nothing unstripped can ever be stored (throws
- * ImageFormatError for anything but JPEG/PNG). R2 first, then the row, so a row always
- * points at bytes. The row has no report yet; `submitReport` attaches it.
+ * ImageFormatError for anything but JPEG/PNG). The row first, then R2: every object in R2
+ * has a row, so the clean-up of unclaimed photos finds it even when the put or the event
+ * failed half-way (a row without bytes is never claimed: the draft only learns the id
+ * once both are written). The row has no report yet; `submitReport` attaches it.
  */
 export async function storeDraftPhoto(env: Env, db: Db, lineUserId: string, raw: Uint8Array, sortOrder: number, now: number) {
   const { type: contentType, bytes } = stripMetadata(raw);
   const id = crypto.randomUUID();
   const key = photoKey(id);
-  await env.PHOTOS.put(key, bytes, { httpMetadata: { contentType } });
   await db.insert(reportPhotos).values({ id, reportId: null, uploaderLineUserId: lineUserId, r2Key: key, contentType, bytes: bytes.byteLength, sortOrder, createdAt: now });
+  await env.PHOTOS.put(key, bytes, { httpMetadata: { contentType } });
   return id;
 }
 
