@@ -1,8 +1,9 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { ContentUnavailableError, fetchMessageContent } from '../src/reports/content';
 import { submitReport } from '../src/reports/service';
 import { jpegWithGps, pngWithText, contains } from './helpers/images';
-import { conversation, drain, envelope, events, fake, postWebhook, say, texts } from './helpers/line';
+import { conversation, drain, envelope, events, fake, newUserId, postWebhook, say, texts } from './helpers/line';
 import { flowState, north, press, quickLabels, quickTypes, reportsOf, reportUpTo, resident, spot, turn, type StepName } from './helpers/reports';
 
 const REPORT_NUMBER = /R-\d{4}-\d{6}/;
@@ -334,6 +335,15 @@ describe('photos from the LINE content API', () => {
     expect((await flowState(u)).flow!.data.photoIds).toHaveLength(1);
     const n = await env.DB.prepare('SELECT count(*) AS n FROM report_photos WHERE uploader_line_user_id = ?').bind(u).first<{ n: number }>();
     expect(n!.n).toBe(1);
+  });
+
+  it('a content API that never answers is given up on (the inbox retries the event) instead of holding the inbox', async () => {
+    const u = newUserId();
+    await fake.content(`${u}-slow`, jpegWithGps(), 'image/jpeg');
+    await fake.inject({ path: `/v2/bot/message/${u}-slow/content`, status: 200, delayMs: 5_000, acceptFirst: true, times: 1 });
+    const started = Date.now();
+    await expect(fetchMessageContent(env, `${u}-slow`, undefined, 300)).rejects.toThrow(ContentUnavailableError);
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it('over 10 MB: refused with a clear message', async () => {

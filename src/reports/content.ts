@@ -12,11 +12,23 @@ export type ContentResult =
 
 export class ContentUnavailableError extends Error {}
 
-export async function fetchMessageContent(env: Env, messageId: string, limit = MAX_PHOTO_BYTES): Promise<ContentResult> {
+/** Download and reading together; a hung call would otherwise hold the resident's inbox. */
+export const CONTENT_TIMEOUT_MS = 30_000;
+
+export async function fetchMessageContent(env: Env, messageId: string, limit = MAX_PHOTO_BYTES, timeoutMs = CONTENT_TIMEOUT_MS): Promise<ContentResult> {
+  try {
+    return await download(env, messageId, limit, AbortSignal.timeout(timeoutMs));
+  } catch (err) {
+    if (err instanceof ContentUnavailableError) throw err;
+    throw new ContentUnavailableError(`LINE content API: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+async function download(env: Env, messageId: string, limit: number, signal: AbortSignal): Promise<ContentResult> {
   const token = env.LINE_CHANNEL_ACCESS_TOKEN;
   if (!token) throw new ContentUnavailableError('LINE_CHANNEL_ACCESS_TOKEN is not configured');
   const url = `${config(env).lineDataApiBaseUrl}/v2/bot/message/${encodeURIComponent(messageId)}/content`;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal });
   if (res.status >= 500 || res.status === 429) {
     await res.body?.cancel();
     throw new ContentUnavailableError(`LINE content API answered ${res.status}`);
