@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { backoffMs } from '../src/conversation/conversation-do';
 import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
 import { langOf } from '../src/conversation/texts';
-import { classifyLineError, TimeoutError } from '../src/line/client';
+import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
 import { replyTokenIsFresh } from '../src/line/deliver';
 import { conversationUserId, eventKey, type LineEvent } from '../src/line/events';
 
@@ -98,4 +98,17 @@ describe('langOf', () => {
     [null, 'ja'],
     ['zh-TW', 'ja'],
   ])('%s → %s', (l, lang) => expect(langOf(l)).toBe(lang));
+});
+
+describe('withTimeout', () => {
+  it('gives up on a call that hangs, as a TimeoutError (retried like a 5xx)', async () => {
+    const hang = new Promise<never>(() => {});
+    const err = await withTimeout(hang, 10).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(classifyLineError(err).kind).toBe('retry');
+  });
+
+  it('passes through an answer that comes in time', async () => {
+    expect(await withTimeout(Promise.resolve('ok'), 1_000)).toBe('ok');
+  });
 });
