@@ -2,7 +2,7 @@ import { createScheduledController, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { scheduled } from '../src/scheduled';
 import { db } from '../src/db/client';
-import { composeReportMail } from '../src/reports/mail';
+import { composeReportMail, resendReportMail } from '../src/reports/mail';
 import { MAIL_MAX_ATTEMPTS } from '../src/reports/rules';
 import { storeDraftPhoto } from '../src/reports/service';
 import { contains, jpegWithGps } from './helpers/images';
@@ -352,6 +352,50 @@ describe('the department mail', () => {
     expect(await res.json()).toEqual({ mailStatus: 'sent' });
     const detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
     expect(detail.mail).toMatchObject({ status: 'sent', lastError: null });
+  });
+});
+
+describe('staff re-send of the department mail', () => {
+  function countingMail(delayMs = 50) {
+    const sent: string[] = [];
+    const started: string[] = [];
+    const binding = {
+      async send(m: { subject: string }) {
+        started.push(m.subject);
+        await new Promise((r) => setTimeout(r, delayMs));
+        sent.push(m.subject);
+        return { messageId: `<${crypto.randomUUID()}@city.okayama.jp>` };
+      },
+    };
+    return { sent, started, env: { ...env, REPORT_MAIL: binding } as unknown as typeof env };
+  }
+
+  it('a double click sends one mail, not two', async () => {
+    const r = await storedReport(await resident());
+    await env.DB.prepare(`UPDATE reports SET mail_status = 'sent', mail_next_at = NULL WHERE id = ?`).bind(r.id).run();
+    const m = countingMail(300);
+    const now = Date.now();
+    const first = resendReportMail(m.env, db(env.DB), r.id, now, 'https://bot.example.jp');
+    // The second click arrives while the first one's mail is on its way.
+    while (m.started.length === 0) await new Promise((res) => setTimeout(res, 5));
+    const second = await resendReportMail(m.env, db(env.DB), r.id, now, 'https://bot.example.jp');
+    expect(await first).toBe('sent');
+    expect(second).toBe('pending');
+    expect(m.sent).toHaveLength(1);
+  });
+
+  it('leaves an attempt in progress alone, but does not wait out a long back-off', async () => {
+    const r = await storedReport(await resident());
+    const now = Date.now();
+    const m = countingMail(0);
+    // Held by an attempt in progress (the conversation's or the cron's).
+    await env.DB.prepare(`UPDATE reports SET mail_status = 'pending', mail_next_at = ? WHERE id = ?`).bind(now + 60_000, r.id).run();
+    expect(await resendReportMail(m.env, db(env.DB), r.id, now, 'https://bot.example.jp')).toBe('pending');
+    expect(m.sent).toHaveLength(0);
+    // Waiting 30 minutes after a failed attempt: staff may send it now.
+    await env.DB.prepare(`UPDATE reports SET mail_attempts = 5, mail_next_at = ? WHERE id = ?`).bind(now + 30 * 60_000, r.id).run();
+    expect(await resendReportMail(m.env, db(env.DB), r.id, now, 'https://bot.example.jp')).toBe('sent');
+    expect(m.sent).toHaveLength(1);
   });
 });
 

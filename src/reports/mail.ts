@@ -170,8 +170,18 @@ export async function retryDueMail(env: Env, now: number, origin = CRON_ORIGIN_F
   return due.length;
 }
 
-/** Staff re-send: a failed (or stuck) mail goes back to pending and is tried at once. */
+/**
+ * Staff re-send: a sent or failed mail, or one waiting out a back-off longer than a lease,
+ * goes back to pending and is tried at once. A mail held by an attempt in progress (its
+ * lease ends within MAIL_LEASE_MS) is left to it: resetting it would send a second copy
+ * (a double click, or the conversation's first attempt still on its way).
+ */
 export async function resendReportMail(env: Env, db: Db, reportId: string, now: number, origin: string) {
-  await db.update(reports).set({ mailStatus: 'pending', mailAttempts: 0, mailNextAt: now }).where(eq(reports.id, reportId));
+  await env.DB.prepare(
+    `UPDATE reports SET mail_status = 'pending', mail_attempts = 0, mail_next_at = ?
+     WHERE id = ? AND (mail_status IN ('sent', 'failed') OR (mail_status = 'pending' AND mail_next_at > ?))`,
+  )
+    .bind(now, reportId, now + MAIL_LEASE_MS)
+    .run();
   return deliverReportMail(env, db, reportId, now, origin);
 }
