@@ -7,7 +7,7 @@ import { MAIL_MAX_ATTEMPTS } from '../src/reports/rules';
 import { storeDraftPhoto } from '../src/reports/service';
 import { contains, jpegWithGps } from './helpers/images';
 import { events, fake, newUserId, say } from './helpers/line';
-import { resident } from './helpers/reports';
+import { resident, spot } from './helpers/reports';
 import { call, newStaff, storedReport } from './helpers/staff';
 
 async function tick(at: number) {
@@ -158,6 +158,18 @@ describe('one report: detail, photos, audit', () => {
     const bytes = new Uint8Array(await photo.arrayBuffer());
     expect(contains(bytes, 'SecretPhone')).toBe(false);
     expect(await auditRows('report.photo.read', r.photoIds[0]!)).toHaveLength(1);
+  });
+
+  it('links reports of the same category within 30 m and 30 days both ways (a resident may send theirs despite the hint)', async () => {
+    const p = spot();
+    const a = await storedReport(await resident(), { lat: p.lat, lng: p.lng });
+    const b = await storedReport(await resident(), { lat: p.lat + 20 / 111_195, lng: p.lng });
+    const far = await storedReport(await resident(), { lat: p.lat + 45 / 111_195, lng: p.lng });
+    const park = await storedReport(await resident(), { lat: p.lat, lng: p.lng, categoryCode: 'park', subtypeCode: 'park-tree' });
+    const nearOf = async (id: string) => ((await (await call(`/api/v1/reports/${id}`)).json()) as any).nearby;
+    expect(await nearOf(b.id)).toEqual([{ id: a.id, number: a.number, status: 'received', distanceM: 20 }, { id: far.id, number: far.number, status: 'received', distanceM: 25 }]);
+    expect((await nearOf(a.id)).map((x: any) => x.number)).toEqual([b.number]);
+    expect(await nearOf(park.id)).toEqual([]);
   });
 
   it('404 for an unknown report or a photo of another report', async () => {

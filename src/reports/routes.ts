@@ -104,6 +104,9 @@ const ReportDetail = ReportSummary.extend({
   reporter: z.object({ lineUserId: z.string() }).openapi({ description: 'Personal data: every read is audited' }),
   supporters: z.number().int().openapi({ description: 'Residents who added themselves to this report' }),
   duplicates: z.array(z.object({ id: z.string(), number: z.string() })).openapi({ description: 'Reports filed as duplicates of this one' }),
+  nearby: z
+    .array(z.object({ id: z.string(), number: z.string(), status: StatusSchema, distanceM: z.number().int() }))
+    .openapi({ description: 'Reports of the same category within 30 m and 30 days, nearest first (residents are shown these as possible duplicates)' }),
   photos: z.array(Photo),
   history: z.array(HistoryEntry),
   mail: z.object({ status: z.enum(['pending', 'sent', 'failed']), attempts: z.number(), lastError: z.string().nullable(), sentAt: z.string().nullable(), nextAttemptAt: z.string().nullable() }),
@@ -236,13 +239,14 @@ export const reportRoutes = createRouter()
       const detail = await reportDetail(d, id);
       if (!detail) throw problem(404, 'No such report.');
       await audit(d, c.var.staff, 'report.read', 'report', id);
-      const { report: r, photos, history, supporters, duplicates } = detail;
+      const { report: r, photos, history, supporters, duplicates, nearby } = detail;
       return c.json(
         {
           ...summary(r),
           reporter: { lineUserId: r.reporterLineUserId },
           supporters: supporters.length,
           duplicates,
+          nearby,
           photos: photos.map((p) => ({ id: p.id, url: `/api/v1/reports/${id}/photos/${p.id}`, contentType: p.contentType, bytes: p.bytes, hidden: p.hiddenAt !== null, hiddenReason: p.hiddenReason })),
           history: history.map((h) => ({ at: iso(h.at)!, actor: h.actor, from: h.fromStatus as ReportStatus | null, to: h.toStatus as ReportStatus, publicNote: h.publicNote, internalNote: h.internalNote, departmentId: h.departmentId })),
           mail: { status: r.mailStatus, attempts: r.mailAttempts, lastError: r.mailLastError, sentAt: iso(r.mailSentAt), nextAttemptAt: iso(r.mailNextAt) },

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gte, lte, ne } from 'drizzle-orm';
 import type { StaffPrincipal } from '../admin/auth';
 import { auditRecord } from '../admin/audit';
 import { problem } from '../admin/errors';
@@ -14,7 +14,7 @@ import {
 } from '../db/schema';
 import type { Env } from '../env';
 import { followingAmong, sendNotifications } from './notify';
-import { canTransition, CLOSED_STATUSES, notifiesReporter } from './rules';
+import { boxAround, canTransition, CLOSED_STATUSES, distanceM, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, notifiesReporter } from './rules';
 import { statusChanged } from './texts';
 
 /** Staff-side service functions: detail, status changes, moderation, categories. The list is in queries.ts. */
@@ -29,7 +29,39 @@ export async function reportDetail(db: Db, id: string) {
   ]);
   // Reports filed as duplicates of this one: staff see the link both ways.
   const duplicates = await db.select({ id: reports.id, number: reports.number }).from(reports).where(eq(reports.duplicateOf, id)).all();
-  return { report, photos, history, supporters, duplicates };
+  return { report, photos, history, supporters, duplicates, nearby: await nearbyReports(db, report) };
+}
+
+/**
+ * Reports of the same category within 30 m and 30 days (before or after) of this one: the
+ * ones a resident was shown as a possible duplicate and still sent theirs past, and the
+ * ones sent past this one. Derived from rows, nearest first.
+ */
+async function nearbyReports(db: Db, r: { id: string; categoryCode: string; lat: number; lng: number; createdAt: number }) {
+  const box = boxAround(r.lat, r.lng, DUPLICATE_RADIUS_M);
+  const rows = await db
+    .select({ id: reports.id, number: reports.number, status: reports.status, lat: reports.lat, lng: reports.lng })
+    .from(reports)
+    .where(
+      and(
+        eq(reports.categoryCode, r.categoryCode),
+        gte(reports.createdAt, r.createdAt - DUPLICATE_WINDOW_MS),
+        lte(reports.createdAt, r.createdAt + DUPLICATE_WINDOW_MS),
+        ne(reports.id, r.id),
+        gte(reports.lat, box.minLat),
+        lte(reports.lat, box.maxLat),
+        gte(reports.lng, box.minLng),
+        lte(reports.lng, box.maxLng),
+      ),
+    )
+    .orderBy(asc(reports.number))
+    .limit(50)
+    .all();
+  return rows
+    .map(({ lat, lng, ...x }) => ({ ...x, distanceM: distanceM(r.lat, r.lng, lat, lng) }))
+    .filter((x) => x.distanceM <= DUPLICATE_RADIUS_M)
+    .sort((a, b) => a.distanceM - b.distanceM)
+    .map((x) => ({ ...x, distanceM: Math.round(x.distanceM) }));
 }
 
 export interface StatusChange {
