@@ -1,6 +1,6 @@
 import { HTTPFetchError } from '@line/bot-sdk';
 import { describe, expect, it } from 'vitest';
-import { sendBatches, type BatchOutcome, type LineSender, type SendBatch, type SendLoopOptions } from '../src/broadcasts/send-loop';
+import { sendBatches, SlidingWindow, type BatchOutcome, type LineSender, type SendBatch, type SendLoopOptions } from '../src/broadcasts/send-loop';
 
 /**
  * The send loop alone, with a scripted LINE and a virtual clock (no real waiting), so
@@ -134,6 +134,20 @@ describe('send loop', () => {
     expect(retries.length).toBe(6);
     // Escalating per 429 would have paused 1 + 2 + 4 + 8 + 16 + 32 s.
     expect(Math.max(...retries)).toBeLessThan(2_000);
+  });
+
+  it('slices that share the dispatcher’s limiter keep every one-second window at 200 calls across their boundary', async () => {
+    const c = clock();
+    const { line, calls } = scriptedLine(c);
+    const limiter = new SlidingWindow(200, c.now, c.sleep);
+    // A slice ends at its call budget and the next one starts at once (as the dispatcher's alarm does).
+    const first = run(line, batches(300), c, { maxCalls: 300, limiter });
+    expect((await first.result).state).toBe('done');
+    const second = run(line, batches(300), c, { maxCalls: 300, limiter });
+    expect((await second.result).state).toBe('done');
+    const starts = calls.map((x) => x.at).sort((a, b) => a - b);
+    expect(starts.length).toBe(600);
+    for (let i = 200; i < starts.length; i++) expect(starts[i]! - starts[i - 200]!).toBeGreaterThanOrEqual(1000);
   });
 
   it('stops starting batches once told to stop, and ends a slice at its call budget', async () => {

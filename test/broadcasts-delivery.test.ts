@@ -267,6 +267,22 @@ describe('delivery', { timeout: 20_000 }, async () => {
     expect(results.map((r) => r.action)).toEqual(['broadcast.create', 'broadcast.approve', 'broadcast.release']);
   });
 
+  it('broadcasts released together share one sender: their calls never overlap, so LINE’s per-channel rate holds', async () => {
+    const wardA = uniqueWard();
+    const wardB = uniqueWard();
+    const [a] = await addResidents([{ ward: wardA }]);
+    const [b] = await addResidents([{ ward: wardB }]);
+    for (const who of [a!, b!]) await fake.inject({ path: MULTICAST, to: who, status: 200, times: 1, delayMs: 500, acceptFirst: true, body: {} });
+    const idA = await approvedBroadcast(t, { audience: { type: 'segment', wards: [wardA] } });
+    const idB = await approvedBroadcast(t, { audience: { type: 'segment', wards: [wardB] } });
+    await cron(OPEN);
+    const [doneA, doneB] = await Promise.all([settle(idA), settle(idB)]);
+    expect([doneA.status, doneB.status]).toEqual(['sent', 'sent']);
+    const [callA] = await fake.attempts({ to: a!, path: MULTICAST });
+    const [callB] = await fake.attempts({ to: b!, path: MULTICAST });
+    expect(Math.abs(callA!.at - callB!.at)).toBeGreaterThanOrEqual(500);
+  });
+
   it('a send the monthly quota will not cover fails clearly and sends nothing', async () => {
     const ward = uniqueWard();
     const ids = await addResidents([{ ward }, { ward }, { ward }]);
@@ -296,7 +312,7 @@ describe('delivery', { timeout: 20_000 }, async () => {
     await cron(OPEN + 60_000);
     expect((await settle(id)).status).toBe('sent');
     // A late alarm or start (e.g. after an eviction) finds nothing pending and re-resolves nobody.
-    await dispatcherStub(id).start(id);
+    await dispatcherStub(id).start();
     await runDurableObjectAlarm(dispatcherStub(id));
     const b = await getBroadcast(id);
     expect(b.status).toBe('sent');

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { audit } from '../admin/audit';
 import type { Db } from '../db/client';
 import { broadcastBatches, broadcasts, type BatchStatus, type BroadcastStatus } from '../db/schema';
@@ -7,7 +7,7 @@ import { lineClients, withTimeout } from '../line/client';
 import type { Audience } from './audience';
 import { asLineMessages, type BroadcastMessageInput } from './messages';
 import { AudienceUnavailableError, resolveRecipients } from './recipients';
-import { lineSender, MULTICAST_MAX_RECIPIENTS, sendBatches, type BatchOutcome, type SendBatch } from './send-loop';
+import { lineSender, MULTICAST_MAX_RECIPIENTS, sendBatches, type BatchOutcome, type SendBatch, type SlidingWindow } from './send-loop';
 
 /** Who the audit log names for what the clock and the dispatcher do on their own. */
 export const SYSTEM = { id: 'system' } as const;
@@ -28,7 +28,7 @@ export interface SliceOutcome {
  * first time (with their retry keys, before any call), then sends pending batches until
  * the slice ends. Safe to run again at any point: what is delivered is on its row.
  */
-export async function runSlice(env: Env, d: Db, broadcastId: string, cancelRequested: () => boolean): Promise<SliceOutcome> {
+export async function runSlice(env: Env, d: Db, broadcastId: string, cancelRequested: () => boolean, limiter?: SlidingWindow): Promise<SliceOutcome> {
   const b = await d.select().from(broadcasts).where(eq(broadcasts.id, broadcastId)).get();
   if (!b) return { resumeAt: null };
   if (b.status === 'cancelled') {
@@ -71,6 +71,7 @@ export async function runSlice(env: Env, d: Db, broadcastId: string, cancelReque
         const row = await d.select({ status: broadcasts.status }).from(broadcasts).where(eq(broadcasts.id, broadcastId)).get();
         return (cancelled = row?.status !== 'sending');
       },
+      limiter,
       deadline: Date.now() + SLICE_MS,
       maxCalls: SLICE_MAX_CALLS,
       callTimeoutMs: config(env).broadcastCallTimeoutMs,
@@ -86,6 +87,22 @@ export async function runSlice(env: Env, d: Db, broadcastId: string, cancelReque
     return { resumeAt: null };
   }
   return { resumeAt: result.resumeAt };
+}
+
+/**
+ * The broadcasts the dispatcher has work for, in the order it takes them: cancelled ones
+ * whose unsent batches are still to be marked (no call), then urgent ones, then by release.
+ */
+export async function workList(d: Db, limit = 20): Promise<string[]> {
+  const hasPending = sql`exists (select 1 from ${broadcastBatches} where ${broadcastBatches.broadcastId} = ${broadcasts.id} and ${broadcastBatches.status} = 'pending')`;
+  const rows = await d
+    .select({ id: broadcasts.id })
+    .from(broadcasts)
+    .where(or(eq(broadcasts.status, 'sending'), and(eq(broadcasts.status, 'cancelled'), hasPending)))
+    .orderBy(sql`${broadcasts.status} = 'sending'`, desc(broadcasts.urgent), asc(broadcasts.releasedAt), asc(broadcasts.id))
+    .limit(limit)
+    .all();
+  return rows.map((r) => r.id);
 }
 
 /**

@@ -57,6 +57,11 @@ export interface SendLoopOptions {
   /** No more calls than this in one slice (a Worker invocation has a subrequest budget). */
   maxCalls: number;
   ratePerSecond?: number;
+  /**
+   * The pace to keep. The dispatcher passes the one it keeps for the channel, so a slice
+   * that starts right after another (or after another broadcast's) sees its recent calls.
+   */
+  limiter?: SlidingWindow;
   concurrency?: number;
   callTimeoutMs?: number;
   /** 5xx and timeouts are retried this often before the batch fails. */
@@ -127,7 +132,7 @@ export async function sendBatches(line: LineSender, batches: SendBatch[], o: Sen
   const concurrency = Math.max(1, o.concurrency ?? DEFAULTS.concurrency);
   const callTimeoutMs = o.callTimeoutMs ?? DEFAULTS.callTimeoutMs;
   const maxAttempts = o.maxAttempts ?? DEFAULTS.maxAttempts;
-  const limiter = new SlidingWindow(rate, now, sleep);
+  const limiter = o.limiter ?? new SlidingWindow(rate, now, sleep);
 
   const queue: Queued[] = batches.map((batch) => ({ batch: { ...batch }, notBefore: 0 }));
   let inFlight = 0;

@@ -177,7 +177,7 @@ export async function cancelBroadcast(env: Env, d: Db, by: StaffPrincipal, id: s
   if (row.status === 'sending') {
     // D1 already says cancelled (the dispatcher re-reads it); this only makes it stop sooner.
     try {
-      await dispatcher(env, id).cancel();
+      await dispatcher(env).cancel(id);
     } catch (err) {
       console.warn(JSON.stringify({ msg: 'dispatcher cancel failed; it will see the status in D1', id, error: String(err) }));
     }
@@ -287,8 +287,8 @@ export async function listBroadcasts(env: Env, d: Db, now: number, q: { status?:
 
 /**
  * The cron task: releases every approved broadcast that is due and whose window is
- * open at `now` (urgent ones regardless), and nudges every broadcast that is sending,
- * so a dispatcher whose start was lost is running again within a minute.
+ * open at `now` (urgent ones regardless), and nudges the channel's dispatcher while any
+ * broadcast is sending, so a dispatcher whose start was lost is running again within a minute.
  */
 export async function releaseDue(env: Env, now: number): Promise<{ released: string[] }> {
   const d = openDb(env.DB);
@@ -306,12 +306,12 @@ export async function releaseDue(env: Env, now: number): Promise<{ released: str
       released.push(b.id);
     }
   }
-  const sending = await d.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.status, 'sending')).all();
-  for (const { id } of sending) {
+  const sending = await d.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.status, 'sending')).limit(1).get();
+  if (sending) {
     try {
-      await dispatcher(env, id).start(id);
+      await dispatcher(env).start();
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'dispatcher start failed; retried next minute', id, error: String(err) }));
+      console.error(JSON.stringify({ msg: 'dispatcher start failed; retried next minute', error: String(err) }));
     }
   }
   return { released };

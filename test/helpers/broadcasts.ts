@@ -90,8 +90,9 @@ export async function getBroadcast(id: string): Promise<BroadcastView> {
   return res.json();
 }
 
-export function dispatcherStub(id: string) {
-  return env.BROADCAST_DISPATCHER.get(env.BROADCAST_DISPATCHER.idFromName(id));
+/** The channel's one dispatcher (it sends every broadcast; `_id` only says which one the caller waits for). */
+export function dispatcherStub(_id?: string) {
+  return env.BROADCAST_DISPATCHER.get(env.BROADCAST_DISPATCHER.idFromName('channel'));
 }
 
 const TERMINAL = ['sent', 'partially_failed', 'failed', 'cancelled'];
