@@ -87,10 +87,7 @@ export async function findDuplicate(db: Db, at: { categoryCode: string; lat: num
         inArray(reports.status, [...OPEN_STATUSES]),
         isNull(reports.hiddenAt),
         exceptReporter ? ne(reports.reporterLineUserId, exceptReporter) : undefined,
-        gte(reports.lat, box.minLat),
-        lte(reports.lat, box.maxLat),
-        gte(reports.lng, box.minLng),
-        lte(reports.lng, box.maxLng),
+        ...inBox(box),
       ),
     )
     .limit(50)
@@ -100,6 +97,11 @@ export async function findDuplicate(db: Db, at: { categoryCode: string; lat: num
     at,
     now,
   );
+}
+
+/** Reports whose point lies in a box from `boxAround`: an index range before the exact distance. */
+export function inBox(box: ReturnType<typeof boxAround>) {
+  return [gte(reports.lat, box.minLat), lte(reports.lat, box.maxLat), gte(reports.lng, box.minLng), lte(reports.lng, box.maxLng)];
 }
 
 export async function getReport(db: Db, id: string) {

@@ -14,6 +14,7 @@ import {
 } from '../db/schema';
 import type { Env } from '../env';
 import { followingAmong, sendNotifications } from './notify';
+import { inBox } from './service';
 import { boxAround, canTransition, CLOSED_STATUSES, distanceM, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, notifiesReporter } from './rules';
 import { statusChanged } from './texts';
 
@@ -38,7 +39,6 @@ export async function reportDetail(db: Db, id: string) {
  * ones sent past this one. Derived from rows, nearest first.
  */
 async function nearbyReports(db: Db, r: { id: string; categoryCode: string; lat: number; lng: number; createdAt: number }) {
-  const box = boxAround(r.lat, r.lng, DUPLICATE_RADIUS_M);
   const rows = await db
     .select({ id: reports.id, number: reports.number, status: reports.status, lat: reports.lat, lng: reports.lng })
     .from(reports)
@@ -48,10 +48,7 @@ async function nearbyReports(db: Db, r: { id: string; categoryCode: string; lat:
         gte(reports.createdAt, r.createdAt - DUPLICATE_WINDOW_MS),
         lte(reports.createdAt, r.createdAt + DUPLICATE_WINDOW_MS),
         ne(reports.id, r.id),
-        gte(reports.lat, box.minLat),
-        lte(reports.lat, box.maxLat),
-        gte(reports.lng, box.minLng),
-        lte(reports.lng, box.maxLng),
+        ...inBox(boxAround(r.lat, r.lng, DUPLICATE_RADIUS_M)),
       ),
     )
     .orderBy(asc(reports.number))
