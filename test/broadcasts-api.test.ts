@@ -4,7 +4,7 @@ import type { StaffPrincipal } from '../src/admin/auth';
 import { approveBroadcast } from '../src/broadcasts/service';
 import { db } from '../src/db/client';
 import { fake, newUserId } from './helpers/line';
-import { api, newStaff, team, textMessage, uniqueWard } from './helpers/broadcasts';
+import { afterFirstRead, api, newStaff, team, textMessage, uniqueWard } from './helpers/broadcasts';
 
 const segment = () => ({ type: 'segment', wards: [uniqueWard()] });
 const body = (extra: Record<string, unknown> = {}) => ({ title: '防災訓練のお知らせ', messages: [textMessage()], audience: segment(), ...extra });
@@ -19,34 +19,6 @@ async function create(token: string, extra: Record<string, unknown> = {}) {
   const res = await api('/broadcasts', { token, method: 'POST', body: body(extra) });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; status: string };
-}
-
-/** A D1 binding that runs `hook` once, right after the first SELECT from broadcasts has answered. */
-function afterFirstRead(d1: D1Database, hook: () => Promise<void>): D1Database {
-  let fired = false;
-  const wrap = (stmt: D1PreparedStatement, query: string): D1PreparedStatement =>
-    new Proxy(stmt, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop) as unknown;
-        if (typeof value !== 'function') return value;
-        if (prop === 'bind') return (...args: unknown[]) => wrap(target.bind(...args), query);
-        return async (...args: unknown[]) => {
-          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (!fired && /^select/i.test(query) && query.includes('from "broadcasts"')) {
-            fired = true;
-            await hook();
-          }
-          return result;
-        };
-      },
-    });
-  return new Proxy(d1, {
-    get(target, prop) {
-      if (prop === 'prepare') return (query: string) => wrap(target.prepare(query), query);
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 async function auditActions(id: string): Promise<{ action: string; staff_id: string }[]> {

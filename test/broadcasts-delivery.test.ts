@@ -1,8 +1,11 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import type { StaffPrincipal } from '../src/admin/auth';
+import { cancelBroadcast } from '../src/broadcasts/service';
 import { jst } from '../src/calendar/jst';
+import { db } from '../src/db/client';
 import { fake } from './helpers/line';
-import { addResidents, api, approvedBroadcast, cron, dispatcherStub, getBroadcast, settle, team, textMessage, uniqueWard } from './helpers/broadcasts';
+import { addResidents, afterFirstRead, api, approvedBroadcast, cron, dispatcherStub, getBroadcast, settle, team, textMessage, uniqueWard } from './helpers/broadcasts';
 
 const MULTICAST = '/v2/bot/message/multicast';
 
@@ -281,6 +284,29 @@ describe('delivery', { timeout: 20_000 }, async () => {
     const [callA] = await fake.attempts({ to: a!, path: MULTICAST });
     const [callB] = await fake.attempts({ to: b!, path: MULTICAST });
     expect(Math.abs(callA!.at - callB!.at)).toBeGreaterThanOrEqual(500);
+  });
+
+  it('a cancel that reads “scheduled” while the cron releases it still stops the send at once', async () => {
+    const ward = uniqueWard();
+    const ids = (await addResidents(Array.from({ length: 501 }, () => ({ ward })))).sort();
+    // Batch 0 is slow; batch 1 meets one 429, so without a stop it goes out about a second later.
+    await fake.inject({ path: MULTICAST, to: ids[0]!, status: 200, times: 1, delayMs: 400, acceptFirst: true, body: {} });
+    await fake.inject({ path: MULTICAST, to: ids[500]!, status: 429, times: 1 });
+    const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
+    let slice: Promise<unknown> = Promise.resolve();
+    // The cancel reads the broadcast as scheduled; then the cron releases it and the dispatcher starts sending.
+    const d = db(afterFirstRead(env.DB, async () => {
+      await cron(OPEN);
+      slice = runDurableObjectAlarm(dispatcherStub(id));
+      await new Promise((r) => setTimeout(r, 200));
+    }));
+    const by = { id: t.author.id, name: 'author', roles: ['broadcaster'], scopes: {} } as StaffPrincipal;
+    expect(await cancelBroadcast(env, d, by, id)).toEqual({ id, status: 'cancelled' });
+    await slice;
+    const b = await settle(id);
+    expect(b.status).toBe('cancelled');
+    expect(b.batches.map((x) => x.status)).toEqual(['delivered', 'cancelled']);
+    expect(await fake.requests({ to: ids[500]!, path: MULTICAST })).toEqual([]);
   });
 
   it('a send the monthly quota will not cover fails clearly and sends nothing', async () => {

@@ -55,6 +55,7 @@ export class BroadcastDispatcherDO extends DurableObject<Env> {
       const ids = await workList(d);
       if (ids.length === 0) {
         this.notBefore.clear();
+        this.cancelRequested.clear();
         await this.ctx.storage.deleteAlarm();
         return;
       }

@@ -174,8 +174,9 @@ export async function cancelBroadcast(env: Env, d: Db, by: StaffPrincipal, id: s
     CANCELLABLE.includes(row.status) &&
     (await transition(d, by, id, CANCELLABLE, { status: 'cancelled', cancelledBy: by.id, cancelledAt: Date.now() }, 'broadcast.cancel', { from: row.status }));
   if (!ok) throw problem(409, `A broadcast that is ${row.status} cannot be cancelled.`);
-  if (row.status === 'sending') {
-    // D1 already says cancelled (the dispatcher re-reads it); this only makes it stop sooner.
+  // A broadcast read as scheduled may have been released meanwhile, its first slice already sending.
+  if (row.status === 'sending' || row.status === 'scheduled') {
+    // D1 already says cancelled (the dispatcher re-reads it every 2 s); this makes it stop at once.
     try {
       await dispatcher(env).cancel(id);
     } catch (err) {

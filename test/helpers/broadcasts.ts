@@ -112,3 +112,31 @@ export async function settle(id: string, until: (b: BroadcastView) => boolean = 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A D1 binding that runs `hook` once, right after the first SELECT from broadcasts has answered. */
+export function afterFirstRead(d1: D1Database, hook: () => Promise<void>): D1Database {
+  let fired = false;
+  const wrap = (stmt: D1PreparedStatement, query: string): D1PreparedStatement =>
+    new Proxy(stmt, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'bind') return (...args: unknown[]) => wrap(target.bind(...args), query);
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (!fired && /^select/i.test(query) && query.includes('from "broadcasts"')) {
+            fired = true;
+            await hook();
+          }
+          return result;
+        };
+      },
+    });
+  return new Proxy(d1, {
+    get(target, prop) {
+      if (prop === 'prepare') return (query: string) => wrap(target.prepare(query), query);
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
