@@ -67,12 +67,8 @@ export class BroadcastDispatcherDO extends DurableObject<Env> {
       }
       try {
         const { resumeAt } = await runSlice(this.env, d, id, () => this.cancelRequested.has(id), this.limiter);
-        if (resumeAt === null) {
-          this.notBefore.delete(id);
-          this.cancelRequested.delete(id);
-        } else {
-          this.notBefore.set(id, resumeAt);
-        }
+        // Done (null) takes it off the work list; should it still be there, it does not spin the alarm.
+        this.notBefore.set(id, resumeAt ?? Date.now() + ERROR_RETRY_MS);
       } catch (err) {
         console.error(JSON.stringify({ msg: 'broadcast slice failed', broadcastId: id, error: err instanceof Error ? err.message : String(err) }));
         this.notBefore.set(id, Date.now() + ERROR_RETRY_MS);
