@@ -250,6 +250,13 @@ describe('status changes and the reporter kept informed', () => {
     expect(detail.duplicates).toEqual([{ id: copy.id, number: copy.number }]);
     const dup = (await (await call(`/api/v1/reports/${copy.id}`)).json()) as any;
     expect(dup.duplicateOf).toBe(original.id);
+
+    // A later note on the duplicate still names the report that is being dealt with.
+    res = await call(`/api/v1/reports/${copy.id}`, { method: 'PATCH', body: { publicNote: '補修の予定が決まりました' } });
+    expect(res.status).toBe(200);
+    const note = ((await pushesTo(reporter)).at(-1)!.body as any).messages[0].text as string;
+    expect(note).toContain('補修の予定が決まりました');
+    expect(note).toContain(original.number);
   });
 
   it.each([

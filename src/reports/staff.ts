@@ -90,6 +90,10 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
     duplicateOfNumber = original.number;
   } else if (change.duplicateOf) {
     throw problem(400, 'duplicateOf is only allowed with status duplicate.');
+  } else if (to === 'duplicate' && report.duplicateOf) {
+    // A note on a report that stays a duplicate still names the one being dealt with.
+    const original = await db.select({ number: reports.number }).from(reports).where(eq(reports.id, report.duplicateOf)).get();
+    duplicateOfNumber = original?.number ?? null;
   }
   if (change.department) {
     const dept = await db.select({ id: reportDepartments.id }).from(reportDepartments).where(eq(reportDepartments.id, change.department)).get();
