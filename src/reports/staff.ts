@@ -158,7 +158,9 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
     internalNote: !!internalNote,
     notified: recipients.length,
   }).toSQL();
-  stmts.push(d1.prepare(auditRow.sql.replace(/ values \((.*)\)$/, ` select $1 ${ifChanged}`)).bind(...auditRow.params));
+  const guardedAudit = auditRow.sql.replace(/ values \((.*)\)$/, ` select $1 ${ifChanged}`);
+  if (guardedAudit === auditRow.sql) throw new Error(`audit insert not in the expected shape: ${auditRow.sql}`);
+  stmts.push(d1.prepare(guardedAudit).bind(...auditRow.params));
   const [updated] = await d1.batch(stmts);
   if (updated?.meta.changes !== 1) throw problem(409, 'The report changed meanwhile; reload it and try again.');
   await sendNotifications(env, db, notificationIds, now);
