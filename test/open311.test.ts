@@ -110,6 +110,20 @@ describe('requests', () => {
     }
   });
 
+  it('status_notes speak of the current status: a note from an earlier status is not carried over', async () => {
+    const a = await storedReport(await resident());
+    const notes = async () => ((await (await get(`/requests/${a.number}.json`)).json()) as any[])[0].status_notes;
+    expect(await notes()).toBeNull();
+    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { status: 'in_progress', publicNote: '来週補修します' } });
+    expect(await notes()).toBe('来週補修します');
+    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { publicNote: '工事日が決まりました' } });
+    expect(await notes()).toBe('工事日が決まりました');
+    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { status: 'resolved' } });
+    expect(await notes()).toBeNull();
+    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { publicNote: '舗装をやり直しました' } });
+    expect(await notes()).toBe('舗装をやり直しました');
+  });
+
   it('requests/{id}.json answers an array of one; unknown ids get the error array', async () => {
     const reporter = await resident();
     const a = await storedReport(reporter);

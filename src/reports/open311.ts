@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { db as makeDb, type Db } from '../db/client';
 import { reportCategories, reportDepartments, reportPhotos, reports, reportStatusHistory, type ReportStatus } from '../db/schema';
@@ -111,15 +111,15 @@ async function shape(c: Context<{ Bindings: Env }>, db: Db, rows: PublicRow[]) {
     db.select({ id: reportDepartments.id, name: reportDepartments.name }).from(reportDepartments).all(),
   ]);
   // D1 binds at most 100 parameters per statement: ask about the reports in slices.
-  const notes: { reportId: string; note: string | null }[] = [];
+  const notes: { reportId: string; from: string | null; to: string; note: string | null }[] = [];
   const photos: { id: string; reportId: string | null }[] = [];
   for (let i = 0; i < rows.length; i += IN_SLICE) {
     const ids = rows.slice(i, i + IN_SLICE).map((r) => r.id);
     const [n, p] = await Promise.all([
       db
-        .select({ reportId: reportStatusHistory.reportId, note: reportStatusHistory.publicNote })
+        .select({ reportId: reportStatusHistory.reportId, from: reportStatusHistory.fromStatus, to: reportStatusHistory.toStatus, note: reportStatusHistory.publicNote })
         .from(reportStatusHistory)
-        .where(and(inArray(reportStatusHistory.reportId, ids), isNotNull(reportStatusHistory.publicNote)))
+        .where(inArray(reportStatusHistory.reportId, ids))
         .orderBy(asc(reportStatusHistory.at), asc(reportStatusHistory.id))
         .all(),
       db
@@ -134,8 +134,12 @@ async function shape(c: Context<{ Bindings: Env }>, db: Db, rows: PublicRow[]) {
   }
   const cat = new Map(cats.map((x) => [x.code, x]));
   const dept = new Map(depts.map((x) => [x.id, x.name]));
+  // The latest public note since the status last moved: an older one spoke of another status.
   const lastNote = new Map<string, string>();
-  for (const n of notes) if (n.note) lastNote.set(n.reportId, n.note);
+  for (const n of notes) {
+    if (n.note) lastNote.set(n.reportId, n.note);
+    else if (n.from !== n.to) lastNote.delete(n.reportId);
+  }
   const firstPhoto = new Map<string, string>();
   for (const p of photos) if (p.reportId && !firstPhoto.has(p.reportId)) firstPhoto.set(p.reportId, p.id);
   const origin = new URL(c.req.url).origin;
