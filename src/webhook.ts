@@ -3,6 +3,7 @@ import type { Env } from './env';
 import type { InboxItem } from './conversation/conversation-do';
 import { conversationUserId, envelopeSchema, eventKey, type LineEvent } from './line/events';
 import { verifySignature } from './line/signature';
+import { readCapped } from './http/read-capped';
 
 /** LINE's own payloads are small; anything near this size is not from LINE. */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
@@ -20,7 +21,7 @@ webhook.post('/', async (c) => {
   const missing = [!secret && 'LINE_CHANNEL_SECRET', !c.env.LINE_CHANNEL_ACCESS_TOKEN && 'LINE_CHANNEL_ACCESS_TOKEN'].filter(Boolean);
   if (!secret || missing.length) return c.json({ message: `The webhook is not configured: ${missing.join(', ')} missing.` }, 503);
 
-  const body = await readCapped(c.req.raw, MAX_WEBHOOK_BODY_BYTES);
+  const body = await readCapped(c.req.raw.body, c.req.raw.headers, MAX_WEBHOOK_BODY_BYTES);
   if (body === null) return c.json({ message: `Request body over ${MAX_WEBHOOK_BODY_BYTES} bytes.` }, 413);
 
   // The signature is checked before anything in the body is looked at.
@@ -59,30 +60,3 @@ webhook.post('/', async (c) => {
   );
   return c.json({ ok: true });
 });
-
-/** Reads the body once, giving up (null) as soon as it passes `limit` bytes. */
-async function readCapped(req: Request, limit: number): Promise<Uint8Array | null> {
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) return null;
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}

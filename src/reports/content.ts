@@ -1,4 +1,5 @@
 import { config, type Env } from '../env';
+import { readCapped } from '../http/read-capped';
 import { MAX_PHOTO_BYTES } from './rules';
 
 /**
@@ -41,31 +42,7 @@ async function download(env: Env, messageId: string, limit: number, signal: Abor
     await res.body?.cancel();
     return { ok: false, reason: 'refused' };
   }
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await res.body?.cancel();
-    return { ok: false, reason: 'too_large' };
-  }
-  // The declared length may be absent or wrong; the count while reading is what holds.
-  const reader = res.body?.getReader();
-  if (!reader) return { ok: true, bytes: new Uint8Array() };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return { ok: false, reason: 'too_large' };
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    bytes.set(c, o);
-    o += c.byteLength;
-  }
+  const bytes = await readCapped(res.body, res.headers, limit);
+  if (!bytes) return { ok: false, reason: 'too_large' };
   return { ok: true, bytes };
 }
