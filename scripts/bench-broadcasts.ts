@@ -55,7 +55,7 @@ async function run(fake: FakeLine, N: number): Promise<boolean> {
   }
 
   // The batch rows, as the dispatcher keeps them in D1.
-  const rows = new Map(batches.map((b) => [b.id, { ...b, status: 'pending' as 'pending' | 'delivered' | 'failed', error: null as string | null }]));
+  const rows = new Map(batches.map((b) => [b.id, { ...b, status: 'pending' as 'pending' | BatchOutcome['status'], error: null as string | null }]));
   const record = async (b: SendBatch, o: BatchOutcome) => {
     const row = rows.get(b.id)!;
     row.attempts = o.attempts;

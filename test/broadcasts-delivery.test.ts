@@ -1,9 +1,11 @@
 import { env, runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { StaffPrincipal } from '../src/admin/auth';
+import { progress } from '../src/broadcasts/dispatcher';
 import { cancelBroadcast } from '../src/broadcasts/service';
 import { jst } from '../src/calendar/jst';
 import { db } from '../src/db/client';
+import { broadcastBatches } from '../src/db/schema';
 import { fake } from './helpers/line';
 import { addResidents, afterFirstRead, api, approvedBroadcast, cron, dispatcherStub, getBroadcast, settle, team, textMessage, uniqueWard } from './helpers/broadcasts';
 
@@ -231,6 +233,25 @@ describe('delivery', { timeout: 20_000 }, async () => {
     expect(counts.size).toBe(500);
     expect(counts.has(ids[500]!)).toBe(false);
     expect(counts.has(ids[1000]!)).toBe(false);
+  });
+
+  it('a batch given up after attempts that all went unanswered counts as unknown, not failed', async () => {
+    const d = db(env.DB);
+    const broadcastId = crypto.randomUUID();
+    const row = (seq: number, status: 'delivered' | 'unanswered' | 'failed', recipientCount: number, attempts: number) => ({
+      id: crypto.randomUUID(),
+      broadcastId,
+      seq,
+      kind: 'multicast' as const,
+      retryKey: crypto.randomUUID(),
+      recipients: [],
+      recipientCount,
+      status,
+      attempts,
+      updatedAt: Date.now(),
+    });
+    await d.insert(broadcastBatches).values([row(0, 'delivered', 500, 1), row(1, 'unanswered', 20, 8), row(2, 'failed', 3, 1)]);
+    expect(await progress(d, broadcastId)).toMatchObject({ recipients: 523, delivered: 500, unknown: 20, failed: 3, pending: 0 });
   });
 
   it('a batch whose answer was lost and that is cancelled before its retry is counted unknown, not cancelled', async () => {

@@ -170,8 +170,8 @@ async function recordOutcome(d: Db, batch: SendBatch, outcome: BatchOutcome): Pr
   const set =
     outcome.status === 'delivered'
       ? { status: 'delivered' as const, attempts: outcome.attempts, lineRequestId: outcome.requestId, updatedAt: now }
-      : outcome.status === 'failed'
-        ? { status: 'failed' as const, attempts: outcome.attempts, lastError: outcome.error, updatedAt: now }
+      : outcome.status === 'failed' || outcome.status === 'unanswered'
+        ? { status: outcome.status, attempts: outcome.attempts, lastError: outcome.error, updatedAt: now }
         : { attempts: outcome.attempts, lastError: outcome.error, updatedAt: now };
   await d
     .update(broadcastBatches)
@@ -192,7 +192,7 @@ export interface Progress {
   delivered: number;
   failed: number;
   cancelled: number;
-  /** Cancelled after an attempt whose answer was lost (5xx, timeout): LINE may have delivered them. */
+  /** Given up or cancelled after attempts whose answers were lost (5xx, timeout): LINE may have delivered them. */
   unknown: number;
   pending: number;
 }
@@ -202,7 +202,7 @@ export interface Progress {
  * unanswered attempts (429s do not count, other answers settle the batch), so LINE may
  * have accepted it: it is unknown, not cancelled. Nothing is sent to find out.
  */
-export const batchOutcome = sql<keyof Progress & BatchStatus | 'unknown'>`case when ${broadcastBatches.status} = 'cancelled' and ${broadcastBatches.attempts} > 0 then 'unknown' else ${broadcastBatches.status} end`;
+export const batchOutcome = sql<Exclude<keyof Progress & BatchStatus, 'unanswered'> | 'unknown'>`case when ${broadcastBatches.status} = 'unanswered' or (${broadcastBatches.status} = 'cancelled' and ${broadcastBatches.attempts} > 0) then 'unknown' else ${broadcastBatches.status} end`;
 
 /** Progress of a broadcast, summed from its batch rows (the only record of what happened). */
 export async function progress(d: Db, broadcastId: string): Promise<Progress> {
@@ -224,7 +224,8 @@ export async function progress(d: Db, broadcastId: string): Promise<Progress> {
 async function finishFromBatches(d: Db, broadcastId: string): Promise<void> {
   const p = await progress(d, broadcastId);
   if (p.pending > 0) return;
-  const status: BroadcastStatus = p.failed === 0 ? 'sent' : p.delivered > 0 ? 'partially_failed' : 'failed';
+  // An unknown batch is not known to be sent: the broadcast is not `sent`, and staff see how many are unknown.
+  const status: BroadcastStatus = p.failed + p.unknown === 0 ? 'sent' : p.delivered > 0 ? 'partially_failed' : 'failed';
   await finish(d, broadcastId, status, null);
 }
 

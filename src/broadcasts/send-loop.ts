@@ -26,6 +26,8 @@ export interface SendBatch {
 export type BatchOutcome =
   | { status: 'delivered'; attempts: number; requestId: string | null }
   | { status: 'failed'; attempts: number; error: string }
+  /** Given up after attempts that all went unanswered (5xx, timeout): LINE may have delivered it. */
+  | { status: 'unanswered'; attempts: number; error: string }
   /** Tried and not settled (5xx, timeout, 429): still pending, tried again later with the same key. */
   | { status: 'pending'; attempts: number; error: string };
 
@@ -178,7 +180,7 @@ export async function sendBatches(line: LineSender, batches: SendBatch[], o: Sen
         q.notBefore = pausedUntil;
         outcome = { status: 'pending', attempts: b.attempts, error: reason };
       } else if (b.attempts >= maxAttempts) {
-        outcome = { status: 'failed', attempts: b.attempts, error: `gave up after ${b.attempts} attempts; last: ${reason}` };
+        outcome = { status: 'unanswered', attempts: b.attempts, error: `gave up after ${b.attempts} unanswered attempts; last: ${reason}` };
       } else {
         q.notBefore = now() + retryBackoffMs(b.attempts);
         outcome = { status: 'pending', attempts: b.attempts, error: reason };

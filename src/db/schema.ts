@@ -276,7 +276,12 @@ export const broadcasts = sqliteTable(
   (t) => [index('broadcasts_status_idx').on(t.status, t.scheduledAt)],
 );
 
-export const BATCH_STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+/**
+ * `unanswered`: every attempt ended in a 5xx or a timeout, so LINE may or may not have
+ * accepted the batch. It is not `failed`, which would invite a resend that could reach
+ * residents twice.
+ */
+export const BATCH_STATUSES = ['pending', 'delivered', 'failed', 'unanswered', 'cancelled'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 /**
