@@ -374,6 +374,37 @@ describe('the department mail', () => {
   });
 });
 
+describe('a report moved to another department', () => {
+  it('is mailed again, to the new department, by the cron', async () => {
+    const admin = await newStaff(['admin']);
+    const deptId = `dept-${crypto.randomUUID().slice(0, 8)}`;
+    // Not an allowed destination in the tests: the attempt fails and names the address it went to.
+    const res = await call('/api/v1/report-departments', { token: admin.token, method: 'POST', body: { id: deptId, name: '移管先課', email: 'moved-here@example.jp', phone: '086-000-0000' } });
+    expect(res.status).toBe(201);
+    const r = await storedReport(await resident());
+    const t0 = Date.now();
+    await tick(t0);
+    const before = await env.DB.prepare('SELECT mail_status FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(before!.mail_status).toBe('sent');
+
+    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: deptId } })).status).toBe(200);
+    let row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(row).toMatchObject({ mail_status: 'pending', mail_attempts: 0 });
+    await tick(Date.now());
+    row = await env.DB.prepare('SELECT mail_status, mail_attempts, mail_last_error FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(row).toMatchObject({ mail_status: 'pending', mail_attempts: 1 });
+    expect(row!.mail_last_error).toContain('moved-here@example.jp');
+  });
+
+  it('a change that keeps the department leaves the sent mail alone', async () => {
+    const r = await storedReport(await resident());
+    await tick(Date.now());
+    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'accepted', department: 'road' } })).status).toBe(200);
+    const row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(row).toMatchObject({ mail_status: 'sent', mail_attempts: 1 });
+  });
+});
+
 describe('staff re-send of the department mail', () => {
   function countingMail(delayMs = 50) {
     const sent: string[] = [];

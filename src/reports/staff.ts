@@ -119,8 +119,13 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
   const stmts: D1PreparedStatement[] = [
     d1
       .prepare(
+        // A report moved to another department is mailed again, to the new one, by the cron.
         `UPDATE reports SET status = ?, department_id = ?, duplicate_of = ?, updated_at = ?,
-           closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) ELSE NULL END WHERE id = ? AND status = ? AND updated_at = ?`,
+           closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) ELSE NULL END,
+           mail_status = CASE WHEN ? THEN 'pending' ELSE mail_status END,
+           mail_attempts = CASE WHEN ? THEN 0 ELSE mail_attempts END,
+           mail_next_at = CASE WHEN ? THEN ? ELSE mail_next_at END
+         WHERE id = ? AND status = ? AND updated_at = ?`,
       )
       .bind(
         to,
@@ -128,6 +133,10 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
         to === 'duplicate' ? (change.duplicateOf ?? report.duplicateOf) : null,
         now,
         CLOSED_STATUSES.includes(to) ? 1 : 0,
+        now,
+        departmentChanged ? 1 : 0,
+        departmentChanged ? 1 : 0,
+        departmentChanged ? 1 : 0,
         now,
         id,
         report.status,
