@@ -272,6 +272,22 @@ describe('status changes and the reporter kept informed', () => {
     expect(row!.status).toBe(from);
   });
 
+  it('pushes in English to a reporter whose language is English, and in Japanese to a supporter whose is not', async () => {
+    const reporter = await resident('en');
+    const supporter = await resident('ja');
+    const r = await storedReport(reporter);
+    await env.DB.prepare('INSERT INTO report_supporters (report_id, line_user_id, created_at) VALUES (?, ?, ?)').bind(r.id, supporter, Date.now()).run();
+    const res = await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'resolved' } });
+    expect(await res.json()).toEqual({ notified: 2 });
+    const en = ((await pushesTo(reporter))[0]!.body as any).messages[0].text as string;
+    expect(en).toContain(`Report ${r.number}`);
+    expect(en).toContain('Status: resolved');
+    expect(en).not.toMatch(/対応/);
+    const ja = ((await pushesTo(supporter))[0]!.body as any).messages[0].text as string;
+    expect(ja).toContain(`通報 ${r.number}`);
+    expect(ja).toContain('対応完了');
+  });
+
   it('two staff closing the same report at once: one change, one history row, one push; the other is told it changed', async () => {
     const reporter = await resident();
     const r = await storedReport(reporter);

@@ -63,9 +63,13 @@ export async function retryPendingNotifications(env: Env, now: number): Promise<
 }
 
 /** Recipients of a report's news: the reporter and its supporters who still follow the account. */
-export async function followingAmong(db: Db, userIds: string[]): Promise<string[]> {
+export async function followingAmong(db: Db, userIds: string[]): Promise<{ id: string; language: string | null }[]> {
   if (userIds.length === 0) return [];
-  const rows = await db.select({ id: users.lineUserId }).from(users).where(and(inArray(users.lineUserId, userIds), eq(users.status, 'following'))).all();
-  const ok = new Set(rows.map((r) => r.id));
-  return userIds.filter((u) => ok.has(u));
+  const rows = await db
+    .select({ id: users.lineUserId, language: users.language })
+    .from(users)
+    .where(and(inArray(users.lineUserId, userIds), eq(users.status, 'following')))
+    .all();
+  const following = new Map(rows.map((r) => [r.id, r.language]));
+  return userIds.filter((u) => following.has(u)).map((id) => ({ id, language: following.get(id) ?? null }));
 }

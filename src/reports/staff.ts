@@ -16,6 +16,7 @@ import type { Env } from '../env';
 import { followingAmong, sendNotifications } from './notify';
 import { inBox } from './service';
 import { boxAround, canTransition, CLOSED_STATUSES, distanceM, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, notifiesReporter } from './rules';
+import { langOf } from '../conversation/texts';
 import { statusChanged } from './texts';
 
 /** Staff-side service functions: detail, status changes, moderation, categories. The list is in queries.ts. */
@@ -108,7 +109,7 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
   const notify = (statusMoved && notifiesReporter(to, publicNote)) || (!statusMoved && !!publicNote);
   const supporters = await db.select({ u: reportSupporters.lineUserId }).from(reportSupporters).where(eq(reportSupporters.reportId, id)).all();
   const recipients = notify ? await followingAmong(db, [report.reporterLineUserId, ...supporters.map((s) => s.u)]) : [];
-  const message = statusChanged(report.number, to, publicNote, duplicateOfNumber);
+  const messageFor = (language: string | null) => statusChanged(report.number, to, publicNote, duplicateOfNumber, langOf(language));
   const notificationIds = recipients.map(() => crypto.randomUUID());
 
   // The update holds only while the report is as read above: when another change landed
@@ -156,7 +157,7 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
           `INSERT INTO report_notifications (id, report_id, history_id, line_user_id, messages, status, attempts, created_at)
            SELECT ?, ?, (SELECT max(id) FROM report_status_history WHERE report_id = ?), ?, ?, 'pending', 0, ? ${ifChanged}`,
         )
-        .bind(notificationIds[i]!, id, id, u, JSON.stringify([message]), now),
+        .bind(notificationIds[i]!, id, id, u.id, JSON.stringify([messageFor(u.language)]), now),
     );
   });
   const auditRow = auditRecord(db, by, 'report.update', 'report', id, {

@@ -181,8 +181,12 @@ export function statusName(l: Lang, s: ReportStatus): string {
   return l === 'en' ? STATUS_EN[s] : STATUS_JA[s];
 }
 
-/** The push a reporter (or supporter) gets when their report's status changes. Japanese, with the number. */
-export function statusChanged(number: string, to: ReportStatus, publicNote: string | null, duplicateOfNumber: string | null): Msg {
+/**
+ * The push a reporter (or supporter) gets when their report's status changes, with the number,
+ * in their language. Staff write the public note; it is passed on as written.
+ */
+export function statusChanged(number: string, to: ReportStatus, publicNote: string | null, duplicateOfNumber: string | null, lang: Lang = 'ja'): Msg {
+  if (lang === 'en') return statusChangedEn(number, to, publicNote, duplicateOfNumber);
   const lines = [`【通報 ${number} の対応状況】`, `状況：${STATUS_JA[to]}`];
   if (to === 'resolved') lines.push('ご通報ありがとうございました。対応が完了しました。');
   if (to === 'not_city_managed') lines.push('この場所は岡山市の管理ではないため、管理者へお伝えします。');
@@ -190,5 +194,16 @@ export function statusChanged(number: string, to: ReportStatus, publicNote: stri
   if (to === 'rejected') lines.push('内容を確認した結果、この通報では対応できませんでした。');
   if (publicNote?.trim()) lines.push('', publicNote.trim());
   lines.push('', 'このメッセージへの個別の返信は行っておりません。');
+  return { type: 'text', text: lines.join('\n') };
+}
+
+function statusChangedEn(number: string, to: ReportStatus, publicNote: string | null, duplicateOfNumber: string | null): Msg {
+  const lines = [`[Report ${number}: status update]`, `Status: ${STATUS_EN[to]}`];
+  if (to === 'resolved') lines.push('Thank you for your report. The repair is complete.');
+  if (to === 'not_city_managed') lines.push('This place is not managed by Okayama City; we will pass your report on to its manager.');
+  if (to === 'duplicate' && duplicateOfNumber) lines.push(`It is being handled together with report ${duplicateOfNumber} about the same damage.`);
+  if (to === 'rejected') lines.push('After checking, the city cannot act on this report.');
+  if (publicNote?.trim()) lines.push('', publicNote.trim());
+  lines.push('', 'This account does not reply to messages individually.');
   return { type: 'text', text: lines.join('\n') };
 }
