@@ -394,6 +394,15 @@ describe('修正 from the summary', () => {
     expect((await flowState(u)).flow!.step).toBe('confirm');
   });
 
+  it('takes a typed label as the tap, as every other step does', async () => {
+    const u = await resident();
+    await reportUpTo(u, 'confirm');
+    await say(u, events.text(u, '修正'));
+    expect((await flowState(u)).flow!.step).toBe('edit');
+    await say(u, events.text(u, '説明'));
+    expect((await flowState(u)).flow!.step).toBe('description');
+  });
+
   it('changes the category and subtype', async () => {
     const u = await resident();
     await reportUpTo(u, 'confirm');

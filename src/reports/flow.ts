@@ -317,7 +317,16 @@ export const reportFlow: Flow = {
       }
 
       case 'edit': {
-        const v = input.kind === 'choice' ? input.v : null;
+        const v =
+          input.kind === 'choice'
+            ? input.v
+            : typedChoice(input, [
+                { label: T.editCategory(l), v: 'category' },
+                { label: T.editLocation(l), v: 'location' },
+                { label: T.editPhotos(l), v: 'photos' },
+                { label: T.editDescription(l), v: 'description' },
+                { label: T.back(l), v: 'back' },
+              ]);
         const editing = { ...draft, editing: true };
         if (v === 'category') return moveTo(ctx, state, 'category', editing);
         if (v === 'location') return moveTo(ctx, state, 'location', editing);
