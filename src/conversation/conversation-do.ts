@@ -98,17 +98,13 @@ export class ConversationDO extends DurableObject<Env> {
     await this.work();
   }
 
-  /** Counts by status and the rows themselves, for tests and operators. */
+  /** The inbox rows (no event bodies), oldest first, for tests and operators. */
   async inbox(): Promise<InboxRow[]> {
     return this.sql
       .exec<Record<string, SqlStorageValue>>(
         `SELECT seq, event_key, status, attempts, received_at, started_at, finished_at, last_error FROM inbox ORDER BY seq`,
       )
       .toArray() as unknown as InboxRow[];
-  }
-
-  async state(): Promise<ConversationState> {
-    return this.loadState();
   }
 
   private async work(): Promise<void> {
