@@ -12,7 +12,14 @@
  * elapsed ≤ 1.2 × the rate-limit floor (⌈N/500⌉ calls at 200 per second).
  */
 import { messagingApi } from '@line/bot-sdk';
-import { lineSender, MULTICAST_MAX_RECIPIENTS, MULTICAST_RATE_PER_SECOND, sendBatches, type BatchOutcome, type SendBatch } from '../src/broadcasts/send-loop.ts';
+import {
+  lineSender,
+  MULTICAST_MAX_RECIPIENTS,
+  MULTICAST_RATE_PER_SECOND,
+  sendBatches,
+  type BatchOutcome,
+  type SendBatch,
+} from '../src/broadcasts/send-loop.ts';
 import { pathToFileURL } from 'node:url';
 import { FakeLine } from '../test/fake-line/fake-line.ts';
 
@@ -23,7 +30,8 @@ export async function benchBroadcasts(N = 100_000): Promise<boolean> {
   const fake = new FakeLine({ rateLimits: { multicast: MULTICAST_RATE_PER_SECOND } });
   // The SDK calls the global fetch; for this bench every call goes to the fake, in process.
   const realFetch = globalThis.fetch;
-  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => fake.handle(new Request(input, init))) as typeof fetch;
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) =>
+    fake.handle(new Request(input, init))) as typeof fetch;
   try {
     return await run(fake, N);
   } finally {
@@ -51,11 +59,22 @@ async function run(fake: FakeLine, N: number): Promise<boolean> {
   for (let k = 0; k < failing; k++) {
     const b = batches[Math.floor(((k + 0.5) * batches.length) / failing)]!;
     const kind = k % 3;
-    fake.injections.push({ path: '/v2/bot/message/multicast', to: b.recipients[0], times: 1, status: kind === 1 ? 503 : 500, acceptFirst: kind === 2 });
+    fake.injections.push({
+      path: '/v2/bot/message/multicast',
+      to: b.recipients[0],
+      times: 1,
+      status: kind === 1 ? 503 : 500,
+      acceptFirst: kind === 2,
+    });
   }
 
   // The batch rows, as the dispatcher keeps them in D1.
-  const rows = new Map(batches.map((b) => [b.id, { ...b, status: 'pending' as 'pending' | BatchOutcome['status'], error: null as string | null }]));
+  const rows = new Map(
+    batches.map((b) => [
+      b.id,
+      { ...b, status: 'pending' as 'pending' | BatchOutcome['status'], error: null as string | null },
+    ]),
+  );
   const record = async (b: SendBatch, o: BatchOutcome) => {
     const row = rows.get(b.id)!;
     row.attempts = o.attempts;

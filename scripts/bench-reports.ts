@@ -54,7 +54,9 @@ export async function benchReports(): Promise<boolean> {
     const d1 = await mf.getD1Database('DB');
 
     const dir = join(ROOT, 'migrations');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
       for (const stmt of readFileSync(join(dir, file), 'utf8').split('--> statement-breakpoint')) {
         if (stmt.trim()) await d1.prepare(stmt).run();
       }
@@ -62,10 +64,20 @@ export async function benchReports(): Promise<boolean> {
 
     // Deterministic pseudo-random data: two years of reports across the city.
     let seed = 42;
-    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const now = Date.UTC(2026, 10, 28);
     const span = 2 * 365 * 86_400_000;
-    const statuses: ReportStatus[] = ['received', 'accepted', 'in_progress', 'resolved', 'resolved', 'resolved', 'not_city_managed', 'duplicate', 'rejected'];
+    const statuses: ReportStatus[] = [
+      'received',
+      'accepted',
+      'in_progress',
+      'resolved',
+      'resolved',
+      'resolved',
+      'not_city_managed',
+      'duplicate',
+      'rejected',
+    ];
     const cats: [string, string[]][] = [
       ['road', ['road-pothole', 'road-step', 'road-guardrail-sign', 'road-light', 'road-gutter', 'road-other']],
       ['road', ['road-pothole', 'road-step']],
@@ -130,7 +142,8 @@ export async function benchReports(): Promise<boolean> {
       .all<{ detail: string }>();
     console.log(`plan: ${plan.results.map((r) => r.detail).join(' | ')}`);
 
-    const pct = (times: number[], p: number) => [...times].sort((a, b) => a - b)[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!;
+    const pct = (times: number[], p: number) =>
+      [...times].sort((a, b) => a - b)[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!;
     const label = `listReports(status, category, 3-month period, newest first, 50 per page), ${ITERATIONS} runs`;
 
     // Inside workerd.
@@ -150,11 +163,19 @@ export async function benchReports(): Promise<boolean> {
       await listReports(db, query(Math.abs(k)));
       if (k >= 0) outside.push(performance.now() - t);
     }
-    console.log(`${label}, ${(rows / ITERATIONS).toFixed(0)} rows a page; machine load average ${loadavg()[0]!.toFixed(1)}:`);
-    console.log(`  inside workerd:         p50 ${pct(inside, 50).toFixed(1)} ms, p95 ${pct(inside, 95).toFixed(1)} ms, max ${Math.max(...inside).toFixed(1)} ms`);
-    console.log(`  from Node (via proxy):  p50 ${pct(outside, 50).toFixed(1)} ms, p95 ${pct(outside, 95).toFixed(1)} ms, max ${Math.max(...outside).toFixed(1)} ms`);
+    console.log(
+      `${label}, ${(rows / ITERATIONS).toFixed(0)} rows a page; machine load average ${loadavg()[0]!.toFixed(1)}:`,
+    );
+    console.log(
+      `  inside workerd:         p50 ${pct(inside, 50).toFixed(1)} ms, p95 ${pct(inside, 95).toFixed(1)} ms, max ${Math.max(...inside).toFixed(1)} ms`,
+    );
+    console.log(
+      `  from Node (via proxy):  p50 ${pct(outside, 50).toFixed(1)} ms, p95 ${pct(outside, 95).toFixed(1)} ms, max ${Math.max(...outside).toFixed(1)} ms`,
+    );
     const ok = pct(inside, 95) < GOAL_MS;
-    console.log(`  target p95 < ${GOAL_MS} ms inside workerd: ${ok ? 'PASS' : 'FAIL'} (${pct(inside, 95).toFixed(1)} ms)`);
+    console.log(
+      `  target p95 < ${GOAL_MS} ms inside workerd: ${ok ? 'PASS' : 'FAIL'} (${pct(inside, 95).toFixed(1)} ms)`,
+    );
     return ok;
   } finally {
     await mf.dispose();

@@ -26,7 +26,11 @@ async function post(url: string, secret: string, events: unknown[]): Promise<num
   const body = JSON.stringify({ destination: 'Ubench', events });
   const signature = await signBody(secret, body);
   const t0 = performance.now();
-  const res = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-line-signature': signature }, body });
+  const res = await fetch(`${url}/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-line-signature': signature },
+    body,
+  });
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   await res.arrayBuffer();
   return performance.now() - t0;
@@ -71,10 +75,21 @@ export async function benchWebhook(): Promise<boolean> {
       const s = [...xs].sort((a, b) => a - b);
       return `${name}: n=${s.length} p50=${percentile(s, 50).toFixed(1)} ms p95=${percentile(s, 95).toFixed(1)} ms max=${s.at(-1)!.toFixed(1)} ms`;
     };
-    const p95 = Math.max(percentile([...sequential].sort((a, b) => a - b), 95), percentile([...concurrent].sort((a, b) => a - b), 95));
+    const p95 = Math.max(
+      percentile(
+        [...sequential].sort((a, b) => a - b),
+        95,
+      ),
+      percentile(
+        [...concurrent].sort((a, b) => a - b),
+        95,
+      ),
+    );
     console.log(`webhook answer time (LINE allows 2,000 ms); machine load average ${loadavg()[0]!.toFixed(1)}`);
     console.log('  ' + report('sequential, 1 event each', sequential));
-    console.log('  ' + report(`concurrent, ${users} residents × ${perUser} webhooks, ${inFlight} in flight`, concurrent));
+    console.log(
+      '  ' + report(`concurrent, ${users} residents × ${perUser} webhooks, ${inFlight} in flight`, concurrent),
+    );
     console.log(`  all ${users} concurrent residents answered by the bot within ${endToEnd.toFixed(0)} ms`);
     const ok = p95 < TARGET_P95_MS;
     console.log(`  target p95 < ${TARGET_P95_MS} ms: ${ok ? 'PASS' : 'FAIL'} (${p95.toFixed(1)} ms)`);

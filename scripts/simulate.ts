@@ -60,7 +60,8 @@ function parseArgs(argv: string[]): { scenario: Scenario; user?: string; text?: 
   }
   if (!scenario) fail(USAGE);
   if (!(SCENARIOS as readonly string[]).includes(scenario)) fail(`Unknown scenario "${scenario}".\n\n${USAGE}`);
-  if (user !== undefined && !/^U[0-9A-Za-z]+$/.test(user)) fail('--user must look like a LINE user ID: "U" followed by letters and digits (no colons).');
+  if (user !== undefined && !/^U[0-9A-Za-z]+$/.test(user))
+    fail('--user must look like a LINE user ID: "U" followed by letters and digits (no colons).');
   return { scenario: scenario as Scenario, user, text };
 }
 
@@ -103,7 +104,14 @@ const build = {
     const ev = baseEvent(u, 'message');
     return {
       ...ev,
-      message: { id: messageId(), type: 'sticker', packageId: '446', stickerId: '1988', stickerResourceType: 'STATIC', quoteToken: `q${messageId()}` },
+      message: {
+        id: messageId(),
+        type: 'sticker',
+        packageId: '446',
+        stickerId: '1988',
+        stickerResourceType: 'STATIC',
+        quoteToken: `q${messageId()}`,
+      },
     };
   },
   postback: (u: string, data: string) => ({ ...baseEvent(u, 'postback'), postback: { data } }),
@@ -211,7 +219,11 @@ function describe(msg: Record<string, unknown>): string[] {
   const lines: string[] = [];
   if (msg.type === 'text') lines.push(...String(msg.text).split('\n'));
   else if (msg.type === 'template') {
-    const t = msg.template as { type: string; text?: string; actions?: { type: string; label?: string; data?: string; uri?: string }[] };
+    const t = msg.template as {
+      type: string;
+      text?: string;
+      actions?: { type: string; label?: string; data?: string; uri?: string }[];
+    };
     lines.push(...(t.text ?? String(msg.altText)).split('\n'));
     for (const a of t.actions ?? []) {
       const target = a.type === 'postback' ? `postback ${a.data}` : a.type === 'uri' ? a.uri : a.type;
@@ -242,9 +254,9 @@ function print(requests: RecordedRequest[], note: string): void {
 function consentDataFrom(requests: RecordedRequest[]): string | undefined {
   for (const r of [...requests].reverse()) {
     for (const m of r.body.messages ?? []) {
-      const actions = ((m.template as { actions?: { type: string; data?: string }[] } | undefined)?.actions ?? []).filter(
-        (a) => a.type === 'postback' && a.data?.startsWith('action=consent'),
-      );
+      const actions = (
+        (m.template as { actions?: { type: string; data?: string }[] } | undefined)?.actions ?? []
+      ).filter((a) => a.type === 'postback' && a.data?.startsWith('action=consent'));
       if (actions[0]?.data) return actions[0].data;
     }
   }
@@ -279,8 +291,16 @@ function steps(scenario: Scenario, text: string): Step[] {
       event: (u) => build.sticker(u),
       quietNote: 'the policy answer goes to each resident at most once an hour; try another --user',
     },
-    report: { title: 'postback: action=start&service=report', event: (u) => build.postback(u, 'action=start&service=report') },
-    unfollow: { title: 'unfollow (blocks the account)', event: (u) => build.unfollow(u), expectNothing: true, quietNote: 'nothing is sent on unfollow' },
+    report: {
+      title: 'postback: action=start&service=report',
+      event: (u) => build.postback(u, 'action=start&service=report'),
+    },
+    unfollow: {
+      title: 'unfollow (blocks the account)',
+      event: (u) => build.unfollow(u),
+      expectNothing: true,
+      quietNote: 'nothing is sent on unfollow',
+    },
   };
   if (scenario === 'tour') return [s.follow, s.consent, s.text];
   if (scenario === 'report-tour') {
@@ -292,7 +312,10 @@ function steps(scenario: Scenario, text: string): Step[] {
       press('LINEで通報する'),
       press('道路'),
       press('穴・陥没'),
-      { title: 'location: 岡山市役所', event: (u) => build.location(u, 34.6551, 133.9195, '岡山県岡山市北区大供1丁目1-1') },
+      {
+        title: 'location: 岡山市役所',
+        event: (u) => build.location(u, 34.6551, 133.9195, '岡山県岡山市北区大供1丁目1-1'),
+      },
       press('写真なしで進む'),
       { title: 'text: (description)', event: (u) => build.text(u, '市役所前の歩道に直径30cmほどの穴があります。') },
       press('送信'),

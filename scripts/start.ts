@@ -120,8 +120,12 @@ function secretsLine(cfg: ReturnType<typeof localConfig>): string {
 }
 
 function banner(cfg: ReturnType<typeof localConfig>): string {
-  const admin = cfg.fromDevVars.includes('ADMIN_BOOTSTRAP_TOKEN') ? '(from .dev.vars)' : cfg.effective.ADMIN_BOOTSTRAP_TOKEN;
-  const lineTarget = cfg.fromDevVars.includes('LINE_API_BASE_URL') ? `${cfg.effective.LINE_API_BASE_URL} (from .dev.vars)` : FAKE_LINE_URL;
+  const admin = cfg.fromDevVars.includes('ADMIN_BOOTSTRAP_TOKEN')
+    ? '(from .dev.vars)'
+    : cfg.effective.ADMIN_BOOTSTRAP_TOKEN;
+  const lineTarget = cfg.fromDevVars.includes('LINE_API_BASE_URL')
+    ? `${cfg.effective.LINE_API_BASE_URL} (from .dev.vars)`
+    : FAKE_LINE_URL;
   const lines = [
     '',
     '────────────────────────────────────────────────────────────────────────────',
@@ -160,13 +164,19 @@ async function main(): Promise<void> {
     [FAKE_LINE_PORT, 'the fake LINE platform'],
   ] as const) {
     if (!(await portIsFree(port))) {
-      console.error(`Port ${port} (for ${what}) is already in use. Is \`npm start\` already running in another terminal?`);
+      console.error(
+        `Port ${port} (for ${what}) is already in use. Is \`npm start\` already running in another terminal?`,
+      );
       process.exit(1);
     }
   }
 
   const cfg = localConfig();
-  console.log(cfg.hasDevVars ? 'Using .dev.vars; dev defaults fill what it leaves empty.' : 'No .dev.vars: using development secrets.');
+  console.log(
+    cfg.hasDevVars
+      ? 'Using .dev.vars; dev defaults fill what it leaves empty.'
+      : 'No .dev.vars: using development secrets.',
+  );
 
   // 1. Local D1 migrations. No stdin and CI=1: wrangler then applies without asking.
   console.log('Applying D1 migrations to the local database…');
@@ -186,7 +196,14 @@ async function main(): Promise<void> {
   console.log(`Fake LINE platform listening on ${fakeLine.url}`);
 
   // 3. The worker.
-  const args = [WRANGLER, 'dev', '--port', String(WORKER_PORT), '--test-scheduled', '--show-interactive-dev-session=false'];
+  const args = [
+    WRANGLER,
+    'dev',
+    '--port',
+    String(WORKER_PORT),
+    '--test-scheduled',
+    '--show-interactive-dev-session=false',
+  ];
   for (const [key, value] of Object.entries(cfg.cliVars)) args.push('--var', `${key}:${value}`);
   const worker = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
 

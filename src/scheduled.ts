@@ -33,7 +33,14 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
     try {
       await task.run(env, now);
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'scheduled task failed', task: task.name, now, error: err instanceof Error ? err.message : String(err) }));
+      console.error(
+        JSON.stringify({
+          msg: 'scheduled task failed',
+          task: task.name,
+          now,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
     }
   }
 }

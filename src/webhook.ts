@@ -18,8 +18,12 @@ export const webhook = new Hono<{ Bindings: Env }>();
 webhook.post('/', async (c) => {
   const secret = c.env.LINE_CHANNEL_SECRET;
   // Without the access token nothing could be answered; 503 lets LINE redeliver once it is set.
-  const missing = [!secret && 'LINE_CHANNEL_SECRET', !c.env.LINE_CHANNEL_ACCESS_TOKEN && 'LINE_CHANNEL_ACCESS_TOKEN'].filter(Boolean);
-  if (!secret || missing.length) return c.json({ message: `The webhook is not configured: ${missing.join(', ')} missing.` }, 503);
+  const missing = [
+    !secret && 'LINE_CHANNEL_SECRET',
+    !c.env.LINE_CHANNEL_ACCESS_TOKEN && 'LINE_CHANNEL_ACCESS_TOKEN',
+  ].filter(Boolean);
+  if (!secret || missing.length)
+    return c.json({ message: `The webhook is not configured: ${missing.join(', ')} missing.` }, 503);
 
   const body = await readCapped(c.req.raw.body, c.req.raw.headers, MAX_WEBHOOK_BODY_BYTES);
   if (body === null) return c.json({ message: `Request body over ${MAX_WEBHOOK_BODY_BYTES} bytes.` }, 413);
@@ -46,7 +50,9 @@ webhook.post('/', async (c) => {
     const event = raw as LineEvent;
     const userId = conversationUserId(event);
     if (!userId) {
-      console.log(JSON.stringify({ msg: 'event ignored', type: event.type, source: event.source?.type, mode: event.mode }));
+      console.log(
+        JSON.stringify({ msg: 'event ignored', type: event.type, source: event.source?.type, mode: event.mode }),
+      );
       continue;
     }
     const items = byUser.get(userId) ?? [];
@@ -56,7 +62,9 @@ webhook.post('/', async (c) => {
 
   const origin = new URL(c.req.url).origin;
   await Promise.all(
-    [...byUser].map(([userId, items]) => c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(userId)).enqueue(items, origin)),
+    [...byUser].map(([userId, items]) =>
+      c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(userId)).enqueue(items, origin),
+    ),
   );
   return c.json({ ok: true });
 });

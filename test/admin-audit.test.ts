@@ -42,7 +42,9 @@ describe('audit()', () => {
     const staffId = `staff-${crypto.randomUUID()}`;
     const before = Date.now();
     await audit(db(env.DB), { id: staffId }, 'report.read', 'report', 'R-2026-000123', { fields: ['photo'] });
-    const row = await env.DB.prepare('SELECT * FROM audit_log WHERE staff_id = ?').bind(staffId).first<Record<string, unknown>>();
+    const row = await env.DB.prepare('SELECT * FROM audit_log WHERE staff_id = ?')
+      .bind(staffId)
+      .first<Record<string, unknown>>();
     expect(row).toMatchObject({ action: 'report.read', target_type: 'report', target_id: 'R-2026-000123' });
     expect(row?.at).toBeGreaterThanOrEqual(before);
     expect(row?.at).toBeLessThanOrEqual(Date.now());
@@ -95,7 +97,9 @@ describe('GET /audit', () => {
 
   it('filters by action', async () => {
     const staffId = await seed([T, T + 1]);
-    await env.DB.prepare('INSERT INTO audit_log (at, staff_id, action, target_type) VALUES (?, ?, ?, ?)').bind(T + 2, staffId, 'broadcast.approve', 'broadcast').run();
+    await env.DB.prepare('INSERT INTO audit_log (at, staff_id, action, target_type) VALUES (?, ?, ?, ?)')
+      .bind(T + 2, staffId, 'broadcast.approve', 'broadcast')
+      .run();
     const page = (await (await get({ staffId, action: 'broadcast.approve' })).json()) as Page;
     expect(page.items.map((e) => e.action)).toEqual(['broadcast.approve']);
   });
@@ -103,7 +107,9 @@ describe('GET /audit', () => {
   it('since and until are inclusive and take any offset (JST here)', async () => {
     const staffId = await seed([T - 1, T, T + 60_000, T + 60_001]);
     // 2026-12-01T09:00:00+09:00 is T; 09:01:00+09:00 is T + 60 s.
-    const page = (await (await get({ staffId, since: '2026-12-01T09:00:00+09:00', until: '2026-12-01T09:01:00+09:00' })).json()) as Page;
+    const page = (await (
+      await get({ staffId, since: '2026-12-01T09:00:00+09:00', until: '2026-12-01T09:01:00+09:00' })
+    ).json()) as Page;
     expect(page.items.map((e) => e.at)).toEqual([new Date(T + 60_000).toISOString(), new Date(T).toISOString()]);
   });
 
@@ -123,7 +129,11 @@ describe('GET /audit', () => {
   it('reading the log is itself audited', async () => {
     const staffId = `reader-filter-${crypto.randomUUID()}`;
     expect((await get({ staffId })).status).toBe(200);
-    const { results } = await env.DB.prepare("SELECT * FROM audit_log WHERE action = 'audit.list' AND instr(detail, ?) > 0").bind(staffId).all();
+    const { results } = await env.DB.prepare(
+      "SELECT * FROM audit_log WHERE action = 'audit.list' AND instr(detail, ?) > 0",
+    )
+      .bind(staffId)
+      .all();
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ staff_id: 'bootstrap', target_type: 'audit_log' });
   });

@@ -70,7 +70,9 @@ describe('401: who are you?', () => {
 
   it('the hash of a token is not a token (D1 leaks would not open the door)', async () => {
     const { id } = await newStaff(['broadcaster']);
-    const row = await env.DB.prepare('SELECT token_hash FROM staff WHERE id = ?').bind(id).first<{ token_hash: string }>();
+    const row = await env.DB.prepare('SELECT token_hash FROM staff WHERE id = ?')
+      .bind(id)
+      .first<{ token_hash: string }>();
     expect(row?.token_hash).toMatch(/^[0-9a-f]{64}$/);
     await expectProblem(await call('/staff/me', { token: row!.token_hash }), 401);
   });
@@ -124,7 +126,9 @@ describe('who may pass', () => {
     const { token } = await newStaff(['broadcaster']);
     const name = `refused-${crypto.randomUUID()}`;
     await expectProblem(await call('/staff', { token, method: 'POST', body: { name, roles: ['admin'] } }), 403);
-    const row = await env.DB.prepare('SELECT count(*) AS n FROM staff WHERE name = ?').bind(name).first<{ n: number }>();
+    const row = await env.DB.prepare('SELECT count(*) AS n FROM staff WHERE name = ?')
+      .bind(name)
+      .first<{ n: number }>();
     expect(row?.n).toBe(0);
   });
 
@@ -137,7 +141,11 @@ describe('503 when ADMIN_BOOTSTRAP_TOKEN is not configured', () => {
   async function fetchWithout(path: string, bootstrap: string | undefined, auth?: string) {
     const ctx = createExecutionContext();
     const headers: Record<string, string> = auth ? { authorization: auth } : {};
-    const res = await app.fetch(new Request(`${BASE}${path}`, { headers }), { ...env, ADMIN_BOOTSTRAP_TOKEN: bootstrap }, ctx);
+    const res = await app.fetch(
+      new Request(`${BASE}${path}`, { headers }),
+      { ...env, ADMIN_BOOTSTRAP_TOKEN: bootstrap },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     return res;
   }
@@ -145,13 +153,16 @@ describe('503 when ADMIN_BOOTSTRAP_TOKEN is not configured', () => {
   it.each([
     ['absent', undefined],
     ['empty', ''],
-  ])('%s → authenticated routes answer 503 naming the secret, even to a valid staff token', async (_label, bootstrap) => {
-    const { token } = await newStaff(['broadcaster']);
-    for (const auth of [undefined, `Bearer ${BOOTSTRAP}`, `Bearer ${token}`]) {
-      const body = await expectProblem(await fetchWithout('/staff/me', bootstrap, auth), 503);
-      expect(body.detail).toContain('ADMIN_BOOTSTRAP_TOKEN is not configured');
-    }
-  });
+  ])(
+    '%s → authenticated routes answer 503 naming the secret, even to a valid staff token',
+    async (_label, bootstrap) => {
+      const { token } = await newStaff(['broadcaster']);
+      for (const auth of [undefined, `Bearer ${BOOTSTRAP}`, `Bearer ${token}`]) {
+        const body = await expectProblem(await fetchWithout('/staff/me', bootstrap, auth), 503);
+        expect(body.detail).toContain('ADMIN_BOOTSTRAP_TOKEN is not configured');
+      }
+    },
+  );
 
   it('the public contract still answers', async () => {
     expect((await fetchWithout('/openapi.json', undefined)).status).toBe(200);
@@ -160,7 +171,12 @@ describe('503 when ADMIN_BOOTSTRAP_TOKEN is not configured', () => {
 });
 
 describe('role and scope helpers (pure)', () => {
-  const p = (roles: StaffPrincipal['roles'], scopes: StaffPrincipal['scopes'] = {}): StaffPrincipal => ({ id: 'x', name: 'x', roles, scopes });
+  const p = (roles: StaffPrincipal['roles'], scopes: StaffPrincipal['scopes'] = {}): StaffPrincipal => ({
+    id: 'x',
+    name: 'x',
+    roles,
+    scopes,
+  });
 
   it.each([
     [p(['admin']), 'school-a', true],
@@ -204,7 +220,12 @@ describe('createRouter(): one error envelope for every capability', () => {
     throw new HTTPException(409, { message: 'Already approved by someone else.' });
   });
   router.openapi(
-    { method: 'get', path: '/things', request: { query: z.object({ limit: z.coerce.number().int().max(10) }) }, responses: { 200: { description: 'ok' } } },
+    {
+      method: 'get',
+      path: '/things',
+      request: { query: z.object({ limit: z.coerce.number().int().max(10) }) },
+      responses: { 200: { description: 'ok' } },
+    },
     (c) => c.json({ limit: c.req.valid('query').limit }, 200),
   );
 
@@ -221,7 +242,12 @@ describe('createRouter(): one error envelope for every capability', () => {
   it('an HTTPException keeps its status and message', async () => {
     const res = await router.request('/teapot');
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ type: 'about:blank', title: 'Conflict', status: 409, detail: 'Already approved by someone else.' });
+    expect(await res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Conflict',
+      status: 409,
+      detail: 'Already approved by someone else.',
+    });
   });
 
   it('a zod failure → 400 naming the field; a pass reaches the handler', async () => {

@@ -16,7 +16,10 @@ interface Doc {
   openapi: string;
   servers: { url: string }[];
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, Record<string, unknown>>; schemas: Record<string, Record<string, any>> };
+  components: {
+    securitySchemes: Record<string, Record<string, unknown>>;
+    schemas: Record<string, Record<string, any>>;
+  };
 }
 
 let doc: Doc;
@@ -28,7 +31,9 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   doc = (await res.json()) as Doc;
-  ops = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ method, path, op })));
+  ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ method, path, op })),
+  );
 });
 
 describe('GET /api/v1/openapi.json', () => {
@@ -50,7 +55,10 @@ describe('GET /api/v1/openapi.json', () => {
       const where = `${method} ${path}`;
       expect(op.security, where).toEqual([{ bearerAuth: [] }]);
       expect(Array.isArray(op['x-required-roles']), where).toBe(true);
-      for (const status of ['401', '403', '503']) expect(Object.keys(op.responses[status]?.content ?? {}), `${where} ${status}`).toEqual(['application/problem+json']);
+      for (const status of ['401', '403', '503'])
+        expect(Object.keys(op.responses[status]?.content ?? {}), `${where} ${status}`).toEqual([
+          'application/problem+json',
+        ]);
     }
   });
 
@@ -71,7 +79,15 @@ describe('GET /api/v1/openapi.json', () => {
     });
     expect(schemas.StaffRole?.enum).toEqual([...STAFF_ROLES]);
     expect(Object.keys(schemas.CreatedStaff?.properties)).toContain('token');
-    expect(Object.keys(schemas.StaffMember?.properties)).toEqual(['id', 'name', 'roles', 'scopes', 'createdAt', 'createdBy', 'revokedAt']);
+    expect(Object.keys(schemas.StaffMember?.properties)).toEqual([
+      'id',
+      'name',
+      'roles',
+      'scopes',
+      'createdAt',
+      'createdBy',
+      'revokedAt',
+    ]);
     expect(schemas.Problem?.required).toEqual(['type', 'title', 'status', 'detail']);
   });
 
@@ -87,7 +103,10 @@ describe('GET /api/v1/openapi.json', () => {
       const anonymous = await SELF.fetch(url, { method: method.toUpperCase() });
       expect(anonymous.status, `${method} ${path} without a token`).toBe(401);
       const roles = op['x-required-roles'] ?? [];
-      const res = await SELF.fetch(url, { method: method.toUpperCase(), headers: { authorization: `Bearer ${token}` } });
+      const res = await SELF.fetch(url, {
+        method: method.toUpperCase(),
+        headers: { authorization: `Bearer ${token}` },
+      });
       const refused = roles.length > 0 && !roles.includes('broadcaster');
       if (refused) expect(res.status, `${method} ${path} as broadcaster`).toBe(403);
       else expect([401, 403], `${method} ${path} as broadcaster`).not.toContain(res.status);
@@ -101,10 +120,21 @@ describe('GET /api/v1/docs', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const page = await res.text();
-    for (const heading of ['操作一覧 / Operations', '認証 / Authentication', 'メソッド / Method', 'パス / Path', '概要 / Summary', '必要な権限 / Required role']) {
+    for (const heading of [
+      '操作一覧 / Operations',
+      '認証 / Authentication',
+      'メソッド / Method',
+      'パス / Path',
+      '概要 / Summary',
+      '必要な権限 / Required role',
+    ]) {
       expect(page).toContain(heading);
     }
-    const rows = [...page.matchAll(/<tr><td class="m">(\w+)<\/td><td><code>([^<]+)<\/code><\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => ({
+    const rows = [
+      ...page.matchAll(
+        /<tr><td class="m">(\w+)<\/td><td><code>([^<]+)<\/code><\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g,
+      ),
+    ].map((m) => ({
       method: m[1],
       path: m[2],
       summary: m[3],
@@ -138,7 +168,16 @@ describe('GET /api/v1/docs', () => {
         {
           openapi: '3.1.0',
           info: { title: 'T', version: '1' },
-          paths: { '/x': { get: { summary: '<script>alert(1)</script>', security: [{ bearerAuth: [] }], 'x-required-roles': ['approver'], responses: {} } } },
+          paths: {
+            '/x': {
+              get: {
+                summary: '<script>alert(1)</script>',
+                security: [{ bearerAuth: [] }],
+                'x-required-roles': ['approver'],
+                responses: {},
+              },
+            },
+          },
         },
         '/spec',
       ),

@@ -5,7 +5,10 @@ import { STAFF_ROLES } from '../src/db/schema';
 const BASE = 'https://bot.example.jp/api/v1';
 const BOOTSTRAP = 'test-bootstrap-token';
 
-function call(path: string, init: { token?: string; method?: string; body?: unknown; rawBody?: string; contentType?: string | null } = {}) {
+function call(
+  path: string,
+  init: { token?: string; method?: string; body?: unknown; rawBody?: string; contentType?: string | null } = {},
+) {
   const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? BOOTSTRAP}` };
   const contentType = init.contentType === undefined ? 'application/json' : init.contentType;
   if ((init.body !== undefined || init.rawBody !== undefined) && contentType) headers['content-type'] = contentType;
@@ -38,7 +41,9 @@ async function sha256Hex(s: string) {
 }
 
 async function auditRows(targetId: string) {
-  const { results } = await env.DB.prepare('SELECT * FROM audit_log WHERE target_id = ? ORDER BY id').bind(targetId).all<Record<string, unknown>>();
+  const { results } = await env.DB.prepare('SELECT * FROM audit_log WHERE target_id = ? ORDER BY id')
+    .bind(targetId)
+    .all<Record<string, unknown>>();
   return results;
 }
 
@@ -53,13 +58,26 @@ describe('POST /staff', () => {
     expect(res.status).toBe(201);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const created = (await res.json()) as Created;
-    expect(created).toEqual({ id: expect.any(String), token: expect.any(String), name, roles: ['broadcaster', 'approver'], scopes: {} });
+    expect(created).toEqual({
+      id: expect.any(String),
+      token: expect.any(String),
+      name,
+      roles: ['broadcaster', 'approver'],
+      scopes: {},
+    });
     expect(created.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     // okc_ + base64url of 32 bytes = 43 characters, no padding.
     expect(created.token).toMatch(/^okc_[A-Za-z0-9_-]{43}$/);
 
-    const row = await env.DB.prepare('SELECT * FROM staff WHERE id = ?').bind(created.id).first<Record<string, unknown>>();
-    expect(row).toMatchObject({ name, created_by: 'bootstrap', revoked_at: null, token_hash: await sha256Hex(created.token) });
+    const row = await env.DB.prepare('SELECT * FROM staff WHERE id = ?')
+      .bind(created.id)
+      .first<Record<string, unknown>>();
+    expect(row).toMatchObject({
+      name,
+      created_by: 'bootstrap',
+      revoked_at: null,
+      token_hash: await sha256Hex(created.token),
+    });
     expect(JSON.stringify(row)).not.toContain(created.token.slice(4));
 
     // The token works as that account.
@@ -107,23 +125,44 @@ describe('POST /staff', () => {
     ['a repeated role', { name: 'X', roles: ['approver', 'approver'] }, 'roles'],
     ['school_staff without scopes', { name: 'X', roles: ['school_staff'] }, 'scopes.schools'],
     ['school_staff with no schools', { name: 'X', roles: ['school_staff'], scopes: { schools: [] } }, 'scopes.schools'],
-    ['community_leader without communities', { name: 'X', roles: ['community_leader'], scopes: { schools: [] } }, 'scopes.communities'],
-    ['schools without the school_staff role', { name: 'X', roles: ['broadcaster'], scopes: { schools: ['s'] } }, 'scopes.schools'],
-    ['communities without the community_leader role', { name: 'X', roles: ['approver'], scopes: { communities: ['c'] } }, 'scopes.communities'],
+    [
+      'community_leader without communities',
+      { name: 'X', roles: ['community_leader'], scopes: { schools: [] } },
+      'scopes.communities',
+    ],
+    [
+      'schools without the school_staff role',
+      { name: 'X', roles: ['broadcaster'], scopes: { schools: ['s'] } },
+      'scopes.schools',
+    ],
+    [
+      'communities without the community_leader role',
+      { name: 'X', roles: ['approver'], scopes: { communities: ['c'] } },
+      'scopes.communities',
+    ],
     ['an empty school id', { name: 'X', roles: ['school_staff'], scopes: { schools: [''] } }, 'scopes.schools.0'],
     ['an unknown scope key', { name: 'X', roles: ['admin'], scopes: { wards: ['kita'] } }, 'scopes'],
     ['an unknown body key', { name: 'X', roles: ['admin'], role: 'admin' }, '(body)'],
-  ] as [string, Record<string, unknown>, string][])('%s → 400 naming %s, nothing stored', async (_label, body, field) => {
-    const name = typeof body.name === 'string' && body.name.trim() ? uniqueName(body.name) : body.name;
-    const res = await call('/staff', { method: 'POST', body: { ...body, name } });
-    expect(res.status).toBe(400);
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const problem = (await res.json()) as { type: string; title: string; status: number; detail: string; errors: { field: string }[] };
-    expect(problem).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
-    expect(problem.detail).toContain(`${field}: `);
-    expect(problem.errors.map((e) => e.field)).toContain(field);
-    if (typeof name === 'string') expect(await staffCount(name)).toBe(0);
-  });
+  ] as [string, Record<string, unknown>, string][])(
+    '%s → 400 naming %s, nothing stored',
+    async (_label, body, field) => {
+      const name = typeof body.name === 'string' && body.name.trim() ? uniqueName(body.name) : body.name;
+      const res = await call('/staff', { method: 'POST', body: { ...body, name } });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      const problem = (await res.json()) as {
+        type: string;
+        title: string;
+        status: number;
+        detail: string;
+        errors: { field: string }[];
+      };
+      expect(problem).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
+      expect(problem.detail).toContain(`${field}: `);
+      expect(problem.errors.map((e) => e.field)).toContain(field);
+      if (typeof name === 'string') expect(await staffCount(name)).toBe(0);
+    },
+  );
 
   it('a body that is not JSON → 400 problem+json, no stack', async () => {
     const res = await call('/staff', { method: 'POST', rawBody: '{"name": "X", "roles": [' });
@@ -167,7 +206,9 @@ describe('GET /staff', () => {
   it('is audited as staff.list by the reader', async () => {
     const admin = await create({ name: uniqueName('list-reader'), roles: ['admin'] });
     expect((await call('/staff', { token: admin.token })).status).toBe(200);
-    const { results } = await env.DB.prepare("SELECT * FROM audit_log WHERE staff_id = ? AND action = 'staff.list'").bind(admin.id).all();
+    const { results } = await env.DB.prepare("SELECT * FROM audit_log WHERE staff_id = ? AND action = 'staff.list'")
+      .bind(admin.id)
+      .all();
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ target_type: 'staff', target_id: null });
   });
@@ -193,10 +234,14 @@ describe('DELETE /staff/:id', () => {
   it('revoking again is a no-op: 204, the first revocation time and audit row stay', async () => {
     const victim = await create({ name: uniqueName('twice'), roles: ['approver'] });
     expect((await call(`/staff/${victim.id}`, { method: 'DELETE' })).status).toBe(204);
-    const first = await env.DB.prepare('SELECT revoked_at FROM staff WHERE id = ?').bind(victim.id).first<{ revoked_at: number }>();
+    const first = await env.DB.prepare('SELECT revoked_at FROM staff WHERE id = ?')
+      .bind(victim.id)
+      .first<{ revoked_at: number }>();
     await new Promise((r) => setTimeout(r, 5));
     expect((await call(`/staff/${victim.id}`, { method: 'DELETE' })).status).toBe(204);
-    const second = await env.DB.prepare('SELECT revoked_at FROM staff WHERE id = ?').bind(victim.id).first<{ revoked_at: number }>();
+    const second = await env.DB.prepare('SELECT revoked_at FROM staff WHERE id = ?')
+      .bind(victim.id)
+      .first<{ revoked_at: number }>();
     expect(second?.revoked_at).toBe(first?.revoked_at);
     expect((await auditRows(victim.id)).filter((r) => r.action === 'staff.revoke')).toHaveLength(1);
   });
@@ -229,7 +274,10 @@ describe('audit rows for staff writes', () => {
   it('create and revoke each write one row naming who, what, which record and when', async () => {
     const admin = await create({ name: uniqueName('auditor'), roles: ['admin'] });
     const before = Date.now();
-    const created = await create({ name: uniqueName('audited'), roles: ['school_staff'], scopes: { schools: ['school-7'] } }, admin.token);
+    const created = await create(
+      { name: uniqueName('audited'), roles: ['school_staff'], scopes: { schools: ['school-7'] } },
+      admin.token,
+    );
     expect((await call(`/staff/${created.id}`, { method: 'DELETE', token: admin.token })).status).toBe(204);
     const after = Date.now();
 
@@ -242,7 +290,11 @@ describe('audit rows for staff writes', () => {
       expect(r.at).toBeGreaterThanOrEqual(before);
       expect(r.at).toBeLessThanOrEqual(after);
     }
-    expect(JSON.parse(rows[0]!.detail as string)).toEqual({ name: created.name, roles: ['school_staff'], scopes: { schools: ['school-7'] } });
+    expect(JSON.parse(rows[0]!.detail as string)).toEqual({
+      name: created.name,
+      roles: ['school_staff'],
+      scopes: { schools: ['school-7'] },
+    });
     // The secret never reaches the log.
     expect(JSON.stringify(rows)).not.toContain(created.token.slice(4));
     expect(JSON.stringify(rows)).not.toContain(await sha256Hex(created.token));
@@ -256,9 +308,13 @@ describe('audit rows for staff writes', () => {
 
   it('a refused write leaves no audit row', async () => {
     const name = uniqueName('invalid');
-    const before = (await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.create'").first<{ n: number }>())?.n;
+    const before = (
+      await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.create'").first<{ n: number }>()
+    )?.n;
     expect((await call('/staff', { method: 'POST', body: { name, roles: [] } })).status).toBe(400);
-    const after = (await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.create'").first<{ n: number }>())?.n;
+    const after = (
+      await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.create'").first<{ n: number }>()
+    )?.n;
     expect(after).toBe(before);
   });
 });

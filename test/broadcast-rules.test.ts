@@ -70,7 +70,9 @@ describe('nextOpening', () => {
   });
 
   it('a window that never opens gives null instead of looping', () => {
-    expect(nextOpening(jst('2026-12-04T10:00'), { window: { ...city.window, days: [] }, closureDays: new Set() })).toBeNull();
+    expect(
+      nextOpening(jst('2026-12-04T10:00'), { window: { ...city.window, days: [] }, closureDays: new Set() }),
+    ).toBeNull();
   });
 
   it('reads HH:MM-HH:MM and refuses nonsense', () => {
@@ -82,7 +84,13 @@ describe('nextOpening', () => {
 });
 
 describe('segment matching', () => {
-  const r = (p: Partial<ResidentPrefs>): ResidentPrefs => ({ status: 'following', ward: null, interests: [], language: null, ...p });
+  const r = (p: Partial<ResidentPrefs>): ResidentPrefs => ({
+    status: 'following',
+    ward: null,
+    interests: [],
+    language: null,
+    ...p,
+  });
   const seg = (s: Omit<SegmentAudience, 'type'>): SegmentAudience => ({ type: 'segment', ...s });
   it.each([
     ['ward matches', r({ ward: '北区' }), seg({ wards: ['北区', '中区'] }), true],
@@ -96,8 +104,18 @@ describe('segment matching', () => {
     ['language more specific', r({ language: 'zh-Hant' }), seg({ language: 'zh' }), true],
     ['no language counts as Japanese', r({ language: null }), seg({ language: 'ja' }), true],
     ['other language', r({ language: 'ja' }), seg({ language: 'en' }), false],
-    ['all criteria must hold', r({ ward: '北区', interests: ['防災'], language: 'ja' }), seg({ wards: ['北区'], interests: ['イベント'] }), false],
-    ['all criteria hold', r({ ward: '北区', interests: ['防災'], language: 'ja' }), seg({ wards: ['北区'], interests: ['防災'], language: 'ja' }), true],
+    [
+      'all criteria must hold',
+      r({ ward: '北区', interests: ['防災'], language: 'ja' }),
+      seg({ wards: ['北区'], interests: ['イベント'] }),
+      false,
+    ],
+    [
+      'all criteria hold',
+      r({ ward: '北区', interests: ['防災'], language: 'ja' }),
+      seg({ wards: ['北区'], interests: ['防災'], language: 'ja' }),
+      true,
+    ],
   ])('%s → %s', (_label, resident, segment, expected) => {
     expect(matchesSegment(resident, segment)).toBe(expected);
   });
@@ -113,12 +131,16 @@ describe('LINE message limits', () => {
     expect(issues({ type: 'text', text: 'あ'.repeat(5001) })).toEqual(['text']);
   });
   it('images need https URLs', () => {
-    expect(issues({ type: 'image', originalContentUrl: 'http://x.jp/a.jpg', previewImageUrl: 'https://x.jp/p.jpg' })).toEqual(['originalContentUrl']);
+    expect(
+      issues({ type: 'image', originalContentUrl: 'http://x.jp/a.jpg', previewImageUrl: 'https://x.jp/p.jpg' }),
+    ).toEqual(['originalContentUrl']);
   });
   it('quick replies hold at most 13 items', () => {
     const item = { type: 'action', action: { type: 'message', label: 'はい', text: 'はい' } };
     expect(issues({ type: 'text', text: 'a', quickReply: { items: Array(13).fill(item) } })).toEqual([]);
-    expect(issues({ type: 'text', text: 'a', quickReply: { items: Array(14).fill(item) } })).toEqual(['quickReply.items']);
+    expect(issues({ type: 'text', text: 'a', quickReply: { items: Array(14).fill(item) } })).toEqual([
+      'quickReply.items',
+    ]);
   });
   it('one to five messages per broadcast', () => {
     expect(BroadcastMessages.safeParse([]).success).toBe(false);

@@ -1,6 +1,13 @@
 import { HTTPFetchError } from '@line/bot-sdk';
 import { describe, expect, it } from 'vitest';
-import { sendBatches, SlidingWindow, type BatchOutcome, type LineSender, type SendBatch, type SendLoopOptions } from '../src/broadcasts/send-loop';
+import {
+  sendBatches,
+  SlidingWindow,
+  type BatchOutcome,
+  type LineSender,
+  type SendBatch,
+  type SendLoopOptions,
+} from '../src/broadcasts/send-loop';
 
 /**
  * The send loop alone, with a scripted LINE and a virtual clock (no real waiting), so
@@ -20,11 +27,22 @@ function clock() {
 }
 
 function lineError(status: number, message: string) {
-  return new HTTPFetchError('LINE error', { status, statusText: 'x', headers: new Headers(), body: JSON.stringify({ message }) });
+  return new HTTPFetchError('LINE error', {
+    status,
+    statusText: 'x',
+    headers: new Headers(),
+    body: JSON.stringify({ message }),
+  });
 }
 
 function batches(n: number): SendBatch[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `b${i}`, kind: 'multicast', retryKey: `key-${i}`, recipients: [`U${i}`], attempts: 0 }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `b${i}`,
+    kind: 'multicast',
+    retryKey: `key-${i}`,
+    recipients: [`U${i}`],
+    attempts: 0,
+  }));
 }
 
 /** A LINE that answers each call by a script keyed by the batch's first recipient. */
@@ -84,7 +102,8 @@ describe('send loop', () => {
     expect(final('b0')).toMatchObject({ status: 'delivered', attempts: 3 });
     expect(final('b1')).toMatchObject({ status: 'delivered', attempts: 2, requestId: '409' });
     expect(final('b2')).toMatchObject({ status: 'failed', attempts: 1, error: '400: The request body has 1 error(s)' });
-    for (const to of ['U0', 'U1']) expect(new Set(calls.filter((x) => x.to === to).map((x) => x.key))).toEqual(new Set([`key-${to.slice(1)}`]));
+    for (const to of ['U0', 'U1'])
+      expect(new Set(calls.filter((x) => x.to === to).map((x) => x.key))).toEqual(new Set([`key-${to.slice(1)}`]));
   });
 
   it('gives up after maxAttempts of 5xx and says so', async () => {
@@ -95,7 +114,9 @@ describe('send loop', () => {
     expect(calls.length).toBe(4);
     // Never answered, so LINE may have delivered it: unanswered, not failed.
     expect(outcomes.at(-1)!.outcome).toMatchObject({ status: 'unanswered', attempts: 4 });
-    expect((outcomes.at(-1)!.outcome as { error: string }).error).toMatch(/gave up after 4 unanswered attempts; last: 503/);
+    expect((outcomes.at(-1)!.outcome as { error: string }).error).toMatch(
+      /gave up after 4 unanswered attempts; last: 503/,
+    );
   });
 
   it('a 429 pauses every worker and does not use up attempts; a monthly-limit 429 fails at once', async () => {
@@ -117,7 +138,9 @@ describe('send loop', () => {
 
   it('one burst of 429s (every call in flight rate limited at once) pauses about a second, not once per call', async () => {
     const c = clock();
-    const script = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`U${i}`, [lineError(429, 'Too Many Requests')]]));
+    const script = Object.fromEntries(
+      Array.from({ length: 6 }, (_, i) => [`U${i}`, [lineError(429, 'Too Many Requests')]]),
+    );
     const { line, calls } = scriptedLine(c, script);
     // A LINE whose answers take 50 ms, so all six calls are in flight together when the 429s come back.
     const slow: LineSender = {
@@ -155,7 +178,11 @@ describe('send loop', () => {
     const c = clock();
     const { line, calls } = scriptedLine(c);
     let stop = false;
-    const first = run(line, batches(50), c, { concurrency: 1, shouldStop: () => stop, record: async () => void (stop = calls.length >= 10) });
+    const first = run(line, batches(50), c, {
+      concurrency: 1,
+      shouldStop: () => stop,
+      record: async () => void (stop = calls.length >= 10),
+    });
     expect((await first.result).state).toBe('stopped');
     expect(calls.length).toBe(10);
 

@@ -7,7 +7,12 @@ import { fake, newUserId } from './helpers/line';
 import { afterFirstRead, api, newStaff, team, textMessage, uniqueWard } from './helpers/broadcasts';
 
 const segment = () => ({ type: 'segment', wards: [uniqueWard()] });
-const body = (extra: Record<string, unknown> = {}) => ({ title: '防災訓練のお知らせ', messages: [textMessage()], audience: segment(), ...extra });
+const body = (extra: Record<string, unknown> = {}) => ({
+  title: '防災訓練のお知らせ',
+  messages: [textMessage()],
+  audience: segment(),
+  ...extra,
+});
 
 async function problem(res: Response, status: number) {
   expect(res.status).toBe(status);
@@ -22,7 +27,9 @@ async function create(token: string, extra: Record<string, unknown> = {}) {
 }
 
 async function auditActions(id: string): Promise<{ action: string; staff_id: string }[]> {
-  const { results } = await env.DB.prepare(`SELECT action, staff_id FROM audit_log WHERE target_type = 'broadcast' AND target_id = ? ORDER BY id`)
+  const { results } = await env.DB.prepare(
+    `SELECT action, staff_id FROM audit_log WHERE target_type = 'broadcast' AND target_id = ? ORDER BY id`,
+  )
     .bind(id)
     .all<{ action: string; staff_id: string }>();
   return results;
@@ -38,13 +45,30 @@ describe('composing', () => {
 
   it.each([
     ['text over 5,000 characters', [{ type: 'text', text: 'あ'.repeat(5001) }], 'messages.0.text'],
-    ['an http image', [{ type: 'image', originalContentUrl: 'http://x.jp/a.jpg', previewImageUrl: 'https://x.jp/a.jpg' }], 'messages.0.originalContentUrl'],
-    ['14 quick reply items', [{ type: 'text', text: 'a', quickReply: { items: Array(14).fill({ type: 'action', action: { type: 'message', label: 'a', text: 'a' } }) } }], 'messages.0.quickReply.items'],
+    [
+      'an http image',
+      [{ type: 'image', originalContentUrl: 'http://x.jp/a.jpg', previewImageUrl: 'https://x.jp/a.jpg' }],
+      'messages.0.originalContentUrl',
+    ],
+    [
+      '14 quick reply items',
+      [
+        {
+          type: 'text',
+          text: 'a',
+          quickReply: { items: Array(14).fill({ type: 'action', action: { type: 'message', label: 'a', text: 'a' } }) },
+        },
+      ],
+      'messages.0.quickReply.items',
+    ],
     ['six messages', Array(6).fill({ type: 'text', text: 'a' }), 'messages'],
     ['no messages', [], 'messages'],
   ])('a bad message is a 400 that names the field: %s', async (_label, messages, field) => {
     const { author } = await team();
-    const p = await problem(await api('/broadcasts', { token: author.token, method: 'POST', body: body({ messages }) }), 400);
+    const p = await problem(
+      await api('/broadcasts', { token: author.token, method: 'POST', body: body({ messages }) }),
+      400,
+    );
     expect(p.errors?.map((e) => e.field)).toContain(field);
   });
 
@@ -54,7 +78,10 @@ describe('composing', () => {
     ['an unknown audience type', { type: 'everyone' }, 'audience.type'],
   ])('a bad audience is a 400: %s', async (_label, audience, field) => {
     const { author } = await team();
-    const p = await problem(await api('/broadcasts', { token: author.token, method: 'POST', body: body({ audience }) }), 400);
+    const p = await problem(
+      await api('/broadcasts', { token: author.token, method: 'POST', body: body({ audience }) }),
+      400,
+    );
     expect(p.errors?.map((e) => e.field)).toContain(field);
   });
 
@@ -63,7 +90,10 @@ describe('composing', () => {
     ['community', { type: 'community', communityId: 'kita-01', includeChildren: true }, /association registry/],
   ])('a valid %s audience is a 422: its registry is not built yet', async (_label, audience, message) => {
     const { author } = await team();
-    const p = await problem(await api('/broadcasts', { token: author.token, method: 'POST', body: body({ audience }) }), 422);
+    const p = await problem(
+      await api('/broadcasts', { token: author.token, method: 'POST', body: body({ audience }) }),
+      422,
+    );
     expect(p.detail).toMatch(message);
   });
 
@@ -78,10 +108,19 @@ describe('composing', () => {
     const admin = await newStaff(['admin']);
     const urgent = await create(admin.token, { urgent: true });
     const { id } = await create(author.token);
-    await problem(await api(`/broadcasts/${id}`, { token: author.token, method: 'PATCH', body: { urgent: true } }), 403);
+    await problem(
+      await api(`/broadcasts/${id}`, { token: author.token, method: 'PATCH', body: { urgent: true } }),
+      403,
+    );
     // Nor may a broadcaster rewrite what an admin decided to send outside the hours.
-    await problem(await api(`/broadcasts/${urgent.id}`, { token: author.token, method: 'PATCH', body: { title: '差し替え' } }), 403);
-    expect((await api(`/broadcasts/${urgent.id}`, { token: admin.token, method: 'PATCH', body: { title: '差し替え' } })).status).toBe(200);
+    await problem(
+      await api(`/broadcasts/${urgent.id}`, { token: author.token, method: 'PATCH', body: { title: '差し替え' } }),
+      403,
+    );
+    expect(
+      (await api(`/broadcasts/${urgent.id}`, { token: admin.token, method: 'PATCH', body: { title: '差し替え' } }))
+        .status,
+    ).toBe(200);
   });
 
   it('a draft is submitted for approval', async () => {
@@ -118,14 +157,23 @@ describe('approval: two people', () => {
 
     const edit = await api(`/broadcasts/${id}`, { token: editor.token, method: 'PATCH', body: { title: '訂正版' } });
     expect(await edit.json()).toEqual({ id, status: 'pending_approval' });
-    const b = (await (await api(`/broadcasts/${id}`)).json()) as { status: string; approvedBy: string | null; title: string };
+    const b = (await (await api(`/broadcasts/${id}`)).json()) as {
+      status: string;
+      approvedBy: string | null;
+      title: string;
+    };
     expect(b).toMatchObject({ status: 'pending_approval', approvedBy: null, title: '訂正版' });
 
     await problem(await api(`/broadcasts/${id}/approve`, { token: editor.token, method: 'POST' }), 403);
     expect((await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' })).status).toBe(200);
     await problem(await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' }), 409);
 
-    expect((await auditActions(id)).map((a) => a.action)).toEqual(['broadcast.create', 'broadcast.approve', 'broadcast.update', 'broadcast.approve']);
+    expect((await auditActions(id)).map((a) => a.action)).toEqual([
+      'broadcast.create',
+      'broadcast.approve',
+      'broadcast.update',
+      'broadcast.approve',
+    ]);
   });
 
   it('an edit that lands between an approval’s read and its write makes the approval a 409 (the approver did not see it)', async () => {
@@ -133,13 +181,23 @@ describe('approval: two people', () => {
     const both = await newStaff(['broadcaster', 'approver']);
     const { id } = await create(author.token);
     // The approval reads the broadcast (last edited by the author); before it writes, the same person edits it.
-    const d = db(afterFirstRead(env.DB, async () => {
-      const edit = await api(`/broadcasts/${id}`, { token: both.token, method: 'PATCH', body: { title: '差し替え' } });
-      expect(edit.status).toBe(200);
-    }));
+    const d = db(
+      afterFirstRead(env.DB, async () => {
+        const edit = await api(`/broadcasts/${id}`, {
+          token: both.token,
+          method: 'PATCH',
+          body: { title: '差し替え' },
+        });
+        expect(edit.status).toBe(200);
+      }),
+    );
     const principal = { id: both.id, name: 'both', roles: ['broadcaster', 'approver'], scopes: {} } as StaffPrincipal;
     await expect(approveBroadcast(d, principal, id)).rejects.toMatchObject({ status: 409 });
-    const b = (await (await api(`/broadcasts/${id}`)).json()) as { status: string; approvedBy: string | null; updatedBy: string };
+    const b = (await (await api(`/broadcasts/${id}`)).json()) as {
+      status: string;
+      approvedBy: string | null;
+      updatedBy: string;
+    };
     expect(b).toMatchObject({ status: 'pending_approval', approvedBy: null, updatedBy: both.id });
     expect((await auditActions(id)).map((a) => a.action)).toEqual(['broadcast.create', 'broadcast.update']);
   });
@@ -147,7 +205,10 @@ describe('approval: two people', () => {
   it('cancel before sending; a cancelled broadcast can neither be approved, edited nor cancelled again', async () => {
     const { author, approver } = await team();
     const { id } = await create(author.token);
-    expect(await (await api(`/broadcasts/${id}/cancel`, { token: approver.token, method: 'POST' })).json()).toEqual({ id, status: 'cancelled' });
+    expect(await (await api(`/broadcasts/${id}/cancel`, { token: approver.token, method: 'POST' })).json()).toEqual({
+      id,
+      status: 'cancelled',
+    });
     await problem(await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' }), 409);
     await problem(await api(`/broadcasts/${id}`, { token: author.token, method: 'PATCH', body: { title: 'x' } }), 409);
     await problem(await api(`/broadcasts/${id}/cancel`, { token: author.token, method: 'POST' }), 409);
@@ -165,13 +226,23 @@ describe('reading', () => {
     const { author, approver } = await team();
     const { id } = await create(author.token);
     await api(`/broadcasts/${id}/approve`, { token: approver.token, method: 'POST' });
-    const list = (await (await api('/broadcasts?status=scheduled', { token: approver.token })).json()) as { items: { id: string; status: string }[] };
+    const list = (await (await api('/broadcasts?status=scheduled', { token: approver.token })).json()) as {
+      items: { id: string; status: string }[];
+    };
     expect(list.items.every((i) => i.status === 'scheduled')).toBe(true);
     expect(list.items.map((i) => i.id)).toContain(id);
     const b = (await (await api(`/broadcasts/${id}`, { token: author.token })).json()) as Record<string, any>;
     expect(b.status).toBe('scheduled');
     expect(Date.parse(b.nextReleaseAt)).toBeGreaterThan(Date.now() - 60_000);
-    expect(b.progress).toEqual({ batches: 0, recipients: 0, delivered: 0, failed: 0, cancelled: 0, unknown: 0, pending: 0 });
+    expect(b.progress).toEqual({
+      batches: 0,
+      recipients: 0,
+      delivered: 0,
+      failed: 0,
+      cancelled: 0,
+      unknown: 0,
+      pending: 0,
+    });
     expect(b.messages).toHaveLength(1);
   });
 
@@ -189,7 +260,14 @@ describe('test send to the staff member’s own LINE accounts', () => {
     await problem(await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' }), 409);
 
     const mine = [newUserId(), newUserId()];
-    await problem(await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: ['not-a-line-id'] } }), 400);
+    await problem(
+      await api('/staff/me/line-users', {
+        token: author.token,
+        method: 'PUT',
+        body: { lineUserIds: ['not-a-line-id'] },
+      }),
+      400,
+    );
     const put = await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: mine } });
     expect(((await put.json()) as { lineUserIds: string[] }).lineUserIds).toEqual([...mine].sort());
 
@@ -229,7 +307,11 @@ describe('closure days (admin)', () => {
     expect(list.items.map((i) => i.date)).toContain(date);
     expect((await api(`/closure-days/${date}`, { method: 'DELETE' })).status).toBe(204);
     await problem(await api(`/closure-days/${date}`, { method: 'DELETE' }), 404);
-    const { results } = await env.DB.prepare(`SELECT action FROM audit_log WHERE target_type = 'closure_day' AND target_id = ? ORDER BY id`).bind(date).all();
+    const { results } = await env.DB.prepare(
+      `SELECT action FROM audit_log WHERE target_type = 'closure_day' AND target_id = ? ORDER BY id`,
+    )
+      .bind(date)
+      .all();
     expect(results.map((r) => r.action)).toEqual(['closure_day.create', 'closure_day.delete']);
   });
 
@@ -240,6 +322,9 @@ describe('closure days (admin)', () => {
   it('is admin only', async () => {
     const { author, approver } = await team();
     await problem(await api('/closure-days', { token: author.token }), 403);
-    await problem(await api('/closure-days', { token: approver.token, method: 'POST', body: { date: '2027-02-16', reason: 'x' } }), 403);
+    await problem(
+      await api('/closure-days', { token: approver.token, method: 'POST', body: { date: '2027-02-16', reason: 'x' } }),
+      403,
+    );
   });
 });

@@ -7,7 +7,19 @@ import { jst } from '../src/calendar/jst';
 import { db } from '../src/db/client';
 import { broadcastBatches } from '../src/db/schema';
 import { fake } from './helpers/line';
-import { addResidents, afterFirstRead, api, approvedBroadcast, cron, dispatcherStub, getBroadcast, settle, team, textMessage, uniqueWard } from './helpers/broadcasts';
+import {
+  addResidents,
+  afterFirstRead,
+  api,
+  approvedBroadcast,
+  cron,
+  dispatcherStub,
+  getBroadcast,
+  settle,
+  team,
+  textMessage,
+  uniqueWard,
+} from './helpers/broadcasts';
 
 const MULTICAST = '/v2/bot/message/multicast';
 
@@ -74,7 +86,12 @@ describe('cron releases inside operating hours', { timeout: 20_000 }, async () =
     const [resident] = await addResidents([{ ward }]);
     const res = await api('/broadcasts', {
       method: 'POST',
-      body: { title: '避難情報', messages: [textMessage()], audience: { type: 'segment', wards: [ward] }, urgent: true },
+      body: {
+        title: '避難情報',
+        messages: [textMessage()],
+        audience: { type: 'segment', wards: [ward] },
+        urgent: true,
+      },
     });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
@@ -87,7 +104,10 @@ describe('cron releases inside operating hours', { timeout: 20_000 }, async () =
   it('a broadcast scheduled for later waits for its time, then for the window', async () => {
     const ward = uniqueWard();
     await addResidents([{ ward }]);
-    const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] }, scheduledAt: '2026-12-10T13:00:00+09:00' });
+    const id = await approvedBroadcast(t, {
+      audience: { type: 'segment', wards: [ward] },
+      scheduledAt: '2026-12-10T13:00:00+09:00',
+    });
     await cron(jst('2026-12-10T12:59'));
     expect((await getBroadcast(id)).status).toBe('scheduled');
     await cron(jst('2026-12-10T13:00'));
@@ -190,7 +210,10 @@ describe('delivery', { timeout: 20_000 }, async () => {
       to: ids[500]!,
       status: 400,
       times: 1,
-      body: { message: 'The request body has 1 error(s)', details: [{ message: 'May not be empty', property: 'messages[0].text' }] },
+      body: {
+        message: 'The request body has 1 error(s)',
+        details: [{ message: 'May not be empty', property: 'messages[0].text' }],
+      },
     });
     const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
     await cron(OPEN);
@@ -209,7 +232,9 @@ describe('delivery', { timeout: 20_000 }, async () => {
     const b = await settle(id);
     expect(b.status).toBe('sent');
     expect(b.batches.map((x) => x.kind)).toEqual(['broadcast']);
-    const calls = (await fake.requests({ path: '/v2/bot/message/broadcast' })).filter((r) => JSON.stringify(r.body).includes(marker));
+    const calls = (await fake.requests({ path: '/v2/bot/message/broadcast' })).filter((r) =>
+      JSON.stringify(r.body).includes(marker),
+    );
     expect(calls.length).toBe(1);
     expect(calls[0]!.retryKey).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -222,7 +247,13 @@ describe('delivery', { timeout: 20_000 }, async () => {
     await fake.inject({ path: MULTICAST, to: ids[1000]!, status: 429, times: 10_000 });
     const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
     await cron(OPEN);
-    const mid = await settle(id, (b) => b.batches.length === 3 && b.batches[0]!.status === 'delivered' && b.batches.slice(1).every((x) => x.error !== null));
+    const mid = await settle(
+      id,
+      (b) =>
+        b.batches.length === 3 &&
+        b.batches[0]!.status === 'delivered' &&
+        b.batches.slice(1).every((x) => x.error !== null),
+    );
     expect(mid.status).toBe('sending');
     expect((await api(`/broadcasts/${id}/cancel`, { token: t.author.token, method: 'POST' })).status).toBe(200);
     const b = await settle(id);
@@ -238,7 +269,12 @@ describe('delivery', { timeout: 20_000 }, async () => {
   it('a batch given up after attempts that all went unanswered counts as unknown, not failed', async () => {
     const d = db(env.DB);
     const broadcastId = crypto.randomUUID();
-    const row = (seq: number, status: 'delivered' | 'unanswered' | 'failed', recipientCount: number, attempts: number) => ({
+    const row = (
+      seq: number,
+      status: 'delivered' | 'unanswered' | 'failed',
+      recipientCount: number,
+      attempts: number,
+    ) => ({
       id: crypto.randomUUID(),
       broadcastId,
       seq,
@@ -250,8 +286,16 @@ describe('delivery', { timeout: 20_000 }, async () => {
       attempts,
       updatedAt: Date.now(),
     });
-    await d.insert(broadcastBatches).values([row(0, 'delivered', 500, 1), row(1, 'unanswered', 20, 8), row(2, 'failed', 3, 1)]);
-    expect(await progress(d, broadcastId)).toMatchObject({ recipients: 523, delivered: 500, unknown: 20, failed: 3, pending: 0 });
+    await d
+      .insert(broadcastBatches)
+      .values([row(0, 'delivered', 500, 1), row(1, 'unanswered', 20, 8), row(2, 'failed', 3, 1)]);
+    expect(await progress(d, broadcastId)).toMatchObject({
+      recipients: 523,
+      delivered: 500,
+      unknown: 20,
+      failed: 3,
+      pending: 0,
+    });
   });
 
   it('a batch whose answer was lost and that is cancelled before its retry is counted unknown, not cancelled', async () => {
@@ -276,7 +320,15 @@ describe('delivery', { timeout: 20_000 }, async () => {
   it('a cancel that reaches D1 (not the dispatcher) while the last batch is in flight: no end is audited that did not happen', async () => {
     const ward = uniqueWard();
     const [resident] = await addResidents([{ ward }]);
-    await fake.inject({ path: MULTICAST, to: resident!, status: 200, times: 1, delayMs: 600, acceptFirst: true, body: {} });
+    await fake.inject({
+      path: MULTICAST,
+      to: resident!,
+      status: 200,
+      times: 1,
+      delayMs: 600,
+      acceptFirst: true,
+      body: {},
+    });
     const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
     await cron(OPEN);
     const slice = runDurableObjectAlarm(dispatcherStub(id));
@@ -287,7 +339,11 @@ describe('delivery', { timeout: 20_000 }, async () => {
     const b = await settle(id);
     expect(b.status).toBe('cancelled');
     expect(b.batches.map((x) => x.status)).toEqual(['delivered']);
-    const { results } = await env.DB.prepare(`SELECT action FROM audit_log WHERE target_type = 'broadcast' AND target_id = ? ORDER BY id`).bind(id).all<{ action: string }>();
+    const { results } = await env.DB.prepare(
+      `SELECT action FROM audit_log WHERE target_type = 'broadcast' AND target_id = ? ORDER BY id`,
+    )
+      .bind(id)
+      .all<{ action: string }>();
     expect(results.map((r) => r.action)).toEqual(['broadcast.create', 'broadcast.approve', 'broadcast.release']);
   });
 
@@ -296,7 +352,8 @@ describe('delivery', { timeout: 20_000 }, async () => {
     const wardB = uniqueWard();
     const [a] = await addResidents([{ ward: wardA }]);
     const [b] = await addResidents([{ ward: wardB }]);
-    for (const who of [a!, b!]) await fake.inject({ path: MULTICAST, to: who, status: 200, times: 1, delayMs: 500, acceptFirst: true, body: {} });
+    for (const who of [a!, b!])
+      await fake.inject({ path: MULTICAST, to: who, status: 200, times: 1, delayMs: 500, acceptFirst: true, body: {} });
     const idA = await approvedBroadcast(t, { audience: { type: 'segment', wards: [wardA] } });
     const idB = await approvedBroadcast(t, { audience: { type: 'segment', wards: [wardB] } });
     await cron(OPEN);
@@ -311,16 +368,26 @@ describe('delivery', { timeout: 20_000 }, async () => {
     const ward = uniqueWard();
     const ids = (await addResidents(Array.from({ length: 501 }, () => ({ ward })))).sort();
     // Batch 0 is slow; batch 1 meets one 429, so without a stop it goes out about a second later.
-    await fake.inject({ path: MULTICAST, to: ids[0]!, status: 200, times: 1, delayMs: 400, acceptFirst: true, body: {} });
+    await fake.inject({
+      path: MULTICAST,
+      to: ids[0]!,
+      status: 200,
+      times: 1,
+      delayMs: 400,
+      acceptFirst: true,
+      body: {},
+    });
     await fake.inject({ path: MULTICAST, to: ids[500]!, status: 429, times: 1 });
     const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
     let slice: Promise<unknown> = Promise.resolve();
     // The cancel reads the broadcast as scheduled; then the cron releases it and the dispatcher starts sending.
-    const d = db(afterFirstRead(env.DB, async () => {
-      await cron(OPEN);
-      slice = runDurableObjectAlarm(dispatcherStub(id));
-      await new Promise((r) => setTimeout(r, 200));
-    }));
+    const d = db(
+      afterFirstRead(env.DB, async () => {
+        await cron(OPEN);
+        slice = runDurableObjectAlarm(dispatcherStub(id));
+        await new Promise((r) => setTimeout(r, 200));
+      }),
+    );
     const by = { id: t.author.id, name: 'author', roles: ['broadcaster'], scopes: {} } as StaffPrincipal;
     expect(await cancelBroadcast(env, d, by, id)).toEqual({ id, status: 'cancelled' });
     await slice;
@@ -333,7 +400,9 @@ describe('delivery', { timeout: 20_000 }, async () => {
   it('a send the monthly quota will not cover fails clearly and sends nothing', async () => {
     const ward = uniqueWard();
     const ids = await addResidents([{ ward }, { ward }, { ward }]);
-    const used = (await (await fetch('https://api.line.me/v2/bot/message/quota/consumption', { headers: { authorization: 'Bearer t' } })).json()) as { totalUsage: number };
+    const used = (await (
+      await fetch('https://api.line.me/v2/bot/message/quota/consumption', { headers: { authorization: 'Bearer t' } })
+    ).json()) as { totalUsage: number };
     await fake.quota({ type: 'limited', value: used.totalUsage + 1 });
     try {
       const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });

@@ -20,7 +20,11 @@ describe('follow, consent, unfollow, re-follow', () => {
     expect(msgs[0]!.text).toContain('岡山市役所公式LINE');
     for (const offer of ['お知らせ', '道路・公園', '欠席', '町内会']) expect(msgs[0]!.text).toContain(offer);
     const buttons = msgs[1]!.template;
-    expect(buttons.actions[0]).toMatchObject({ type: 'postback', label: '同意する', data: `action=consent&v=${TERMS}` });
+    expect(buttons.actions[0]).toMatchObject({
+      type: 'postback',
+      label: '同意する',
+      data: `action=consent&v=${TERMS}`,
+    });
     expect(buttons.actions[1]).toMatchObject({ type: 'uri', uri: 'https://bot.example.jp/terms' });
   });
 
@@ -59,7 +63,9 @@ describe('follow, consent, unfollow, re-follow', () => {
     const row = await resident(userId);
     expect(row!.consent_version).toBe(TERMS);
     expect(row!.consented_at as number).toBeGreaterThanOrEqual(before);
-    const history = await env.DB.prepare('SELECT terms_version FROM consents WHERE line_user_id = ?').bind(userId).all();
+    const history = await env.DB.prepare('SELECT terms_version FROM consents WHERE line_user_id = ?')
+      .bind(userId)
+      .all();
     expect(history.results).toEqual([{ terms_version: TERMS }]);
     expect(texts(await fake.messagesTo(userId)).at(-1)).toContain('同意を受け付けました');
   });
@@ -153,7 +159,13 @@ describe('talking back to LINE', () => {
 
   it('falls back to push when the reply is refused', async () => {
     const userId = newUserId();
-    await fake.inject({ path: '/v2/bot/message/reply', to: userId, status: 400, times: 1, body: { message: 'Invalid reply token' } });
+    await fake.inject({
+      path: '/v2/bot/message/reply',
+      to: userId,
+      status: 400,
+      times: 1,
+      body: { message: 'Invalid reply token' },
+    });
     await say(userId, events.text(userId, 'hi'));
     expect((await fake.requests({ to: userId })).map((r) => r.path)).toEqual(['/v2/bot/message/push']);
   });
@@ -188,7 +200,13 @@ describe('talking back to LINE', () => {
 
   it('does not retry a 400 and records LINE’s message', async () => {
     const userId = newUserId();
-    await fake.inject({ path: '/v2/bot/message/push', to: userId, status: 400, times: 5, body: { message: 'The request body has 1 error(s)' } });
+    await fake.inject({
+      path: '/v2/bot/message/push',
+      to: userId,
+      status: 400,
+      times: 5,
+      body: { message: 'The request body has 1 error(s)' },
+    });
     await say(userId, events.text(userId, 'hi', { timestamp: Date.now() - 60_000 }));
     const rows = await drain(userId);
     expect(rows[0]!.status).toBe('failed');
@@ -200,7 +218,9 @@ describe('talking back to LINE', () => {
     const userId = newUserId();
     await fake.inject({ path: '/v2/bot/message/push', to: userId, status: 503, times: MAX_ATTEMPTS });
     const stale = Date.now() - 60_000;
-    await postWebhook(envelope([events.text(userId, 'first', { timestamp: stale }), events.follow(userId, { timestamp: stale })]));
+    await postWebhook(
+      envelope([events.text(userId, 'first', { timestamp: stale }), events.follow(userId, { timestamp: stale })]),
+    );
     const rows = await drain(userId, 30_000);
     expect(rows[0]).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
     expect(rows[0]!.last_error).toContain('503');
@@ -211,15 +231,19 @@ describe('talking back to LINE', () => {
     const userId = newUserId();
     await fake.inject({ path: '/v2/bot/message/push', to: userId, status: 500, times: 1 });
     await say(userId, events.postback(userId, `action=consent&v=${TERMS}`, { timestamp: Date.now() - 60_000 }));
-    const history = await env.DB.prepare('SELECT count(*) AS n FROM consents WHERE line_user_id = ?').bind(userId).first<{ n: number }>();
+    const history = await env.DB.prepare('SELECT count(*) AS n FROM consents WHERE line_user_id = ?')
+      .bind(userId)
+      .first<{ n: number }>();
     expect(history!.n).toBe(1);
   });
 
   it('forgets a resident’s words once the event is worked, keeping only its key', async () => {
     const userId = newUserId();
     await say(userId, events.text(userId, '個人的な内容'));
-    const body = await runInDurableObject(conversation(userId), async (_o: unknown, state) =>
-      state.storage.sql.exec<{ event: string | null }>(`SELECT event FROM inbox`).one().event,
+    const body = await runInDurableObject(
+      conversation(userId),
+      async (_o: unknown, state) =>
+        state.storage.sql.exec<{ event: string | null }>(`SELECT event FROM inbox`).one().event,
     );
     expect(body).toBeNull();
   });

@@ -17,11 +17,34 @@ const W3C = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/;
 
 describe('the validator itself', () => {
   it.each([
-    [{ service_request_id: 1, status: 'open', service_code: 'x', requested_datetime: '2026-11-28T10:00:00+09:00' }, 'expected string'],
-    [{ service_request_id: '1', status: 'pending', service_code: 'x', requested_datetime: '2026-11-28T10:00:00+09:00' }, 'not in'],
-    [{ service_request_id: '1', status: 'open', service_code: 'x', requested_datetime: '2026-11-28 10:00' }, 'date-time'],
+    [
+      { service_request_id: 1, status: 'open', service_code: 'x', requested_datetime: '2026-11-28T10:00:00+09:00' },
+      'expected string',
+    ],
+    [
+      {
+        service_request_id: '1',
+        status: 'pending',
+        service_code: 'x',
+        requested_datetime: '2026-11-28T10:00:00+09:00',
+      },
+      'not in',
+    ],
+    [
+      { service_request_id: '1', status: 'open', service_code: 'x', requested_datetime: '2026-11-28 10:00' },
+      'date-time',
+    ],
     [{ service_request_id: '1', status: 'open', requested_datetime: '2026-11-28T10:00:00Z' }, 'missing service_code'],
-    [{ service_request_id: '1', status: 'open', service_code: 'x', requested_datetime: '2026-11-28T10:00:00Z', description: 'x'.repeat(4001) }, 'description: matches none of anyOf'],
+    [
+      {
+        service_request_id: '1',
+        status: 'open',
+        service_code: 'x',
+        requested_datetime: '2026-11-28T10:00:00Z',
+        description: 'x'.repeat(4001),
+      },
+      'description: matches none of anyOf',
+    ],
   ])('catches a bad request (%#)', (bad, why) => {
     expect(validate(requestsSchema, [bad], refs).join('\n')).toContain(why);
   });
@@ -32,7 +55,11 @@ describe('discovery and services', () => {
     const res = await get('/discovery.json');
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
-    expect(body.endpoints[0]).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', url: BASE, formats: ['application/json'] });
+    expect(body.endpoints[0]).toMatchObject({
+      specification: 'http://wiki.open311.org/GeoReport_v2',
+      url: BASE,
+      formats: ['application/json'],
+    });
   });
 
   it('services.json: the subtypes as services, grouped by category, valid against the schema', async () => {
@@ -40,7 +67,12 @@ describe('discovery and services', () => {
     expect(res.headers.get('content-type')).toContain('application/json');
     const body = (await res.json()) as any[];
     expect(validate(servicesSchema, body, refs)).toEqual([]);
-    expect(body.find((s) => s.service_code === 'road-pothole')).toMatchObject({ service_name: '道路：穴・陥没', group: '道路', metadata: false, type: 'realtime' });
+    expect(body.find((s) => s.service_code === 'road-pothole')).toMatchObject({
+      service_name: '道路：穴・陥没',
+      group: '道路',
+      metadata: false,
+      type: 'realtime',
+    });
     expect(body.find((s) => s.service_code === 'park-playground')).toMatchObject({ group: '公園' });
     // Top-level categories are groups, not services.
     expect(body.some((s) => s.service_code === 'road')).toBe(false);
@@ -61,7 +93,10 @@ describe('requests', () => {
   it('requests.json: standard field names, string ids, open/closed, W3C times with +09:00, valid against the schema', async () => {
     const reporter = await resident();
     const a = await storedReport(reporter, { description: '歩道の穴 090-1234-5678 の前', photos: [jpegWithGps()] });
-    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { status: 'resolved', publicNote: '補修しました', internalNote: '業者A社 見積12万円' } });
+    await call(`/api/v1/reports/${a.id}`, {
+      method: 'PATCH',
+      body: { status: 'resolved', publicNote: '補修しました', internalNote: '業者A社 見積12万円' },
+    });
     const res = await get(`/requests.json?service_request_id=${a.number}`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as any[];
@@ -70,8 +105,23 @@ describe('requests', () => {
     const r = body[0];
     expect(Object.keys(r).sort()).toEqual(
       [
-        'service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'description', 'agency_responsible', 'service_notice',
-        'requested_datetime', 'updated_datetime', 'expected_datetime', 'address', 'address_id', 'zipcode', 'lat', 'long', 'media_url',
+        'service_request_id',
+        'status',
+        'status_notes',
+        'service_name',
+        'service_code',
+        'description',
+        'agency_responsible',
+        'service_notice',
+        'requested_datetime',
+        'updated_datetime',
+        'expected_datetime',
+        'address',
+        'address_id',
+        'zipcode',
+        'lat',
+        'long',
+        'media_url',
       ].sort(),
     );
     expect(r).toMatchObject({
@@ -99,8 +149,15 @@ describe('requests', () => {
   it('is anonymous: no LINE user ID, no internal note, no internal id anywhere', async () => {
     const reporter = await resident();
     const a = await storedReport(reporter);
-    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { status: 'accepted', internalNote: '内部メモ-秘密' } });
-    for (const path of ['/requests.json', `/requests/${a.number}.json`, `/requests.json?service_request_id=${a.number}`]) {
+    await call(`/api/v1/reports/${a.id}`, {
+      method: 'PATCH',
+      body: { status: 'accepted', internalNote: '内部メモ-秘密' },
+    });
+    for (const path of [
+      '/requests.json',
+      `/requests/${a.number}.json`,
+      `/requests.json?service_request_id=${a.number}`,
+    ]) {
       const text = await (await get(path)).text();
       expect(text).toContain(a.number);
       expect(text).not.toContain(reporter);
@@ -114,7 +171,10 @@ describe('requests', () => {
     const a = await storedReport(await resident());
     const notes = async () => ((await (await get(`/requests/${a.number}.json`)).json()) as any[])[0].status_notes;
     expect(await notes()).toBeNull();
-    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { status: 'in_progress', publicNote: '来週補修します' } });
+    await call(`/api/v1/reports/${a.id}`, {
+      method: 'PATCH',
+      body: { status: 'in_progress', publicNote: '来週補修します' },
+    });
     expect(await notes()).toBe('来週補修します');
     await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { publicNote: '工事日が決まりました' } });
     expect(await notes()).toBe('工事日が決まりました');
@@ -152,7 +212,10 @@ describe('requests', () => {
     expect(await (await get('/requests.json')).text()).not.toContain(a.number);
     expect((await SELF.fetch(mediaA)).status).toBe(404);
 
-    await call(`/api/v1/reports/${b.id}/photos/${b.photoIds[0]}/hide`, { method: 'POST', body: { reason: '人物が写っている' } });
+    await call(`/api/v1/reports/${b.id}/photos/${b.photoIds[0]}/hide`, {
+      method: 'POST',
+      body: { reason: '人物が写っている' },
+    });
     expect(await mediaOf(b.number)).toBeNull();
     expect((await SELF.fetch(mediaB)).status).toBe(404);
 
@@ -164,11 +227,22 @@ describe('requests', () => {
   it('filters by service_code, status and dates; newest first', async () => {
     const reporter = await resident();
     const t0 = Date.UTC(2025, 0, 10, 3, 0, 0) + Math.floor(Math.random() * 1e5);
-    const a = await storedReport(reporter, { at: t0, categoryCode: 'park', subtypeCode: 'park-toilet-water', departmentId: 'park' });
-    const b = await storedReport(reporter, { at: t0 + 60_000, categoryCode: 'park', subtypeCode: 'park-toilet-water', departmentId: 'park' });
+    const a = await storedReport(reporter, {
+      at: t0,
+      categoryCode: 'park',
+      subtypeCode: 'park-toilet-water',
+      departmentId: 'park',
+    });
+    const b = await storedReport(reporter, {
+      at: t0 + 60_000,
+      categoryCode: 'park',
+      subtypeCode: 'park-toilet-water',
+      departmentId: 'park',
+    });
     await call(`/api/v1/reports/${b.id}`, { method: 'PATCH', body: { status: 'rejected' } });
     const range = `start_date=${encodeURIComponent(new Date(t0 - 1000).toISOString())}&end_date=${encodeURIComponent(new Date(t0 + 120_000).toISOString())}`;
-    const q = async (s: string) => ((await (await get(`/requests.json?${range}&${s}`)).json()) as any[]).map((r) => r.service_request_id);
+    const q = async (s: string) =>
+      ((await (await get(`/requests.json?${range}&${s}`)).json()) as any[]).map((r) => r.service_request_id);
     expect(await q('service_code=park-toilet-water')).toEqual([b.number, a.number]);
     expect(await q('service_code=park-toilet-water&status=open')).toEqual([a.number]);
     expect(await q('service_code=park-toilet-water&status=closed')).toEqual([b.number]);

@@ -106,7 +106,9 @@ describe('GET /terms: content', () => {
     expect(list).not.toBeNull();
     const items = [...list![1]!.matchAll(/<li><span class="n">\((\d+)\)<\/span>/g)].map((m) => Number(m[1]));
     expect(items).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-    expect(textOf(rules)).toContain('(6)他の利用者又は第三者に関して、住所・電話番号・メールアドレス等の個人情報を特定・開示・漏えいする等');
+    expect(textOf(rules)).toContain(
+      '(6)他の利用者又は第三者に関して、住所・電話番号・メールアドレス等の個人情報を特定・開示・漏えいする等',
+    );
     expect(textOf(rules)).toContain('(11)その他デジタル推進課が不適切と判断した行為');
   });
 
@@ -118,7 +120,8 @@ describe('GET /terms: content', () => {
     for (const handled of ['LINEユーザーID', '表示言語', '利用規約に同意した日時', '位置情報', '写真', '欠席連絡']) {
       expect(privacy).toContain(handled);
     }
-    for (const heading of ['取り扱う個人情報', '利用目的', '保存期間', '開示等の請求']) expect(privacy).toContain(heading);
+    for (const heading of ['取り扱う個人情報', '利用目的', '保存期間', '開示等の請求'])
+      expect(privacy).toContain(heading);
     // The request for disclosure goes to the configured contact address.
     expect(privacy).toContain(`電子メール（${config(env).contactEmail}）`);
   });

@@ -4,12 +4,28 @@ import { ContentUnavailableError, fetchMessageContent } from '../src/reports/con
 import { submitReport } from '../src/reports/service';
 import { jpegWithGps, pngWithText, contains } from './helpers/images';
 import { conversation, drain, envelope, events, fake, newUserId, postWebhook, say, texts } from './helpers/line';
-import { flowState, north, press, quickLabels, quickTypes, reportsOf, reportUpTo, resident, spot, turn, type StepName } from './helpers/reports';
+import {
+  flowState,
+  north,
+  press,
+  quickLabels,
+  quickTypes,
+  reportsOf,
+  reportUpTo,
+  resident,
+  spot,
+  turn,
+  type StepName,
+} from './helpers/reports';
 
 const REPORT_NUMBER = /R-\d{4}-\d{6}/;
 
 async function photoRows(reportId: string) {
-  return (await env.DB.prepare('SELECT * FROM report_photos WHERE report_id = ? ORDER BY sort_order').bind(reportId).all<Record<string, any>>()).results;
+  return (
+    await env.DB.prepare('SELECT * FROM report_photos WHERE report_id = ? ORDER BY sort_order')
+      .bind(reportId)
+      .all<Record<string, any>>()
+  ).results;
 }
 
 describe('a whole report, from the rich menu to the receipt', () => {
@@ -26,7 +42,15 @@ describe('a whole report, from the rich menu to the receipt', () => {
     expect(quickLabels(msgs[0])).toEqual(['道路', '公園', 'その他', '中止']);
 
     msgs = await turn(u, press(u, 'category', 'road'));
-    expect(quickLabels(msgs[0])).toEqual(['穴・陥没', '段差', 'ガードレール・標識', '道路照明', '側溝・ふた', 'その他', '中止']);
+    expect(quickLabels(msgs[0])).toEqual([
+      '穴・陥没',
+      '段差',
+      'ガードレール・標識',
+      '道路照明',
+      '側溝・ふた',
+      'その他',
+      '中止',
+    ]);
 
     msgs = await turn(u, press(u, 'subtype', 'road-pothole'));
     expect(quickTypes(msgs[0])).toEqual(['location', 'postback']);
@@ -83,7 +107,11 @@ describe('a whole report, from the rich menu to the receipt', () => {
     expect(contains(bytes, 'GPSLatitude')).toBe(false);
     expect(photos[0]!.bytes).toBe(bytes.length);
 
-    const history = (await env.DB.prepare('SELECT actor, from_status, to_status FROM report_status_history WHERE report_id = ?').bind(report!.id).all()).results;
+    const history = (
+      await env.DB.prepare('SELECT actor, from_status, to_status FROM report_status_history WHERE report_id = ?')
+        .bind(report!.id)
+        .all()
+    ).results;
     expect(history).toEqual([{ actor: 'resident', from_status: null, to_status: 'received' }]);
 
     expect((await flowState(u)).flow).toBeUndefined();
@@ -107,7 +135,9 @@ describe('a whole report, from the rich menu to the receipt', () => {
     const [a, b] = await reportsOf(u);
     const seq = (n: string) => Number(n.split('-')[2]);
     expect(seq(b!.number)).toBeGreaterThan(seq(a!.number));
-    const counter = await env.DB.prepare('SELECT last FROM report_counters WHERE year = ?').bind(Number(a!.number.split('-')[1])).first<{ last: number }>();
+    const counter = await env.DB.prepare('SELECT last FROM report_counters WHERE year = ?')
+      .bind(Number(a!.number.split('-')[1]))
+      .first<{ last: number }>();
     expect(counter!.last).toBeGreaterThanOrEqual(seq(b!.number));
   });
 
@@ -119,7 +149,18 @@ describe('a whole report, from the rich menu to the receipt', () => {
     // Run the submission again with the same draft, as a crash before the state was saved would.
     const again = await submitReport(
       env,
-      { id: draft.reportId, categoryCode: 'road', subtypeCode: 'road-pothole', departmentId: 'road', lat: 34.65, lng: 133.92, address: null, description: 'x', reporterLineUserId: u, photoIds: [] },
+      {
+        id: draft.reportId,
+        categoryCode: 'road',
+        subtypeCode: 'road-pothole',
+        departmentId: 'road',
+        lat: 34.65,
+        lng: 133.92,
+        address: null,
+        description: 'x',
+        reporterLineUserId: u,
+        photoIds: [],
+      },
       Date.now(),
     );
     const rows = await reportsOf(u);
@@ -247,14 +288,17 @@ describe('wrong input at each step gets a hint and the same question', () => {
 });
 
 describe('中止 and the 30-minute expiry', () => {
-  it.each<StepName>(['safety', 'category', 'subtype', 'location', 'photos', 'description', 'confirm'])('中止 at %s ends the draft', async (step) => {
-    const u = await resident();
-    await reportUpTo(u, step);
-    const msgs = await turn(u, events.text(u, '中止'));
-    expect(msgs[0]!.text).toContain('通報を中止しました');
-    expect((await flowState(u)).flow).toBeUndefined();
-    expect(await reportsOf(u)).toHaveLength(0);
-  });
+  it.each<StepName>(['safety', 'category', 'subtype', 'location', 'photos', 'description', 'confirm'])(
+    '中止 at %s ends the draft',
+    async (step) => {
+      const u = await resident();
+      await reportUpTo(u, step);
+      const msgs = await turn(u, events.text(u, '中止'));
+      expect(msgs[0]!.text).toContain('通報を中止しました');
+      expect((await flowState(u)).flow).toBeUndefined();
+      expect(await reportsOf(u)).toHaveLength(0);
+    },
+  );
 
   it('the 中止 button throws away photos already stored', async () => {
     const u = await resident();
@@ -301,7 +345,8 @@ describe('photos from the LINE content API', () => {
   it('takes up to three and then moves on to the description', async () => {
     const u = await resident();
     await reportUpTo(u, 'photos');
-    for (let i = 1; i <= 3; i++) await fake.content(`${u}-m${i}`, i === 2 ? pngWithText() : jpegWithGps(), i === 2 ? 'image/png' : 'image/jpeg');
+    for (let i = 1; i <= 3; i++)
+      await fake.content(`${u}-m${i}`, i === 2 ? pngWithText() : jpegWithGps(), i === 2 ? 'image/png' : 'image/jpeg');
     await say(u, events.image(u, `${u}-m1`));
     await say(u, events.image(u, `${u}-m2`));
     const msgs = await turn(u, events.image(u, `${u}-m3`));
@@ -333,14 +378,22 @@ describe('photos from the LINE content API', () => {
     const rows = await drain(u);
     expect(rows.at(-1)).toMatchObject({ status: 'done', attempts: 1 });
     expect((await flowState(u)).flow!.data.photoIds).toHaveLength(1);
-    const n = await env.DB.prepare('SELECT count(*) AS n FROM report_photos WHERE uploader_line_user_id = ?').bind(u).first<{ n: number }>();
+    const n = await env.DB.prepare('SELECT count(*) AS n FROM report_photos WHERE uploader_line_user_id = ?')
+      .bind(u)
+      .first<{ n: number }>();
     expect(n!.n).toBe(1);
   });
 
   it('a content API that never answers is given up on (the inbox retries the event) instead of holding the inbox', async () => {
     const u = newUserId();
     await fake.content(`${u}-slow`, jpegWithGps(), 'image/jpeg');
-    await fake.inject({ path: `/v2/bot/message/${u}-slow/content`, status: 200, delayMs: 5_000, acceptFirst: true, times: 1 });
+    await fake.inject({
+      path: `/v2/bot/message/${u}-slow/content`,
+      status: 200,
+      delayMs: 5_000,
+      acceptFirst: true,
+      times: 1,
+    });
     const started = Date.now();
     await expect(fetchMessageContent(env, `${u}-slow`, undefined, 300)).rejects.toThrow(ContentUnavailableError);
     expect(Date.now() - started).toBeLessThan(4_000);
@@ -418,7 +471,18 @@ describe('the daily limit', () => {
       const p = spot();
       await submitReport(
         env,
-        { id: crypto.randomUUID(), categoryCode: 'road', subtypeCode: 'road-step', departmentId: 'road', lat: p.lat, lng: p.lng, address: null, description: '', reporterLineUserId: u, photoIds: [] },
+        {
+          id: crypto.randomUUID(),
+          categoryCode: 'road',
+          subtypeCode: 'road-step',
+          departmentId: 'road',
+          lat: p.lat,
+          lng: p.lng,
+          address: null,
+          description: '',
+          reporterLineUserId: u,
+          photoIds: [],
+        },
         Date.now(),
       );
     }
@@ -451,7 +515,9 @@ describe('the daily limit', () => {
   it('yesterday’s reports do not count', async () => {
     const u = await resident();
     await fill(u, 10);
-    await env.DB.prepare('UPDATE reports SET created_at = created_at - 86400000 WHERE reporter_line_user_id = ?').bind(u).run();
+    await env.DB.prepare('UPDATE reports SET created_at = created_at - 86400000 WHERE reporter_line_user_id = ?')
+      .bind(u)
+      .run();
     const msgs = await turn(u, events.postback(u, 'action=start&service=report'));
     expect(quickLabels(msgs[0])).toContain('LINEで通報する');
   });
@@ -473,7 +539,9 @@ describe('nearby duplicates', () => {
     expect(quickLabels(msgs[0])).toEqual(['同じ損傷なので賛同する', '別の損傷として通報する', '中止']);
     msgs = await turn(b, press(b, 'duplicate', 'support'));
     expect(msgs[0]!.text).toContain(`${original!.number} に賛同しました`);
-    const sup = await env.DB.prepare('SELECT line_user_id FROM report_supporters WHERE report_id = ?').bind(original!.id).all();
+    const sup = await env.DB.prepare('SELECT line_user_id FROM report_supporters WHERE report_id = ?')
+      .bind(original!.id)
+      .all();
     expect(sup.results).toEqual([{ line_user_id: b }]);
     expect(await reportsOf(b)).toHaveLength(0);
     expect((await flowState(b)).flow).toBeUndefined();
@@ -515,7 +583,18 @@ describe('nearby duplicates', () => {
     // b's own report is nearer (0 m) than a's (20 m).
     await submitReport(
       env,
-      { id: crypto.randomUUID(), categoryCode: 'road', subtypeCode: 'road-step', departmentId: 'road', lat: at.lat, lng: at.lng, address: null, description: '', reporterLineUserId: b, photoIds: [] },
+      {
+        id: crypto.randomUUID(),
+        categoryCode: 'road',
+        subtypeCode: 'road-step',
+        departmentId: 'road',
+        lat: at.lat,
+        lng: at.lng,
+        address: null,
+        description: '',
+        reporterLineUserId: b,
+        photoIds: [],
+      },
       Date.now(),
     );
     await reportUpTo(b, 'location');

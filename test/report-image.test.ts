@@ -44,7 +44,12 @@ describe('JPEG: EXIF, GPS, XMP, IPTC and comments removed', () => {
   });
 
   it('writes the orientation back as the only EXIF tag, so phone photos stay upright', () => {
-    expect(contains(out, [...'Exif'].map((c) => c.charCodeAt(0)))).toBe(true);
+    expect(
+      contains(
+        out,
+        [...'Exif'].map((c) => c.charCodeAt(0)),
+      ),
+    ).toBe(true);
     expect(contains(out, [0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6])).toBe(true);
   });
 
@@ -67,14 +72,35 @@ describe('JPEG: EXIF, GPS, XMP, IPTC and comments removed', () => {
     ...src.subarray(0, src.length - 2), // up to the first scan's data, without its EOI
     ...tail(0xfe, 'between scans: Taro, 1-2-3 Kita-ku'),
     ...tail(0xe1, 'http://ns.adobe.com/xap/1.0/\0<exif:GPSLatitude>34,39.97N</exif:GPSLatitude>'),
-    0xff, 0xc4, 0x00, 0x05, 0x10, 0x01, 0x00, // a DHT for the next scan
-    0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3f, 0x00, 0x9a, 0xbc,
-    0xff, 0xd9,
+    0xff,
+    0xc4,
+    0x00,
+    0x05,
+    0x10,
+    0x01,
+    0x00, // a DHT for the next scan
+    0xff,
+    0xda,
+    0x00,
+    0x08,
+    0x01,
+    0x01,
+    0x00,
+    0x01,
+    0x3f,
+    0x00,
+    0x9a,
+    0xbc,
+    0xff,
+    0xd9,
   ]);
 
   it.each([
     ['an MPF second image with its own EXIF and GPS', Uint8Array.from([...src, ...secondImage])],
-    ['a vendor trailer', Uint8Array.from([...src, ...[...'SEFHGPS 34.666,133.917 SecretPhone'].map((c) => c.charCodeAt(0))])],
+    [
+      'a vendor trailer',
+      Uint8Array.from([...src, ...[...'SEFHGPS 34.666,133.917 SecretPhone'].map((c) => c.charCodeAt(0))]),
+    ],
     ['metadata between the scans of a progressive JPEG', progressive],
   ])('drops %s', (_n, withMore) => {
     expect(contains(withMore, 'SecretPhone') || contains(withMore, 'Taro')).toBe(true);
@@ -87,7 +113,9 @@ describe('JPEG: EXIF, GPS, XMP, IPTC and comments removed', () => {
   it('keeps every scan of a progressive JPEG and the tables between them', () => {
     const clean = stripJpeg(progressive);
     expect(contains(clean, [0xff, 0xc4, 0x00, 0x05, 0x10, 0x01, 0x00])).toBe(true);
-    expect(contains(clean, [0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3f, 0x00, 0x9a, 0xbc, 0xff, 0xd9])).toBe(true);
+    expect(contains(clean, [0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x3f, 0x00, 0x9a, 0xbc, 0xff, 0xd9])).toBe(
+      true,
+    );
     expect(contains(clean, JPEG_SCAN.slice(0, -2))).toBe(true);
   });
 

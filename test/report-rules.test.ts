@@ -44,9 +44,12 @@ describe('area check (default: Okayama City)', () => {
     expect(inArea(parseArea(raw), lat, lng)).toBe(inside);
   });
 
-  it.each([[undefined], [''], ['not json'], ['{"box":[1,2,3]}'], ['{"polygon":[[0,0],[1,1]]}']])('falls back to the city for %j', (raw) => {
-    expect(parseArea(raw)).toEqual(OKAYAMA_CITY_AREA);
-  });
+  it.each([[undefined], [''], ['not json'], ['{"box":[1,2,3]}'], ['{"polygon":[[0,0],[1,1]]}']])(
+    'falls back to the city for %j',
+    (raw) => {
+      expect(parseArea(raw)).toEqual(OKAYAMA_CITY_AREA);
+    },
+  );
 });
 
 describe('distance', () => {
@@ -62,7 +65,12 @@ describe('distance', () => {
 
   it('the search box holds every point within the radius', () => {
     const box = boxAround(34.6661, 133.9177, 30);
-    for (const [dLat, dLng] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
+    for (const [dLat, dLng] of [
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ] as const) {
       // Walk 29.9 m in each direction and check the point is inside the box.
       const lat = 34.6661 + dLat * (29.9 / 111_195);
       const lng = 133.9177 + dLng * (29.9 / (111_195 * Math.cos((34.6661 * Math.PI) / 180)));
@@ -77,7 +85,14 @@ describe('nearby duplicates: same category, open, within 30 m and 30 days', () =
   const here = { categoryCode: 'road', lat: 34.6661, lng: 133.9177 };
   const north = (m: number) => 34.6661 + m / 111_195;
   const c = (over: Partial<DuplicateCandidate>): DuplicateCandidate => ({
-    id: 'x', categoryCode: 'road', status: 'received', lat: here.lat, lng: here.lng, createdAt: now - day, hidden: false, ...over,
+    id: 'x',
+    categoryCode: 'road',
+    status: 'received',
+    lat: here.lat,
+    lng: here.lng,
+    createdAt: now - day,
+    hidden: false,
+    ...over,
   });
   it.each<[string, Partial<DuplicateCandidate>, boolean]>([
     ['same spot', {}, true],
@@ -135,7 +150,15 @@ describe('report numbers', () => {
 });
 
 describe('status transitions', () => {
-  const all: ReportStatus[] = ['received', 'accepted', 'in_progress', 'resolved', 'not_city_managed', 'duplicate', 'rejected'];
+  const all: ReportStatus[] = [
+    'received',
+    'accepted',
+    'in_progress',
+    'resolved',
+    'not_city_managed',
+    'duplicate',
+    'rejected',
+  ];
   const allowed: Record<ReportStatus, ReportStatus[]> = {
     received: ['accepted', 'in_progress', 'resolved', 'not_city_managed', 'duplicate', 'rejected'],
     accepted: ['in_progress', 'resolved', 'not_city_managed', 'duplicate', 'rejected'],
@@ -157,7 +180,9 @@ describe('status transitions', () => {
     ['not_city_managed', null, true],
     ['duplicate', null, true],
     ['rejected', null, true],
-  ])('moving to %s with note %j tells the reporter: %s', (to, note, yes) => expect(notifiesReporter(to, note)).toBe(yes));
+  ])('moving to %s with note %j tells the reporter: %s', (to, note, yes) =>
+    expect(notifiesReporter(to, note)).toBe(yes),
+  );
 
   it.each<[ReportStatus, string]>([
     ['received', 'open'],

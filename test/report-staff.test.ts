@@ -15,10 +15,14 @@ async function tick(at: number) {
 }
 
 async function auditRows(action: string, targetId: string) {
-  return (await env.DB.prepare('SELECT staff_id, action, target_id FROM audit_log WHERE action = ? AND target_id = ?').bind(action, targetId).all()).results;
+  return (
+    await env.DB.prepare('SELECT staff_id, action, target_id FROM audit_log WHERE action = ? AND target_id = ?')
+      .bind(action, targetId)
+      .all()
+  ).results;
 }
 
-const pushesTo = async (userId: string) => (await fake.requests({ to: userId, path: '/v2/bot/message/push' }));
+const pushesTo = async (userId: string) => await fake.requests({ to: userId, path: '/v2/bot/message/push' });
 
 describe('who may do what (role matrix)', () => {
   const roles: [string, Record<string, string[]>][] = [
@@ -59,7 +63,12 @@ describe('who may do what (role matrix)', () => {
   });
 
   it('no token → 401 everywhere', async () => {
-    for (const path of ['/api/v1/reports', `/api/v1/reports/${crypto.randomUUID()}`, '/api/v1/reports.csv', '/api/v1/report-categories']) {
+    for (const path of [
+      '/api/v1/reports',
+      `/api/v1/reports/${crypto.randomUUID()}`,
+      '/api/v1/reports.csv',
+      '/api/v1/report-categories',
+    ]) {
       expect((await call(path, { token: null })).status).toBe(401);
     }
   });
@@ -84,7 +93,8 @@ describe('the list: filters, paging, sort', () => {
         }),
       );
     }
-    const q = (s: string) => call(`/api/v1/reports?q=${marker}&${s}`).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    const q = (s: string) =>
+      call(`/api/v1/reports?q=${marker}&${s}`).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
     let res = await q('');
     expect(res.body.items.map((x: any) => x.number)).toEqual(made.map((m) => m.number).reverse());
     expect(res.body.items[0]).not.toHaveProperty('reporterLineUserId');
@@ -146,11 +156,19 @@ describe('one report: detail, photos, audit', () => {
     const res = await call(`/api/v1/reports/${r.id}`, { token });
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
-    expect(body).toMatchObject({ id: r.id, number: r.number, status: 'received', reporter: { lineUserId: reporter }, supporters: 0 });
+    expect(body).toMatchObject({
+      id: r.id,
+      number: r.number,
+      status: 'received',
+      reporter: { lineUserId: reporter },
+      supporters: 0,
+    });
     expect(body.photos).toHaveLength(2);
     expect(body.history).toEqual([expect.objectContaining({ actor: 'resident', from: null, to: 'received' })]);
     expect(body.mail.status).toBe('pending');
-    expect(await auditRows('report.read', r.id)).toEqual([{ staff_id: staffId, action: 'report.read', target_id: r.id }]);
+    expect(await auditRows('report.read', r.id)).toEqual([
+      { staff_id: staffId, action: 'report.read', target_id: r.id },
+    ]);
 
     const photo = await call(body.photos[0].url, { token });
     expect(photo.status).toBe(200);
@@ -165,9 +183,17 @@ describe('one report: detail, photos, audit', () => {
     const a = await storedReport(await resident(), { lat: p.lat, lng: p.lng });
     const b = await storedReport(await resident(), { lat: p.lat + 20 / 111_195, lng: p.lng });
     const far = await storedReport(await resident(), { lat: p.lat + 45 / 111_195, lng: p.lng });
-    const park = await storedReport(await resident(), { lat: p.lat, lng: p.lng, categoryCode: 'park', subtypeCode: 'park-tree' });
+    const park = await storedReport(await resident(), {
+      lat: p.lat,
+      lng: p.lng,
+      categoryCode: 'park',
+      subtypeCode: 'park-tree',
+    });
     const nearOf = async (id: string) => ((await (await call(`/api/v1/reports/${id}`)).json()) as any).nearby;
-    expect(await nearOf(b.id)).toEqual([{ id: a.id, number: a.number, status: 'received', distanceM: 20 }, { id: far.id, number: far.number, status: 'received', distanceM: 25 }]);
+    expect(await nearOf(b.id)).toEqual([
+      { id: a.id, number: a.number, status: 'received', distanceM: 20 },
+      { id: far.id, number: far.number, status: 'received', distanceM: 25 },
+    ]);
     expect((await nearOf(a.id)).map((x: any) => x.number)).toEqual([b.number]);
     expect(await nearOf(park.id)).toEqual([]);
   });
@@ -187,11 +213,19 @@ describe('status changes and the reporter kept informed', () => {
     const reporter = await resident();
     const r = await storedReport(reporter);
 
-    let res = await call(`/api/v1/reports/${r.id}`, { token, method: 'PATCH', body: { status: 'accepted', internalNote: '現地確認予定' } });
+    let res = await call(`/api/v1/reports/${r.id}`, {
+      token,
+      method: 'PATCH',
+      body: { status: 'accepted', internalNote: '現地確認予定' },
+    });
     expect(await res.json()).toEqual({ notified: 0 });
     expect(await pushesTo(reporter)).toHaveLength(0);
 
-    res = await call(`/api/v1/reports/${r.id}`, { token, method: 'PATCH', body: { status: 'in_progress', publicNote: '来週補修します' } });
+    res = await call(`/api/v1/reports/${r.id}`, {
+      token,
+      method: 'PATCH',
+      body: { status: 'in_progress', publicNote: '来週補修します' },
+    });
     expect(await res.json()).toEqual({ notified: 1 });
     let pushes = await pushesTo(reporter);
     expect(pushes).toHaveLength(1);
@@ -200,7 +234,9 @@ describe('status changes and the reporter kept informed', () => {
     expect(text).toContain('対応中');
     expect(text).toContain('来週補修します');
     expect(text).not.toContain('現地確認予定');
-    const stored = await env.DB.prepare('SELECT id, status FROM report_notifications WHERE report_id = ?').bind(r.id).first<{ id: string; status: string }>();
+    const stored = await env.DB.prepare('SELECT id, status FROM report_notifications WHERE report_id = ?')
+      .bind(r.id)
+      .first<{ id: string; status: string }>();
     expect(pushes[0]!.retryKey).toBe(stored!.id);
     expect(stored!.status).toBe('sent');
 
@@ -210,18 +246,38 @@ describe('status changes and the reporter kept informed', () => {
     expect((pushes[1]!.body as any).messages[0].text).toContain('対応完了');
 
     const history = (
-      await env.DB.prepare('SELECT actor, from_status, to_status, public_note, internal_note FROM report_status_history WHERE report_id = ? ORDER BY id').bind(r.id).all()
+      await env.DB.prepare(
+        'SELECT actor, from_status, to_status, public_note, internal_note FROM report_status_history WHERE report_id = ? ORDER BY id',
+      )
+        .bind(r.id)
+        .all()
     ).results;
     expect(history).toEqual([
       { actor: 'resident', from_status: null, to_status: 'received', public_note: null, internal_note: null },
-      { actor: staffId, from_status: 'received', to_status: 'accepted', public_note: null, internal_note: '現地確認予定' },
-      { actor: staffId, from_status: 'accepted', to_status: 'in_progress', public_note: '来週補修します', internal_note: null },
+      {
+        actor: staffId,
+        from_status: 'received',
+        to_status: 'accepted',
+        public_note: null,
+        internal_note: '現地確認予定',
+      },
+      {
+        actor: staffId,
+        from_status: 'accepted',
+        to_status: 'in_progress',
+        public_note: '来週補修します',
+        internal_note: null,
+      },
       { actor: staffId, from_status: 'in_progress', to_status: 'resolved', public_note: null, internal_note: null },
     ]);
-    const row = await env.DB.prepare('SELECT closed_at FROM reports WHERE id = ?').bind(r.id).first<{ closed_at: number | null }>();
+    const row = await env.DB.prepare('SELECT closed_at FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<{ closed_at: number | null }>();
     expect(row!.closed_at).not.toBeNull();
     expect(await auditRows('report.update', r.id)).toHaveLength(3);
-    const last = await env.DB.prepare(`SELECT detail FROM audit_log WHERE action = 'report.update' AND target_id = ? ORDER BY id DESC LIMIT 1`)
+    const last = await env.DB.prepare(
+      `SELECT detail FROM audit_log WHERE action = 'report.update' AND target_id = ? ORDER BY id DESC LIMIT 1`,
+    )
       .bind(r.id)
       .first<{ detail: string }>();
     expect(JSON.parse(last!.detail)).toMatchObject({ from: 'in_progress', to: 'resolved', notified: 1 });
@@ -240,9 +296,15 @@ describe('status changes and the reporter kept informed', () => {
     const copy = await storedReport(reporter);
     let res = await call(`/api/v1/reports/${copy.id}`, { method: 'PATCH', body: { status: 'duplicate' } });
     expect(res.status).toBe(400);
-    res = await call(`/api/v1/reports/${copy.id}`, { method: 'PATCH', body: { status: 'duplicate', duplicateOf: copy.id } });
+    res = await call(`/api/v1/reports/${copy.id}`, {
+      method: 'PATCH',
+      body: { status: 'duplicate', duplicateOf: copy.id },
+    });
     expect(res.status).toBe(400);
-    res = await call(`/api/v1/reports/${copy.id}`, { method: 'PATCH', body: { status: 'duplicate', duplicateOf: original.id } });
+    res = await call(`/api/v1/reports/${copy.id}`, {
+      method: 'PATCH',
+      body: { status: 'duplicate', duplicateOf: original.id },
+    });
     expect(res.status).toBe(200);
     const push = (await pushesTo(reporter)).at(-1)!;
     expect((push.body as any).messages[0].text).toContain(original.number);
@@ -252,7 +314,10 @@ describe('status changes and the reporter kept informed', () => {
     expect(dup.duplicateOf).toBe(original.id);
 
     // A later note on the duplicate still names the report that is being dealt with.
-    res = await call(`/api/v1/reports/${copy.id}`, { method: 'PATCH', body: { publicNote: '補修の予定が決まりました' } });
+    res = await call(`/api/v1/reports/${copy.id}`, {
+      method: 'PATCH',
+      body: { publicNote: '補修の予定が決まりました' },
+    });
     expect(res.status).toBe(200);
     const note = ((await pushesTo(reporter)).at(-1)!.body as any).messages[0].text as string;
     expect(note).toContain('補修の予定が決まりました');
@@ -276,7 +341,9 @@ describe('status changes and the reporter kept informed', () => {
     const reporter = await resident('en');
     const supporter = await resident('ja');
     const r = await storedReport(reporter);
-    await env.DB.prepare('INSERT INTO report_supporters (report_id, line_user_id, created_at) VALUES (?, ?, ?)').bind(r.id, supporter, Date.now()).run();
+    await env.DB.prepare('INSERT INTO report_supporters (report_id, line_user_id, created_at) VALUES (?, ?, ?)')
+      .bind(r.id, supporter, Date.now())
+      .run();
     const res = await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'resolved' } });
     expect(await res.json()).toEqual({ notified: 2 });
     const en = ((await pushesTo(reporter))[0]!.body as any).messages[0].text as string;
@@ -302,10 +369,16 @@ describe('status changes and the reporter kept informed', () => {
     expect(codes[0]).toBe(200);
     expect([400, 409]).toContain(codes[1]);
     expect(results.find((x) => x.status !== 200)!.headers.get('content-type')).toBe('application/problem+json');
-    const history = (await env.DB.prepare('SELECT to_status FROM report_status_history WHERE report_id = ? ORDER BY id').bind(r.id).all()).results;
+    const history = (
+      await env.DB.prepare('SELECT to_status FROM report_status_history WHERE report_id = ? ORDER BY id')
+        .bind(r.id)
+        .all()
+    ).results;
     expect(history).toEqual([{ to_status: 'received' }, { to_status: 'resolved' }]);
     expect(await pushesTo(reporter)).toHaveLength(1);
-    const n = await env.DB.prepare('SELECT count(*) AS n FROM report_notifications WHERE report_id = ?').bind(r.id).first<{ n: number }>();
+    const n = await env.DB.prepare('SELECT count(*) AS n FROM report_notifications WHERE report_id = ?')
+      .bind(r.id)
+      .first<{ n: number }>();
     expect(n!.n).toBe(1);
     expect(await auditRows('report.update', r.id)).toHaveLength(1);
   });
@@ -316,7 +389,9 @@ describe('status changes and the reporter kept informed', () => {
     const blocked = await resident();
     const r = await storedReport(reporter);
     for (const u of [supporter, blocked]) {
-      await env.DB.prepare('INSERT INTO report_supporters (report_id, line_user_id, created_at) VALUES (?, ?, ?)').bind(r.id, u, Date.now()).run();
+      await env.DB.prepare('INSERT INTO report_supporters (report_id, line_user_id, created_at) VALUES (?, ?, ?)')
+        .bind(r.id, u, Date.now())
+        .run();
     }
     await say(blocked, events.unfollow(blocked));
     const res = await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { publicNote: '現地を確認しました' } });
@@ -331,7 +406,9 @@ describe('status changes and the reporter kept informed', () => {
     const r = await storedReport(reporter);
     await fake.inject({ path: '/v2/bot/message/push', to: reporter, status: 500, times: 1 });
     await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'resolved' } });
-    const n = await env.DB.prepare('SELECT id, status, attempts FROM report_notifications WHERE report_id = ?').bind(r.id).first<{ id: string; status: string; attempts: number }>();
+    const n = await env.DB.prepare('SELECT id, status, attempts FROM report_notifications WHERE report_id = ?')
+      .bind(r.id)
+      .first<{ id: string; status: string; attempts: number }>();
     expect(n).toMatchObject({ status: 'pending', attempts: 1 });
     expect(await pushesTo(reporter)).toHaveLength(0);
     await tick(Date.now());
@@ -347,7 +424,9 @@ describe('status changes and the reporter kept informed', () => {
     const r = await storedReport(reporter);
     expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: {} })).status).toBe(400);
     expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'received' } })).status).toBe(400);
-    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: 'nowhere' } })).status).toBe(400);
+    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: 'nowhere' } })).status).toBe(
+      400,
+    );
     expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: 'park' } })).status).toBe(200);
     expect(await pushesTo(reporter)).toHaveLength(0);
   });
@@ -357,20 +436,30 @@ describe('the department mail', () => {
   it('is tracked per report: a refused address leaves it pending with the reason; the cron retries; it fails for good after the last attempt; staff re-send after fixing the address', async () => {
     const admin = await newStaff(['admin']);
     const deptId = `dept-${crypto.randomUUID().slice(0, 8)}`;
-    let res = await call('/api/v1/report-departments', { token: admin.token, method: 'POST', body: { id: deptId, name: '試験課', email: 'blocked@example.jp', phone: '086-000-0000' } });
+    let res = await call('/api/v1/report-departments', {
+      token: admin.token,
+      method: 'POST',
+      body: { id: deptId, name: '試験課', email: 'blocked@example.jp', phone: '086-000-0000' },
+    });
     expect(res.status).toBe(201);
     const reporter = await resident();
     const r = await storedReport(reporter, { departmentId: deptId });
     const t0 = Date.now();
     await tick(t0);
-    let row = await env.DB.prepare('SELECT mail_status, mail_attempts, mail_last_error, mail_next_at FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    let row = await env.DB.prepare(
+      'SELECT mail_status, mail_attempts, mail_last_error, mail_next_at FROM reports WHERE id = ?',
+    )
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(row).toMatchObject({ mail_status: 'pending', mail_attempts: 1 });
     expect(row!.mail_last_error).toContain('blocked@example.jp');
     expect(row!.mail_next_at).toBe(t0 + 60_000);
 
     // Not yet due: nothing happens.
     await tick(t0 + 30_000);
-    row = await env.DB.prepare('SELECT mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    row = await env.DB.prepare('SELECT mail_attempts FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(row!.mail_attempts).toBe(1);
 
     let at = t0;
@@ -378,10 +467,16 @@ describe('the department mail', () => {
       at += 3_600_000;
       await tick(at);
     }
-    row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(row).toMatchObject({ mail_status: 'failed', mail_attempts: MAIL_MAX_ATTEMPTS });
 
-    res = await call(`/api/v1/report-departments/${deptId}`, { token: admin.token, method: 'PATCH', body: { email: 'dept1-ok@example.jp' } });
+    res = await call(`/api/v1/report-departments/${deptId}`, {
+      token: admin.token,
+      method: 'PATCH',
+      body: { email: 'dept1-ok@example.jp' },
+    });
     expect(res.status).toBe(200);
     res = await call(`/api/v1/reports/${r.id}/mail`, { method: 'POST' });
     expect(await res.json()).toEqual({ mailStatus: 'sent' });
@@ -395,19 +490,29 @@ describe('a report moved to another department', () => {
     const admin = await newStaff(['admin']);
     const deptId = `dept-${crypto.randomUUID().slice(0, 8)}`;
     // Not an allowed destination in the tests: the attempt fails and names the address it went to.
-    const res = await call('/api/v1/report-departments', { token: admin.token, method: 'POST', body: { id: deptId, name: '移管先課', email: 'moved-here@example.jp', phone: '086-000-0000' } });
+    const res = await call('/api/v1/report-departments', {
+      token: admin.token,
+      method: 'POST',
+      body: { id: deptId, name: '移管先課', email: 'moved-here@example.jp', phone: '086-000-0000' },
+    });
     expect(res.status).toBe(201);
     const r = await storedReport(await resident());
     const t0 = Date.now();
     await tick(t0);
-    const before = await env.DB.prepare('SELECT mail_status FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    const before = await env.DB.prepare('SELECT mail_status FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(before!.mail_status).toBe('sent');
 
     expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: deptId } })).status).toBe(200);
-    let row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    let row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(row).toMatchObject({ mail_status: 'pending', mail_attempts: 0 });
     await tick(Date.now());
-    row = await env.DB.prepare('SELECT mail_status, mail_attempts, mail_last_error FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    row = await env.DB.prepare('SELECT mail_status, mail_attempts, mail_last_error FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(row).toMatchObject({ mail_status: 'pending', mail_attempts: 1 });
     expect(row!.mail_last_error).toContain('moved-here@example.jp');
   });
@@ -415,8 +520,13 @@ describe('a report moved to another department', () => {
   it('a change that keeps the department leaves the sent mail alone', async () => {
     const r = await storedReport(await resident());
     await tick(Date.now());
-    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'accepted', department: 'road' } })).status).toBe(200);
-    const row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    expect(
+      (await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'accepted', department: 'road' } }))
+        .status,
+    ).toBe(200);
+    const row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(row).toMatchObject({ mail_status: 'sent', mail_attempts: 1 });
   });
 });
@@ -455,11 +565,15 @@ describe('staff re-send of the department mail', () => {
     const now = Date.now();
     const m = countingMail(0);
     // Held by an attempt in progress (the conversation's or the cron's).
-    await env.DB.prepare(`UPDATE reports SET mail_status = 'pending', mail_next_at = ? WHERE id = ?`).bind(now + 60_000, r.id).run();
+    await env.DB.prepare(`UPDATE reports SET mail_status = 'pending', mail_next_at = ? WHERE id = ?`)
+      .bind(now + 60_000, r.id)
+      .run();
     expect(await resendReportMail(m.env, db(env.DB), r.id, now, 'https://bot.example.jp')).toBe('pending');
     expect(m.sent).toHaveLength(0);
     // Waiting 30 minutes after a failed attempt: staff may send it now.
-    await env.DB.prepare(`UPDATE reports SET mail_attempts = 5, mail_next_at = ? WHERE id = ?`).bind(now + 30 * 60_000, r.id).run();
+    await env.DB.prepare(`UPDATE reports SET mail_attempts = 5, mail_next_at = ? WHERE id = ?`)
+      .bind(now + 30 * 60_000, r.id)
+      .run();
     expect(await resendReportMail(m.env, db(env.DB), r.id, now, 'https://bot.example.jp')).toBe('sent');
     expect(m.sent).toHaveLength(1);
   });
@@ -486,7 +600,16 @@ describe('what the department reads', () => {
     );
     expect(mail.to).toBe('road-reports@example.jp');
     expect(mail.subject).toBe('【LINE損傷通報】R-2026-000123 道路／穴・陥没');
-    for (const part of ['道路港湾管理課', '2026/11/28 10:05', '岡山市北区駅元町', '34.666100, 133.917700', 'maps', '写真：2枚', '歩道に穴', '/api/v1/reports/00000000']) {
+    for (const part of [
+      '道路港湾管理課',
+      '2026/11/28 10:05',
+      '岡山市北区駅元町',
+      '34.666100, 133.917700',
+      'maps',
+      '写真：2枚',
+      '歩道に穴',
+      '/api/v1/reports/00000000',
+    ]) {
       expect(mail.text).toContain(part);
     }
     expect(mail.text).not.toMatch(/U[0-9a-f]{32}/);
@@ -499,16 +622,24 @@ describe('the department mail is sent once', () => {
     const r = await storedReport(reporter);
     const now = Date.now();
     // An attempt in progress (as the conversation's, at the moment of 送信) holds the lease.
-    await env.DB.prepare('UPDATE reports SET mail_next_at = ? WHERE id = ?').bind(now + 120_000, r.id).run();
+    await env.DB.prepare('UPDATE reports SET mail_next_at = ? WHERE id = ?')
+      .bind(now + 120_000, r.id)
+      .run();
     await tick(now);
-    let row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    let row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(row).toMatchObject({ mail_status: 'pending', mail_attempts: 0 });
     // The lease expired (the attempt died): the cron sends it.
     await tick(now + 120_000);
-    row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(row).toMatchObject({ mail_status: 'sent', mail_attempts: 1 });
     await tick(now + 240_000);
-    row = await env.DB.prepare('SELECT mail_attempts FROM reports WHERE id = ?').bind(r.id).first<Record<string, any>>();
+    row = await env.DB.prepare('SELECT mail_attempts FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<Record<string, any>>();
     expect(row!.mail_attempts).toBe(1);
   });
 });
@@ -519,7 +650,9 @@ describe('moderation', () => {
     const reporter = await resident();
     const r = await storedReport(reporter);
     expect((await call(`/api/v1/reports/${r.id}/hide`, { method: 'POST', body: {} })).status).toBe(400);
-    expect((await call(`/api/v1/reports/${r.id}/hide`, { method: 'POST', body: { reason: '誹謗中傷（規約1(1)）' } })).status).toBe(204);
+    expect(
+      (await call(`/api/v1/reports/${r.id}/hide`, { method: 'POST', body: { reason: '誹謗中傷（規約1(1)）' } })).status,
+    ).toBe(204);
     let detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
     expect(detail).toMatchObject({ hidden: true, hiddenReason: '誹謗中傷（規約1(1)）' });
     const listed = (await (await call(`/api/v1/reports?hidden=exclude&q=${r.number}`)).json()) as any;
@@ -535,12 +668,33 @@ describe('moderation', () => {
 describe('categories and departments', () => {
   it('an admin adds a subtype with its own department; residents see it, reports route to it', async () => {
     const code = `road-x${crypto.randomUUID().slice(0, 6)}`;
-    let res = await call('/api/v1/report-categories', { method: 'POST', body: { code, parentCode: 'road', nameJa: '落下物', nameEn: 'Debris', departmentId: 'general', sortOrder: 7 } });
+    let res = await call('/api/v1/report-categories', {
+      method: 'POST',
+      body: { code, parentCode: 'road', nameJa: '落下物', nameEn: 'Debris', departmentId: 'general', sortOrder: 7 },
+    });
     expect(res.status).toBe(201);
-    expect((await call('/api/v1/report-categories', { method: 'POST', body: { code, parentCode: 'road', nameJa: 'x', nameEn: 'x' } })).status).toBe(409);
-    expect((await call('/api/v1/report-categories', { method: 'POST', body: { code: `${code}-y`, parentCode: code, nameJa: 'x', nameEn: 'x' } })).status).toBe(400);
+    expect(
+      (
+        await call('/api/v1/report-categories', {
+          method: 'POST',
+          body: { code, parentCode: 'road', nameJa: 'x', nameEn: 'x' },
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await call('/api/v1/report-categories', {
+          method: 'POST',
+          body: { code: `${code}-y`, parentCode: code, nameJa: 'x', nameEn: 'x' },
+        })
+      ).status,
+    ).toBe(400);
     const u = await resident();
-    await say(u, events.postback(u, 'action=start&service=report'), events.postback(u, 'action=report&step=safety&v=line'));
+    await say(
+      u,
+      events.postback(u, 'action=start&service=report'),
+      events.postback(u, 'action=report&step=safety&v=line'),
+    );
     const before = (await fake.messagesTo(u)).length;
     await say(u, events.postback(u, 'action=report&step=category&v=road'));
     const msg = (await fake.messagesTo(u))[before]!;
@@ -579,8 +733,12 @@ describe('a photo whose row cannot be written', () => {
   it('leaves no bytes in R2 that nothing points at (the clean-up finds photos by their rows)', async () => {
     const keys = async () => new Set((await env.PHOTOS.list({ prefix: 'report-photos/' })).objects.map((o) => o.key));
     const before = await keys();
-    const failingDb = { insert: () => ({ values: () => Promise.reject(new Error('D1 unavailable')) }) } as unknown as ReturnType<typeof db>;
-    await expect(storeDraftPhoto(env, failingDb, newUserId(), jpegWithGps(), 0, Date.now())).rejects.toThrow('D1 unavailable');
+    const failingDb = {
+      insert: () => ({ values: () => Promise.reject(new Error('D1 unavailable')) }),
+    } as unknown as ReturnType<typeof db>;
+    await expect(storeDraftPhoto(env, failingDb, newUserId(), jpegWithGps(), 0, Date.now())).rejects.toThrow(
+      'D1 unavailable',
+    );
     const added = [...(await keys())].filter((k) => !before.has(k));
     expect(added).toEqual([]);
   });
@@ -591,19 +749,31 @@ describe('exports', () => {
     const reporter = newUserId();
     const tag = crypto.randomUUID().slice(0, 8);
     const a = await storedReport(reporter, { description: `${tag} "quoted", =SUM(A1)`, lat: 34.61, lng: 133.91 });
-    await storedReport(reporter, { description: `${tag} park`, categoryCode: 'park', subtypeCode: 'park-tree', departmentId: 'park' });
+    await storedReport(reporter, {
+      description: `${tag} park`,
+      categoryCode: 'park',
+      subtypeCode: 'park-tree',
+      departmentId: 'park',
+    });
     const geo = await call(`/api/v1/reports.geojson?q=${tag}&category=road`);
     expect(geo.headers.get('content-type')).toContain('application/geo+json');
     const fc = (await geo.json()) as any;
     expect(fc.type).toBe('FeatureCollection');
     expect(fc.features).toHaveLength(1);
-    expect(fc.features[0]).toMatchObject({ type: 'Feature', geometry: { type: 'Point', coordinates: [133.91, 34.61] }, properties: { number: a.number } });
+    expect(fc.features[0]).toMatchObject({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [133.91, 34.61] },
+      properties: { number: a.number },
+    });
     expect(JSON.stringify(fc)).not.toContain(reporter);
 
     const csv = await call(`/api/v1/reports.csv?q=${tag}&category=road`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const body = await csv.text();
-    const lines = body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]!.startsWith('number,id,status')).toBe(true);
     expect(lines[1]).toContain(a.number);

@@ -13,8 +13,16 @@ const BOOTSTRAP = 'test-bootstrap-token';
 type Menu = messagingApi.RichMenuRequest;
 type Area = messagingApi.RichMenuArea;
 
-const postback = (data = 'action=start&service=report'): messagingApi.Action => ({ type: 'postback', label: '通報', data, displayText: '通報' });
-const area = (x: number, y: number, width: number, height: number, action: messagingApi.Action = postback()): Area => ({ bounds: { x, y, width, height }, action });
+const postback = (data = 'action=start&service=report'): messagingApi.Action => ({
+  type: 'postback',
+  label: '通報',
+  data,
+  displayText: '通報',
+});
+const area = (x: number, y: number, width: number, height: number, action: messagingApi.Action = postback()): Area => ({
+  bounds: { x, y, width, height },
+  action,
+});
 const menu = (over: Partial<Menu> = {}): Menu => ({
   size: { width: 2500, height: 1686 },
   selected: false,
@@ -33,14 +41,30 @@ describe('rich menu rules', () => {
     ['a valid two-area menu', {}, null],
     ['the half-height size 2500×843', { size: { width: 2500, height: 843 }, areas: [area(0, 0, 2500, 843)] }, null],
     ['the small size 800×270', { size: { width: 800, height: 270 }, areas: [area(0, 0, 800, 270)] }, null],
-    ['an area past the right edge', { areas: [area(1300, 0, 1201, 100)] }, 'areas[0]: bounds reach outside the 2500×1686 image'],
+    [
+      'an area past the right edge',
+      { areas: [area(1300, 0, 1201, 100)] },
+      'areas[0]: bounds reach outside the 2500×1686 image',
+    ],
     ['an area past the bottom edge', { areas: [area(0, 1600, 100, 87)] }, 'areas[0]: bounds reach outside'],
-    ['an area at a negative position', { areas: [area(-1, 0, 100, 100)] }, 'areas[0]: bounds must start at or after 0,0'],
+    [
+      'an area at a negative position',
+      { areas: [area(-1, 0, 100, 100)] },
+      'areas[0]: bounds must start at or after 0,0',
+    ],
     ['an empty area', { areas: [area(0, 0, 0, 100)] }, 'at least 1×1'],
     ['fractional bounds', { areas: [area(0, 0, 100.5, 100)] }, 'areas[0]: bounds must be integers'],
-    ['overlapping areas', { areas: [area(0, 0, 1300, 1686), area(1250, 0, 1250, 1686)] }, 'areas[1]: overlaps areas[0]'],
+    [
+      'overlapping areas',
+      { areas: [area(0, 0, 1300, 1686), area(1250, 0, 1250, 1686)] },
+      'areas[1]: overlaps areas[0]',
+    ],
     ['no areas', { areas: [] }, 'areas: must be 1–20, got 0'],
-    ['21 areas', { areas: Array.from({ length: 21 }, (_, i) => area(i * 100, 0, 100, 100)) }, 'areas: must be 1–20, got 21'],
+    [
+      '21 areas',
+      { areas: Array.from({ length: 21 }, (_, i) => area(i * 100, 0, 100, 100)) },
+      'areas: must be 1–20, got 21',
+    ],
     ['a chat bar text of 15 characters', { chatBarText: 'あ'.repeat(15) }, 'chatBarText must be 1–14 characters'],
     ['no chat bar text', { chatBarText: '' }, 'chatBarText must be 1–14 characters'],
     ['a width over 2500', { size: { width: 2600, height: 1686 } }, 'size.width must be an integer from 800 to 2500'],
@@ -49,13 +73,37 @@ describe('rich menu rules', () => {
     ['too tall for its width', { size: { width: 2500, height: 1800 } }, 'width / height must be at least 1.45'],
     ['a name over 300 characters', { name: 'x'.repeat(301) }, 'name must be 1–300 characters'],
     ['no selected flag', { selected: undefined }, 'selected must be true or false'],
-    ['a label over 20 characters', { areas: [area(0, 0, 100, 100, { ...postback(), label: 'x'.repeat(21) })] }, 'areas[0]: label is longer than 20'],
-    ['postback data over 300 characters', { areas: [area(0, 0, 100, 100, postback('x'.repeat(301)))] }, 'areas[0]: postback data must be 1–300'],
+    [
+      'a label over 20 characters',
+      { areas: [area(0, 0, 100, 100, { ...postback(), label: 'x'.repeat(21) })] },
+      'areas[0]: label is longer than 20',
+    ],
+    [
+      'postback data over 300 characters',
+      { areas: [area(0, 0, 100, 100, postback('x'.repeat(301)))] },
+      'areas[0]: postback data must be 1–300',
+    ],
     ['empty postback data', { areas: [area(0, 0, 100, 100, postback(''))] }, 'areas[0]: postback data must be 1–300'],
-    ['an ftp link', { areas: [area(0, 0, 100, 100, { type: 'uri', label: 'x', uri: 'ftp://city.okayama.jp/' })] }, 'areas[0]: uri must start with'],
-    ['a uri over 1000 characters', { areas: [area(0, 0, 100, 100, { type: 'uri', label: 'x', uri: `https://a.jp/${'x'.repeat(1000)}` })] }, 'uri must be 1–1000'],
-    ['a camera action (quick replies only)', { areas: [area(0, 0, 100, 100, { type: 'camera', label: 'x' })] }, 'action type camera is not allowed'],
-    ['an area without action', { areas: [{ bounds: { x: 0, y: 0, width: 100, height: 100 } }] }, 'areas[0]: has no action'],
+    [
+      'an ftp link',
+      { areas: [area(0, 0, 100, 100, { type: 'uri', label: 'x', uri: 'ftp://city.okayama.jp/' })] },
+      'areas[0]: uri must start with',
+    ],
+    [
+      'a uri over 1000 characters',
+      { areas: [area(0, 0, 100, 100, { type: 'uri', label: 'x', uri: `https://a.jp/${'x'.repeat(1000)}` })] },
+      'uri must be 1–1000',
+    ],
+    [
+      'a camera action (quick replies only)',
+      { areas: [area(0, 0, 100, 100, { type: 'camera', label: 'x' })] },
+      'action type camera is not allowed',
+    ],
+    [
+      'an area without action',
+      { areas: [{ bounds: { x: 0, y: 0, width: 100, height: 100 } }] },
+      'areas[0]: has no action',
+    ],
   ])('%s', (_label, over, problem) => {
     const problems = richMenuProblems(menu(over));
     if (problem === null) expect(problems).toEqual([]);
@@ -77,7 +125,9 @@ describe('rich menu rules', () => {
   });
 
   it('starts 通報, 欠席連絡, 町内会 and 設定 by postback with display text, and links the city website', () => {
-    const actions = RICH_MENU.areas!.map((a) => a.action as { type: string; label?: string; data?: string; displayText?: string; uri?: string });
+    const actions = RICH_MENU.areas!.map(
+      (a) => a.action as { type: string; label?: string; data?: string; displayText?: string; uri?: string },
+    );
     const started = actions.filter((a) => a.type === 'postback').map((a) => parsePostback(a.data!));
     expect(started.map((d) => d.service)).toEqual(['report', 'absence', 'community', 'settings']);
     for (const d of started) {
@@ -99,9 +149,12 @@ describe('the shipped image', () => {
     expect(contrastRatio(a, b)).toBeCloseTo(expected, 2);
   });
 
-  it.each(TILES.map((t) => [t.label, t.color]))('white text on the %s tile (%s) has at least 4.5:1 contrast', (_label, color) => {
-    expect(contrastRatio('#ffffff', color)).toBeGreaterThanOrEqual(4.5);
-  });
+  it.each(TILES.map((t) => [t.label, t.color]))(
+    'white text on the %s tile (%s) has at least 4.5:1 contrast',
+    (_label, color) => {
+      expect(contrastRatio('#ffffff', color)).toBeGreaterThanOrEqual(4.5);
+    },
+  );
 
   it('is a PNG of the menu’s size, read back from its IHDR, and under 1 MB', () => {
     const bytes = richMenuImage();
@@ -122,7 +175,15 @@ describe('the shipped image', () => {
     ['a PNG header', header(2500, 843), { width: 2500, height: 843 }],
     ['a JPEG', Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, ...new Array(30).fill(0)]), null],
     ['a truncated PNG', header(2500, 843).subarray(0, 20), null],
-    ['a PNG whose first chunk is not IHDR', (() => { const b = header(1, 1); b[12] = 0x58; return b; })(), null],
+    [
+      'a PNG whose first chunk is not IHDR',
+      (() => {
+        const b = header(1, 1);
+        b[12] = 0x58;
+        return b;
+      })(),
+      null,
+    ],
   ])('pngSize: %s', (_label, bytes, expected) => {
     expect(pngSize(bytes)).toEqual(expected);
   });
@@ -148,7 +209,9 @@ async function richMenuCalls() {
 }
 
 async function auditRows(targetId: string) {
-  const rows = await env.DB.prepare(`SELECT staff_id, action, target_type FROM audit_log WHERE action = 'richmenu.publish' AND target_id = ?`)
+  const rows = await env.DB.prepare(
+    `SELECT staff_id, action, target_type FROM audit_log WHERE action = 'richmenu.publish' AND target_id = ?`,
+  )
     .bind(targetId)
     .all();
   return rows.results;
@@ -170,7 +233,9 @@ describe('POST /api/v1/richmenu/publish', () => {
     expect(calls[0]!.body).toEqual(JSON.parse(JSON.stringify(RICH_MENU)));
     expect(calls[1]!.body).toEqual({ contentType: 'image/png', bytes: richMenuImage().length });
 
-    expect(await auditRows(richMenuId)).toEqual([{ staff_id: 'bootstrap', action: 'richmenu.publish', target_type: 'richmenu' }]);
+    expect(await auditRows(richMenuId)).toEqual([
+      { staff_id: 'bootstrap', action: 'richmenu.publish', target_type: 'richmenu' },
+    ]);
   });
 
   it('is for admins only: other staff get 403 and nothing reaches LINE', async () => {
@@ -203,7 +268,10 @@ describe('POST /api/v1/richmenu/publish', () => {
 
     const after = (await richMenuCalls()).slice(before.length);
     const created = after.find((r) => r.path === '/v2/bot/richmenu')!;
-    expect(after.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v2/bot/richmenu', `DELETE /v2/bot/richmenu/${created.id}`]);
+    expect(after.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /v2/bot/richmenu',
+      `DELETE /v2/bot/richmenu/${created.id}`,
+    ]);
     expect(await auditRows(created.id)).toEqual([]);
   });
 
@@ -212,7 +280,10 @@ describe('POST /api/v1/richmenu/publish', () => {
       path: '/v2/bot/richmenu',
       status: 400,
       times: 1,
-      body: { message: 'The request body has 1 error(s)', details: [{ message: 'invalid', property: 'areas[0].bounds' }] },
+      body: {
+        message: 'The request body has 1 error(s)',
+        details: [{ message: 'invalid', property: 'areas[0].bounds' }],
+      },
     });
     const before = (await richMenuCalls()).length;
     const res = await publish();
@@ -223,7 +294,9 @@ describe('POST /api/v1/richmenu/publish', () => {
   });
 
   it('is in the OpenAPI document as an admin operation', async () => {
-    const doc = (await (await SELF.fetch(`${BASE}/openapi.json`)).json()) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    const doc = (await (await SELF.fetch(`${BASE}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
     expect(doc.paths['/richmenu/publish']?.post?.['x-required-roles']).toEqual(['admin']);
   });
 });

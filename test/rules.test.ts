@@ -43,11 +43,14 @@ describe('replyTokenIsFresh', () => {
     { age: 49_999, fresh: true },
     { age: 50_000, fresh: false },
     { age: 120_000, fresh: false },
-  ])('a token $age ms old is fresh: $fresh', ({ age, fresh }) => expect(replyTokenIsFresh(1_000_000, 1_000_000 + age)).toBe(fresh));
+  ])('a token $age ms old is fresh: $fresh', ({ age, fresh }) =>
+    expect(replyTokenIsFresh(1_000_000, 1_000_000 + age)).toBe(fresh),
+  );
 });
 
 describe('classifyLineError', () => {
-  const http = (status: number, body = '{"message":"m"}') => new HTTPFetchError('x', { status, statusText: '', headers: new Headers(), body });
+  const http = (status: number, body = '{"message":"m"}') =>
+    new HTTPFetchError('x', { status, statusText: '', headers: new Headers(), body });
   it.each([
     { err: http(409), kind: 'accepted' },
     { err: http(429), kind: 'rate_limited' },
@@ -60,7 +63,12 @@ describe('classifyLineError', () => {
   ])('$err.message/$err.status → $kind', ({ err, kind }) => expect(classifyLineError(err).kind).toBe(kind));
 
   it('keeps LINE’s message and details', () => {
-    const e = classifyLineError(http(400, '{"message":"The request body has 1 error(s)","details":[{"message":"must be specified","property":"messages[0].text"}]}'));
+    const e = classifyLineError(
+      http(
+        400,
+        '{"message":"The request body has 1 error(s)","details":[{"message":"must be specified","property":"messages[0].text"}]}',
+      ),
+    );
     expect(e.message).toBe('The request body has 1 error(s) (messages[0].text: must be specified)');
   });
 });

@@ -10,7 +10,13 @@ afterEach(() => {
 it('runs every task with the controller’s scheduledTime as now, and one failure does not stop the rest', async () => {
   const seen: [string, number][] = [];
   const record = (name: string): ScheduledTask => ({ name, run: async (_env, now) => void seen.push([name, now]) });
-  TASKS.splice(0, TASKS.length, record('first'), { name: 'broken', run: async () => Promise.reject(new Error('boom')) }, record('last'));
+  TASKS.splice(
+    0,
+    TASKS.length,
+    record('first'),
+    { name: 'broken', run: async () => Promise.reject(new Error('boom')) },
+    record('last'),
+  );
   const scheduledTime = Date.UTC(2027, 0, 4, 0, 30); // Monday 09:30 JST
   await scheduled(createScheduledController({ scheduledTime, cron: '* * * * *' }), env);
   expect(seen).toEqual([
@@ -20,5 +26,10 @@ it('runs every task with the controller’s scheduledTime as now, and one failur
 });
 
 it('registers the periodic work of the capabilities', () => {
-  expect(registered.map((t) => t.name)).toEqual(['report-mail', 'report-notifications', 'report-photo-cleanup', 'broadcasts.release']);
+  expect(registered.map((t) => t.name)).toEqual([
+    'report-mail',
+    'report-notifications',
+    'report-photo-cleanup',
+    'broadcasts.release',
+  ]);
 });

@@ -70,7 +70,16 @@ describe('choosing and saving', () => {
     const userId = await friend();
     await say(userId, events.text(userId, '設定'));
     await tap(userId, '区を変更');
-    expect(quickLabels(await lastMessage(userId))).toEqual(['北区', '中区', '東区', '南区', '指定しない', '戻る', '完了', '中止']);
+    expect(quickLabels(await lastMessage(userId))).toEqual([
+      '北区',
+      '中区',
+      '東区',
+      '南区',
+      '指定しない',
+      '戻る',
+      '完了',
+      '中止',
+    ]);
     await tap(userId, '北区');
     expect((await lastMessage(userId)).text).toContain('・お住まいの区：北区');
 
@@ -80,7 +89,14 @@ describe('choosing and saving', () => {
     await tap(userId, '子育て');
     // The question comes back after each tap, with a mark on what is on.
     let q = await lastMessage(userId);
-    expect(quickLabels(q).slice(0, 6)).toEqual(['✓ 防災', '✓ 子育て', 'イベント', '健康・福祉', 'ごみ・環境', '✓ 観光']);
+    expect(quickLabels(q).slice(0, 6)).toEqual([
+      '✓ 防災',
+      '✓ 子育て',
+      'イベント',
+      '健康・福祉',
+      'ごみ・環境',
+      '✓ 観光',
+    ]);
     expect(q.text).toContain('選択中：防災、子育て、観光');
     await tap(userId, '✓ 防災');
     q = await lastMessage(userId);
@@ -93,7 +109,12 @@ describe('choosing and saving', () => {
     expect((await lastMessage(userId)).text).toContain('・関心のある分野：子育て、観光');
     await tap(userId, '完了');
 
-    expect(await resident(userId)).toMatchObject({ ward: '北区', interests: ['子育て', '観光'], language: 'ja', status: 'following' });
+    expect(await resident(userId)).toMatchObject({
+      ward: '北区',
+      interests: ['子育て', '観光'],
+      language: 'ja',
+      status: 'following',
+    });
     const done = await lastMessage(userId);
     expect(done.text).toContain('設定を保存しました');
     expect(done.text).toContain('・お住まいの区：北区');
@@ -121,7 +142,13 @@ describe('choosing and saving', () => {
 
   it('accepts typed words as well as taps', async () => {
     const userId = await friend();
-    await say(userId, events.text(userId, '設定'), events.text(userId, '区を変更'), events.text(userId, '中区'), events.text(userId, '完了'));
+    await say(
+      userId,
+      events.text(userId, '設定'),
+      events.text(userId, '区を変更'),
+      events.text(userId, '中区'),
+      events.text(userId, '完了'),
+    );
     expect((await resident(userId))!.ward).toBe('中区');
   });
 
@@ -244,7 +271,10 @@ describe('robustness', () => {
     const userId = await friend();
     const flow = { name: 'settings', step: 'somewhere', data: {}, updatedAt: Date.now() };
     await runInDurableObject(conversation(userId), async (_obj: unknown, state) => {
-      state.storage.sql.exec(`INSERT INTO kv (key, value) VALUES ('state', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, JSON.stringify({ flow }));
+      state.storage.sql.exec(
+        `INSERT INTO kv (key, value) VALUES ('state', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+        JSON.stringify({ flow }),
+      );
     });
     const rows = await say(userId, events.text(userId, '完了'));
     expect(rows.at(-1)!.status).toBe('done');

@@ -24,13 +24,32 @@ const draft: Draft = { ward: '北区', interests: ['防災'], language: 'ja' };
 describe('configured lists', () => {
   it('defaults to Okayama’s four wards and six interests, stored by their Japanese names', () => {
     expect(opts.wards.map((w) => w.name)).toEqual(['北区', '中区', '東区', '南区']);
-    expect(opts.interests.map((i) => i.name)).toEqual(['防災', '子育て', 'イベント', '健康・福祉', 'ごみ・環境', '観光']);
+    expect(opts.interests.map((i) => i.name)).toEqual([
+      '防災',
+      '子育て',
+      'イベント',
+      '健康・福祉',
+      'ごみ・環境',
+      '観光',
+    ]);
     expect(opts.wards[0]).toEqual({ name: '北区', en: 'Kita Ward' });
   });
 
   it.each([
-    ['a|A,b', [{ name: 'a', en: 'A' }, { name: 'b', en: 'b' }]],
-    [' a | A , , a|X ,b|', [{ name: 'a', en: 'A' }, { name: 'b', en: 'b' }]],
+    [
+      'a|A,b',
+      [
+        { name: 'a', en: 'A' },
+        { name: 'b', en: 'b' },
+      ],
+    ],
+    [
+      ' a | A , , a|X ,b|',
+      [
+        { name: 'a', en: 'A' },
+        { name: 'b', en: 'b' },
+      ],
+    ],
     ['', []],
     ['|only english', []],
   ])('parseChoices(%j)', (list, expected) => {
@@ -38,7 +57,9 @@ describe('configured lists', () => {
   });
 
   it('reads the lists from the environment when set', () => {
-    expect(config({ INTERESTS: '防犯|Crime prevention' } as Env).interests).toEqual([{ name: '防犯', en: 'Crime prevention' }]);
+    expect(config({ INTERESTS: '防犯|Crime prevention' } as Env).interests).toEqual([
+      { name: '防犯', en: 'Crime prevention' },
+    ]);
   });
 
   it('cuts lists that would not fit in one quick reply', () => {
@@ -54,9 +75,17 @@ describe('configured lists', () => {
 
 describe('draftFrom', () => {
   it.each([
-    ['keeps configured values in configured order', { ward: '東区', interests: ['観光', '防災'] }, { ward: '東区', interests: ['防災', '観光'] }],
+    [
+      'keeps configured values in configured order',
+      { ward: '東区', interests: ['観光', '防災'] },
+      { ward: '東区', interests: ['防災', '観光'] },
+    ],
     ['drops a ward that is no longer configured', { ward: '西区', interests: [] }, { ward: null, interests: [] }],
-    ['drops interests that are no longer configured', { ward: null, interests: ['防犯', '子育て'] }, { ward: null, interests: ['子育て'] }],
+    [
+      'drops interests that are no longer configured',
+      { ward: null, interests: ['防犯', '子育て'] },
+      { ward: null, interests: ['子育て'] },
+    ],
     ['treats a missing list as none', { ward: null, interests: null }, { ward: null, interests: [] }],
   ])('%s', (_label, saved, expected) => {
     expect(draftFrom({ ...saved, language: 'en' }, opts)).toEqual({ ...expected, language: 'en' });
@@ -77,21 +106,61 @@ describe('toggleInterest', () => {
 describe('transition', () => {
   const cases: [string, Step, Command, Outcome][] = [
     ['menu → ward question', 'menu', { op: 'edit', field: 'ward' }, { kind: 'ask', step: 'ward', draft }],
-    ['menu → interests question', 'menu', { op: 'edit', field: 'interests' }, { kind: 'ask', step: 'interests', draft }],
+    [
+      'menu → interests question',
+      'menu',
+      { op: 'edit', field: 'interests' },
+      { kind: 'ask', step: 'interests', draft },
+    ],
     ['menu → language question', 'menu', { op: 'edit', field: 'language' }, { kind: 'ask', step: 'language', draft }],
-    ['choosing a ward returns to the menu', 'ward', { op: 'ward', value: '南区' }, { kind: 'ask', step: 'menu', draft: { ...draft, ward: '南区' } }],
-    ['指定しない clears the ward', 'ward', { op: 'ward', value: null }, { kind: 'ask', step: 'menu', draft: { ...draft, ward: null } }],
+    [
+      'choosing a ward returns to the menu',
+      'ward',
+      { op: 'ward', value: '南区' },
+      { kind: 'ask', step: 'menu', draft: { ...draft, ward: '南区' } },
+    ],
+    [
+      '指定しない clears the ward',
+      'ward',
+      { op: 'ward', value: null },
+      { kind: 'ask', step: 'menu', draft: { ...draft, ward: null } },
+    ],
     ['an unknown ward is refused', 'ward', { op: 'ward', value: '西区' }, { kind: 'invalid' }],
-    ['toggling on stays on the question', 'interests', { op: 'interest', value: '観光' }, { kind: 'ask', step: 'interests', draft: { ...draft, interests: ['防災', '観光'] } }],
-    ['toggling off stays on the question', 'interests', { op: 'interest', value: '防災' }, { kind: 'ask', step: 'interests', draft: { ...draft, interests: [] } }],
+    [
+      'toggling on stays on the question',
+      'interests',
+      { op: 'interest', value: '観光' },
+      { kind: 'ask', step: 'interests', draft: { ...draft, interests: ['防災', '観光'] } },
+    ],
+    [
+      'toggling off stays on the question',
+      'interests',
+      { op: 'interest', value: '防災' },
+      { kind: 'ask', step: 'interests', draft: { ...draft, interests: [] } },
+    ],
     ['an unknown interest is refused', 'interests', { op: 'interest', value: '防犯' }, { kind: 'invalid' }],
-    ['choosing English returns to the menu', 'language', { op: 'language', value: 'en' }, { kind: 'ask', step: 'menu', draft: { ...draft, language: 'en' } }],
-    ['戻る from a question returns to the menu unchanged', 'interests', { op: 'back' }, { kind: 'ask', step: 'menu', draft }],
+    [
+      'choosing English returns to the menu',
+      'language',
+      { op: 'language', value: 'en' },
+      { kind: 'ask', step: 'menu', draft: { ...draft, language: 'en' } },
+    ],
+    [
+      '戻る from a question returns to the menu unchanged',
+      'interests',
+      { op: 'back' },
+      { kind: 'ask', step: 'menu', draft },
+    ],
     ['戻る on the menu is not offered', 'menu', { op: 'back' }, { kind: 'invalid' }],
     ['完了 saves from the menu', 'menu', { op: 'done' }, { kind: 'save', draft }],
     ['完了 saves from a question too', 'interests', { op: 'done' }, { kind: 'save', draft }],
     ['中止 discards from anywhere', 'ward', { op: 'cancel' }, { kind: 'cancel' }],
-    ['a ward answer on the interests question is refused', 'interests', { op: 'ward', value: '北区' }, { kind: 'invalid' }],
+    [
+      'a ward answer on the interests question is refused',
+      'interests',
+      { op: 'ward', value: '北区' },
+      { kind: 'invalid' },
+    ],
     ['a language answer on the menu is refused', 'menu', { op: 'language', value: 'en' }, { kind: 'invalid' }],
     ['an edit on a question is refused', 'ward', { op: 'edit', field: 'language' }, { kind: 'invalid' }],
   ];

@@ -24,7 +24,13 @@ describe('LINE webhook signature', () => {
   });
 
   it('refuses a body changed after signing', async () => {
-    expect(await verifySignature('test_secret', enc.encode('{"hello":"world!"}'), 't7Hn4ZDHqs6e+wdvI5TyQIvzie0DmMUmuXEBqyyE/tM=')).toBe(false);
+    expect(
+      await verifySignature(
+        'test_secret',
+        enc.encode('{"hello":"world!"}'),
+        't7Hn4ZDHqs6e+wdvI5TyQIvzie0DmMUmuXEBqyyE/tM=',
+      ),
+    ).toBe(false);
   });
 
   it('checks the raw bytes, not a re-serialisation', async () => {

@@ -55,24 +55,31 @@ describe('POST /webhook: the 401/400/413/200 matrix', () => {
       },
     });
     const res = await app.fetch(
-      new Request('https://bot.example.jp/webhook', { method: 'POST', body: stream, headers: { 'x-line-signature': 'x' } }),
+      new Request('https://bot.example.jp/webhook', {
+        method: 'POST',
+        body: stream,
+        headers: { 'x-line-signature': 'x' },
+      }),
       env,
       createExecutionContext(),
     );
     expect(res.status).toBe(413);
   });
 
-  it.each(['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN'])('answers 503 naming %s when it is not configured', async (name) => {
-    const ctx = createExecutionContext();
-    const res = await app.fetch(
-      new Request('https://bot.example.jp/webhook', { method: 'POST', body: '{}' }),
-      { ...env, [name]: undefined },
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
-    expect(res.status).toBe(503);
-    expect(await res.text()).toContain(name);
-  });
+  it.each(['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN'])(
+    'answers 503 naming %s when it is not configured',
+    async (name) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(
+        new Request('https://bot.example.jp/webhook', { method: 'POST', body: '{}' }),
+        { ...env, [name]: undefined },
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain(name);
+    },
+  );
 });
 
 describe('the inbox', () => {
@@ -104,7 +111,9 @@ describe('the inbox', () => {
     const a = newUserId();
     const b = newUserId();
     const id = '01SAMEIDFORTWOUSERS';
-    await postWebhook(envelope([events.text(a, 'x', { webhookEventId: id }), events.text(b, 'y', { webhookEventId: id })]));
+    await postWebhook(
+      envelope([events.text(a, 'x', { webhookEventId: id }), events.text(b, 'y', { webhookEventId: id })]),
+    );
     expect(await conversation(a).inbox()).toHaveLength(1);
     expect(await conversation(b).inbox()).toHaveLength(1);
   });

@@ -18,25 +18,51 @@ export interface LocalWorker {
   stop(): Promise<void>;
 }
 
-export async function startLocalWorker(opts: { port: number; inspectorPort: number; name: string; fake?: FakeLineOptions }): Promise<LocalWorker> {
+export async function startLocalWorker(opts: {
+  port: number;
+  inspectorPort: number;
+  name: string;
+  fake?: FakeLineOptions;
+}): Promise<LocalWorker> {
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' };
   const persistTo = join(ROOT, '.wrangler', `bench-${opts.name}`);
   rmSync(persistTo, { recursive: true, force: true });
-  const migrate = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const migrate = spawnSync(
+    process.execPath,
+    [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   if (migrate.status !== 0) throw new Error('applying migrations for the bench failed');
 
   const line = await startFakeLine(0, opts.fake ?? {});
   const args = [
-    WRANGLER, 'dev', '--port', String(opts.port), '--inspector-port', String(opts.inspectorPort),
-    '--persist-to', persistTo, '--show-interactive-dev-session=false', '--log-level', 'error',
-    '--var', `LINE_API_BASE_URL:${line.url}`, '--var', `LINE_DATA_API_BASE_URL:${line.url}`,
+    WRANGLER,
+    'dev',
+    '--port',
+    String(opts.port),
+    '--inspector-port',
+    String(opts.inspectorPort),
+    '--persist-to',
+    persistTo,
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'error',
+    '--var',
+    `LINE_API_BASE_URL:${line.url}`,
+    '--var',
+    `LINE_DATA_API_BASE_URL:${line.url}`,
   ];
   for (const [k, v] of Object.entries(DEV_SECRETS)) args.push('--var', `${k}:${v}`);
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
   const url = `http://127.0.0.1:${opts.port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {

@@ -7,7 +7,10 @@ import { createRouter, staffRoute } from './router';
 const AuditQuery = z.object({
   staffId: z.string().min(1).max(100).optional(),
   action: z.string().min(1).max(100).optional().openapi({ example: 'staff.create' }),
-  since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Inclusive, ISO 8601, e.g. 2026-12-01T00:00:00+09:00' }),
+  since: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'Inclusive, ISO 8601, e.g. 2026-12-01T00:00:00+09:00' }),
   until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Inclusive, ISO 8601' }),
   cursor: z.string().refine(isAuditCursor, 'not a cursor from nextCursor').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -35,7 +38,9 @@ export const auditRoutes = createRouter().openapi(
     responses: {
       200: {
         description: 'One page; pass `nextCursor` as `cursor` for the next',
-        content: { 'application/json': { schema: z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }) } },
+        content: {
+          'application/json': { schema: z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }) },
+        },
       },
       ...badRequestResponse,
     },
@@ -49,7 +54,15 @@ export const auditRoutes = createRouter().openapi(
       until: q.until === undefined ? undefined : Date.parse(q.until),
     });
     // The log names who touched which resident's records, so reading it is itself audited.
-    await audit(d, c.var.staff, 'audit.list', 'audit_log', null, { staffId: q.staffId, action: q.action, since: q.since, until: q.until });
-    return c.json({ items: page.items.map((e) => ({ ...e, at: new Date(e.at).toISOString() })), nextCursor: page.nextCursor }, 200);
+    await audit(d, c.var.staff, 'audit.list', 'audit_log', null, {
+      staffId: q.staffId,
+      action: q.action,
+      since: q.since,
+      until: q.until,
+    });
+    return c.json(
+      { items: page.items.map((e) => ({ ...e, at: new Date(e.at).toISOString() })), nextCursor: page.nextCursor },
+      200,
+    );
   },
 );

@@ -15,7 +15,9 @@ export function auditRecord(
   targetId: string | null,
   detail?: Record<string, unknown>,
 ) {
-  return d.insert(auditLog).values({ at: Date.now(), staffId: principal.id, action, targetType, targetId, detail: detail ?? null });
+  return d
+    .insert(auditLog)
+    .values({ at: Date.now(), staffId: principal.id, action, targetType, targetId, detail: detail ?? null });
 }
 
 /**

@@ -69,7 +69,10 @@ export const authenticate = createMiddleware<ApiEnv>(async (c, next) => {
   // Without the bootstrap secret nobody could ever create the first staff account, so the
   // door says plainly what is missing instead of failing some other way.
   if (!bootstrapToken) {
-    throw problem(503, 'The staff API is not configured: ADMIN_BOOTSTRAP_TOKEN is not configured (wrangler secret put ADMIN_BOOTSTRAP_TOKEN).');
+    throw problem(
+      503,
+      'The staff API is not configured: ADMIN_BOOTSTRAP_TOKEN is not configured (wrangler secret put ADMIN_BOOTSTRAP_TOKEN).',
+    );
   }
   const match = BEARER.exec(c.req.header('authorization') ?? '');
   if (!match?.[1]) throw problem(401, 'Send the staff token as `Authorization: Bearer <token>`.');

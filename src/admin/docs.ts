@@ -76,8 +76,12 @@ ${tags.map(
 <tbody>
 ${ops
   .filter((o) => o.tag === tag)
-  .map((o) => html`<tr><td class="m">${o.method}</td><td><code>${o.path}</code></td><td>${o.summary}</td><td>${roleText(o.roles)}</td></tr>
-`)}
+  .map(
+    (
+      o,
+    ) => html`<tr><td class="m">${o.method}</td><td><code>${o.path}</code></td><td>${o.summary}</td><td>${roleText(o.roles)}</td></tr>
+`,
+  )}
 </tbody>
 </table>
 `,

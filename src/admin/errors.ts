@@ -86,5 +86,7 @@ export const authErrorResponses = {
   403: { description: 'The token lacks the role or scope', content: problemContent },
   503: { description: 'ADMIN_BOOTSTRAP_TOKEN is not configured', content: problemContent },
 } as const;
-export const badRequestResponse = { 400: { description: 'Invalid input; `errors` names each field', content: problemContent } } as const;
+export const badRequestResponse = {
+  400: { description: 'Invalid input; `errors` names each field', content: problemContent },
+} as const;
 export const notFoundResponse = { 404: { description: 'No such record', content: problemContent } } as const;

@@ -22,7 +22,10 @@ export function createRouter() {
  * empty list means any staff member) and is written into the document as
  * `x-required-roles`, so the docs page can never disagree with what is enforced.
  */
-export function staffRoute<const R extends Omit<RouteConfig, 'middleware' | 'security'>>(roles: StaffRole[], config: R) {
+export function staffRoute<const R extends Omit<RouteConfig, 'middleware' | 'security'>>(
+  roles: StaffRole[],
+  config: R,
+) {
   return createRoute({
     ...config,
     security: [{ [BEARER_SCHEME]: [] }],

@@ -35,8 +35,18 @@ const CreateStaffBody = z
     for (const [role, scope] of pairs) {
       const has = body.roles.includes(role);
       const ids = body.scopes[scope] ?? [];
-      if (has && ids.length === 0) ctx.addIssue({ code: 'custom', path: ['scopes', scope], message: `${role} needs at least one entry in scopes.${scope}` });
-      if (!has && ids.length > 0) ctx.addIssue({ code: 'custom', path: ['scopes', scope], message: `scopes.${scope} is only allowed with the ${role} role` });
+      if (has && ids.length === 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scopes', scope],
+          message: `${role} needs at least one entry in scopes.${scope}`,
+        });
+      if (!has && ids.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scopes', scope],
+          message: `scopes.${scope} is only allowed with the ${role} role`,
+        });
     }
   })
   .openapi('CreateStaff');
@@ -86,11 +96,17 @@ export const staffRoutes = createRouter()
       path: '/staff',
       tags: ['Staff'],
       summary: 'List staff accounts, revoked ones included / 職員一覧',
-      responses: { 200: { description: 'Every account, without tokens', content: json(z.object({ items: z.array(StaffMember) })) } },
+      responses: {
+        200: { description: 'Every account, without tokens', content: json(z.object({ items: z.array(StaffMember) })) },
+      },
     }),
     async (c) => {
       const rows = await listStaff(db(c.env.DB), c.var.staff);
-      const items = rows.map((r) => ({ ...r, createdAt: iso(r.createdAt), revokedAt: r.revokedAt === null ? null : iso(r.revokedAt) }));
+      const items = rows.map((r) => ({
+        ...r,
+        createdAt: iso(r.createdAt),
+        revokedAt: r.revokedAt === null ? null : iso(r.revokedAt),
+      }));
       return c.json({ items }, 200);
     },
   )
@@ -125,7 +141,10 @@ export const staffRoutes = createRouter()
       const result = await revokeStaff(db(c.env.DB), c.var.staff, id);
       if (result === 'not_found') throw problem(404, `No staff account ${id}.`);
       if (result === 'bootstrap') {
-        throw problem(400, 'The bootstrap token is configuration, not an account: rotate it with `wrangler secret put ADMIN_BOOTSTRAP_TOKEN`.');
+        throw problem(
+          400,
+          'The bootstrap token is configuration, not an account: rotate it with `wrangler secret put ADMIN_BOOTSTRAP_TOKEN`.',
+        );
       }
       return c.body(null, 204);
     },

@@ -21,11 +21,17 @@ export interface StaffRecord extends NewStaff {
  * Creates a staff account. The token is returned here and nowhere else: D1 keeps only
  * its SHA-256, so a lost token is replaced by a new account, never recovered.
  */
-export async function createStaff(d: Db, by: StaffPrincipal, input: NewStaff): Promise<NewStaff & { id: string; token: string }> {
+export async function createStaff(
+  d: Db,
+  by: StaffPrincipal,
+  input: NewStaff,
+): Promise<NewStaff & { id: string; token: string }> {
   const id = crypto.randomUUID();
   const token = newStaffToken();
   await d.batch([
-    d.insert(staff).values({ id, ...input, tokenHash: await hashToken(token), createdAt: Date.now(), createdBy: by.id }),
+    d
+      .insert(staff)
+      .values({ id, ...input, tokenHash: await hashToken(token), createdAt: Date.now(), createdBy: by.id }),
     auditRecord(d, by, 'staff.create', 'staff', id, { name: input.name, roles: input.roles, scopes: input.scopes }),
   ]);
   return { id, token, ...input };

@@ -23,8 +23,15 @@ export const SegmentAudience = z
       .optional(),
   })
   // A segment without a criterion is everybody: that is `{type:"all"}`, one LINE call instead of hundreds.
-  .refine((s) => s.wards || s.interests || s.language, 'a segment needs wards, interests or language; use {"type":"all"} for everyone');
-export const CommunityAudience = z.strictObject({ type: z.literal('community'), communityId: id, includeChildren: z.boolean().optional() });
+  .refine(
+    (s) => s.wards || s.interests || s.language,
+    'a segment needs wards, interests or language; use {"type":"all"} for everyone',
+  );
+export const CommunityAudience = z.strictObject({
+  type: z.literal('community'),
+  communityId: id,
+  includeChildren: z.boolean().optional(),
+});
 export const SchoolAudience = z.strictObject({
   type: z.literal('school'),
   schoolId: id,

@@ -10,7 +10,10 @@ const JstDate = z.string().refine(isJstDate, 'must be a date YYYY-MM-DD').openap
 const ClosureDay = z
   .object({ date: z.string(), reason: z.string(), createdBy: z.string(), createdAt: z.string() })
   .openapi('ClosureDay');
-const view = (r: { date: string; reason: string; createdBy: string; createdAt: number }) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() });
+const view = (r: { date: string; reason: string; createdBy: string; createdAt: number }) => ({
+  ...r,
+  createdAt: new Date(r.createdAt).toISOString(),
+});
 
 /** Extra days the city office is closed: city broadcasts due on them wait for the next office day. */
 export const closureRoutes = createRouter()
@@ -20,7 +23,9 @@ export const closureRoutes = createRouter()
       path: '/closure-days',
       tags: ['Calendar'],
       summary: 'Extra closure days / 臨時閉庁日',
-      responses: { 200: { description: 'All closure days, by date', content: json(z.object({ items: z.array(ClosureDay) })) } },
+      responses: {
+        200: { description: 'All closure days, by date', content: json(z.object({ items: z.array(ClosureDay) })) },
+      },
     }),
     async (c) => c.json({ items: (await listClosureDays(db(c.env.DB))).map(view) }, 200),
   )
@@ -30,11 +35,19 @@ export const closureRoutes = createRouter()
       path: '/closure-days',
       tags: ['Calendar'],
       summary: 'Add a closure day (JST) / 臨時閉庁日の追加',
-      request: { body: { required: true, content: json(z.strictObject({ date: JstDate, reason: z.string().trim().min(1).max(200) })) } },
+      request: {
+        body: {
+          required: true,
+          content: json(z.strictObject({ date: JstDate, reason: z.string().trim().min(1).max(200) })),
+        },
+      },
       responses: {
         201: { description: 'Added', content: json(ClosureDay) },
         ...badRequestResponse,
-        409: { description: 'Already a closure day', content: { 'application/problem+json': { schema: ProblemSchema } } },
+        409: {
+          description: 'Already a closure day',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
       },
     }),
     async (c) => {
@@ -53,7 +66,8 @@ export const closureRoutes = createRouter()
     }),
     async (c) => {
       const { date } = c.req.valid('param');
-      if (!(await deleteClosureDay(db(c.env.DB), c.var.staff, date))) throw problem(404, `${date} is not a closure day.`);
+      if (!(await deleteClosureDay(db(c.env.DB), c.var.staff, date)))
+        throw problem(404, `${date} is not a closure day.`);
       return c.body(null, 204);
     },
   );

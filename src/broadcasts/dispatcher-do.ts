@@ -23,7 +23,11 @@ export class BroadcastDispatcherDO extends DurableObject<Env> {
   private cancelRequested = new Set<string>();
   /** When a broadcast wants its next slice (a retry backoff, a 429 pause, an error). */
   private notBefore = new Map<string, number>();
-  private limiter = new SlidingWindow(MULTICAST_RATE_PER_SECOND, Date.now, (ms) => new Promise<void>((r) => setTimeout(r, ms)));
+  private limiter = new SlidingWindow(
+    MULTICAST_RATE_PER_SECOND,
+    Date.now,
+    (ms) => new Promise<void>((r) => setTimeout(r, ms)),
+  );
 
   /** Starts (or nudges) the sending; idempotent, so the cron may call it every minute. */
   async start(): Promise<void> {
@@ -70,13 +74,21 @@ export class BroadcastDispatcherDO extends DurableObject<Env> {
         // Done (null) takes it off the work list; should it still be there, it does not spin the alarm.
         this.notBefore.set(id, resumeAt ?? Date.now() + ERROR_RETRY_MS);
       } catch (err) {
-        console.error(JSON.stringify({ msg: 'broadcast slice failed', broadcastId: id, error: err instanceof Error ? err.message : String(err) }));
+        console.error(
+          JSON.stringify({
+            msg: 'broadcast slice failed',
+            broadcastId: id,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
         this.notBefore.set(id, Date.now() + ERROR_RETRY_MS);
       }
       // The next alarm takes whichever broadcast is due next (or finds nothing left).
       await this.ctx.storage.setAlarm(Date.now());
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'broadcast dispatcher failed', error: err instanceof Error ? err.message : String(err) }));
+      console.error(
+        JSON.stringify({ msg: 'broadcast dispatcher failed', error: err instanceof Error ? err.message : String(err) }),
+      );
       await this.ctx.storage.setAlarm(Date.now() + ERROR_RETRY_MS);
     } finally {
       this.working = false;

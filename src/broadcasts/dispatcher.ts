@@ -7,7 +7,14 @@ import { lineClients, withTimeout } from '../line/client';
 import type { Audience } from './audience';
 import { asLineMessages, type BroadcastMessageInput } from './messages';
 import { AudienceUnavailableError, resolveRecipients } from './recipients';
-import { lineSender, MULTICAST_MAX_RECIPIENTS, sendBatches, type BatchOutcome, type SendBatch, type SlidingWindow } from './send-loop';
+import {
+  lineSender,
+  MULTICAST_MAX_RECIPIENTS,
+  sendBatches,
+  type BatchOutcome,
+  type SendBatch,
+  type SlidingWindow,
+} from './send-loop';
 
 /** Who the audit log names for what the clock and the dispatcher do on their own. */
 export const SYSTEM = { id: 'system' } as const;
@@ -28,7 +35,13 @@ export interface SliceOutcome {
  * first time (with their retry keys, before any call), then sends pending batches until
  * the slice ends. Safe to run again at any point: what is delivered is on its row.
  */
-export async function runSlice(env: Env, d: Db, broadcastId: string, cancelRequested: () => boolean, limiter?: SlidingWindow): Promise<SliceOutcome> {
+export async function runSlice(
+  env: Env,
+  d: Db,
+  broadcastId: string,
+  cancelRequested: () => boolean,
+  limiter?: SlidingWindow,
+): Promise<SliceOutcome> {
   const b = await d.select().from(broadcasts).where(eq(broadcasts.id, broadcastId)).get();
   if (!b) return { resumeAt: null };
   if (b.status === 'cancelled') {
@@ -60,7 +73,13 @@ export async function runSlice(env: Env, d: Db, broadcastId: string, cancelReque
   let cancelled = false;
   const result = await sendBatches(
     lineSender(lineClients(env).api),
-    pending.map((p): SendBatch => ({ id: p.id, kind: p.kind, retryKey: p.retryKey, recipients: p.recipients, attempts: p.attempts })),
+    pending.map((p): SendBatch => ({
+      id: p.id,
+      kind: p.kind,
+      retryKey: p.retryKey,
+      recipients: p.recipients,
+      attempts: p.attempts,
+    })),
     {
       messages: asLineMessages(b.messages as BroadcastMessageInput[]),
       record: (batch, outcome) => recordOutcome(d, batch, outcome),
@@ -68,7 +87,11 @@ export async function runSlice(env: Env, d: Db, broadcastId: string, cancelReque
         if (cancelled || cancelRequested()) return (cancelled = true);
         if (Date.now() - lastPoll < STATUS_POLL_MS) return false;
         lastPoll = Date.now();
-        const row = await d.select({ status: broadcasts.status }).from(broadcasts).where(eq(broadcasts.id, broadcastId)).get();
+        const row = await d
+          .select({ status: broadcasts.status })
+          .from(broadcasts)
+          .where(eq(broadcasts.id, broadcastId))
+          .get();
         return (cancelled = row?.status !== 'sending');
       },
       limiter,
@@ -99,7 +122,12 @@ export async function workList(d: Db, limit = 20): Promise<string[]> {
     .select({ id: broadcasts.id })
     .from(broadcasts)
     .where(or(eq(broadcasts.status, 'sending'), and(eq(broadcasts.status, 'cancelled'), hasPending)))
-    .orderBy(sql`${broadcasts.status} = 'sending'`, desc(broadcasts.urgent), asc(broadcasts.releasedAt), asc(broadcasts.id))
+    .orderBy(
+      sql`${broadcasts.status} = 'sending'`,
+      desc(broadcasts.urgent),
+      asc(broadcasts.releasedAt),
+      asc(broadcasts.id),
+    )
     .limit(limit)
     .all();
   return rows.map((r) => r.id);
@@ -148,7 +176,10 @@ async function prepare(env: Env, d: Db, broadcastId: string, audience: Audience)
     return `The monthly message quota does not cover this send: ${needed} messages needed, ${quota} left this month.`;
   }
   await d.batch([
-    d.update(broadcasts).set({ preparedAt: now }).where(and(eq(broadcasts.id, broadcastId), isNull(broadcasts.preparedAt))),
+    d
+      .update(broadcasts)
+      .set({ preparedAt: now })
+      .where(and(eq(broadcasts.id, broadcastId), isNull(broadcasts.preparedAt))),
     // One row per statement: D1 binds at most 100 parameters per statement.
     ...rows.map((r) => d.insert(broadcastBatches).values(r)),
   ]);
@@ -202,12 +233,18 @@ export interface Progress {
  * unanswered attempts (429s do not count, other answers settle the batch), so LINE may
  * have accepted it: it is unknown, not cancelled. Nothing is sent to find out.
  */
-export const batchOutcome = sql<Exclude<keyof Progress & BatchStatus, 'unanswered'> | 'unknown'>`case when ${broadcastBatches.status} = 'unanswered' or (${broadcastBatches.status} = 'cancelled' and ${broadcastBatches.attempts} > 0) then 'unknown' else ${broadcastBatches.status} end`;
+export const batchOutcome = sql<
+  Exclude<keyof Progress & BatchStatus, 'unanswered'> | 'unknown'
+>`case when ${broadcastBatches.status} = 'unanswered' or (${broadcastBatches.status} = 'cancelled' and ${broadcastBatches.attempts} > 0) then 'unknown' else ${broadcastBatches.status} end`;
 
 /** Progress of a broadcast, summed from its batch rows (the only record of what happened). */
 export async function progress(d: Db, broadcastId: string): Promise<Progress> {
   const rows = await d
-    .select({ outcome: batchOutcome, batches: sql<number>`count(*)`, recipients: sql<number>`coalesce(sum(${broadcastBatches.recipientCount}), 0)` })
+    .select({
+      outcome: batchOutcome,
+      batches: sql<number>`count(*)`,
+      recipients: sql<number>`coalesce(sum(${broadcastBatches.recipientCount}), 0)`,
+    })
     .from(broadcastBatches)
     .where(eq(broadcastBatches.broadcastId, broadcastId))
     .groupBy(batchOutcome)
@@ -236,5 +273,6 @@ async function finish(d: Db, broadcastId: string, status: BroadcastStatus, reaso
     .set({ status, finishedAt: Date.now(), failureReason: reason })
     .where(and(eq(broadcasts.id, broadcastId), eq(broadcasts.status, 'sending')))
     .returning({ id: broadcasts.id });
-  if (changed.length > 0) await audit(d, SYSTEM, `broadcast.${status}`, 'broadcast', broadcastId, reason ? { reason } : undefined);
+  if (changed.length > 0)
+    await audit(d, SYSTEM, `broadcast.${status}`, 'broadcast', broadcastId, reason ? { reason } : undefined);
 }

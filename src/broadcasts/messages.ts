@@ -43,7 +43,9 @@ const PostbackAction = z.strictObject({
   data: chars(1, 300),
   displayText: chars(1, 300).optional(),
 });
-const Action = lineType<messagingApi.Action>()(z.discriminatedUnion('type', [MessageAction, UriAction, PostbackAction]));
+const Action = lineType<messagingApi.Action>()(
+  z.discriminatedUnion('type', [MessageAction, UriAction, PostbackAction]),
+);
 
 /** camera, cameraRoll and location exist only in quick replies. */
 const QuickReplyAction = z.discriminatedUnion('type', [
@@ -67,7 +69,9 @@ const QuickReply = lineType<messagingApi.QuickReply>()(
 const Sender = z.strictObject({ name: chars(1, 20).optional(), iconUrl: https(2000).optional() });
 const base = { quickReply: QuickReply.optional(), sender: Sender.optional() };
 
-const Text = lineType<messagingApi.TextMessage>()(z.strictObject({ type: z.literal('text'), text: chars(1, 5000), ...base }));
+const Text = lineType<messagingApi.TextMessage>()(
+  z.strictObject({ type: z.literal('text'), text: chars(1, 5000), ...base }),
+);
 const Image = lineType<messagingApi.ImageMessage>()(
   z.strictObject({ type: z.literal('image'), originalContentUrl: https(2000), previewImageUrl: https(2000), ...base }),
 );
@@ -75,10 +79,20 @@ const Video = lineType<messagingApi.VideoMessage>()(
   z.strictObject({ type: z.literal('video'), originalContentUrl: https(2000), previewImageUrl: https(2000), ...base }),
 );
 const Audio = lineType<messagingApi.AudioMessage>()(
-  z.strictObject({ type: z.literal('audio'), originalContentUrl: https(2000), duration: z.number().int().positive(), ...base }),
+  z.strictObject({
+    type: z.literal('audio'),
+    originalContentUrl: https(2000),
+    duration: z.number().int().positive(),
+    ...base,
+  }),
 );
 const Sticker = lineType<messagingApi.StickerMessage>()(
-  z.strictObject({ type: z.literal('sticker'), packageId: z.string().regex(/^\d{1,20}$/), stickerId: z.string().regex(/^\d{1,20}$/), ...base }),
+  z.strictObject({
+    type: z.literal('sticker'),
+    packageId: z.string().regex(/^\d{1,20}$/),
+    stickerId: z.string().regex(/^\d{1,20}$/),
+    ...base,
+  }),
 );
 const Location = lineType<messagingApi.LocationMessage>()(
   z.strictObject({
@@ -120,12 +134,19 @@ const Buttons = z
   });
 const Confirm = z.strictObject({ type: z.literal('confirm'), text: chars(1, 240), actions: z.array(Action).length(2) });
 const Template = lineType<messagingApi.TemplateMessage>()(
-  z.strictObject({ type: z.literal('template'), altText: chars(1, 400), template: z.union([Buttons, Confirm]), ...base }),
+  z.strictObject({
+    type: z.literal('template'),
+    altText: chars(1, 400),
+    template: z.union([Buttons, Confirm]),
+    ...base,
+  }),
 );
 
 export const BroadcastMessage = z
   .discriminatedUnion('type', [Text, Image, Video, Audio, Sticker, Location, Flex, Template])
-  .openapi('LineMessage', { description: 'A LINE message object (text, image, video, audio, sticker, location, flex, template)' });
+  .openapi('LineMessage', {
+    description: 'A LINE message object (text, image, video, audio, sticker, location, flex, template)',
+  });
 
 /** LINE takes one to five message objects per request. */
 export const BroadcastMessages = z.array(BroadcastMessage).min(1).max(5);

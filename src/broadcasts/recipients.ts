@@ -34,7 +34,13 @@ const segment: Resolver<Extract<Audience, { type: 'segment' }>> = {
     let after = '';
     for (;;) {
       const rows = await d
-        .select({ id: users.lineUserId, status: users.status, ward: users.ward, interests: users.interests, language: users.language })
+        .select({
+          id: users.lineUserId,
+          status: users.status,
+          ward: users.ward,
+          interests: users.interests,
+          language: users.language,
+        })
         .from(users)
         .where(and(eq(users.status, 'following'), gt(users.lineUserId, after)))
         .orderBy(asc(users.lineUserId))

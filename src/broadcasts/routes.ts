@@ -22,8 +22,12 @@ import {
 
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
-const conflict = { 409: { description: 'Not allowed in the broadcast’s current status', content: problemContent } } as const;
-const unprocessable = { 422: { description: 'The audience cannot be resolved yet (schools, associations)', content: problemContent } } as const;
+const conflict = {
+  409: { description: 'Not allowed in the broadcast’s current status', content: problemContent },
+} as const;
+const unprocessable = {
+  422: { description: 'The audience cannot be resolved yet (schools, associations)', content: problemContent },
+} as const;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const Status = z.enum(BROADCAST_STATUSES).openapi('BroadcastStatus');
@@ -37,11 +41,20 @@ const BroadcastFields = {
     .datetime({ offset: true })
     .nullable()
     .optional()
-    .openapi({ description: 'Not before this moment; null or absent = as soon as approved and within operating hours', example: '2026-12-04T09:00:00+09:00' }),
-  urgent: z.boolean().optional().openapi({ description: 'Admins only: send outside operating hours (policy §5 “状況により”)' }),
+    .openapi({
+      description: 'Not before this moment; null or absent = as soon as approved and within operating hours',
+      example: '2026-12-04T09:00:00+09:00',
+    }),
+  urgent: z
+    .boolean()
+    .optional()
+    .openapi({ description: 'Admins only: send outside operating hours (policy §5 “状況により”)' }),
 };
 const CreateBody = z
-  .strictObject({ ...BroadcastFields, draft: z.boolean().optional().openapi({ description: 'Keep as a draft instead of submitting for approval' }) })
+  .strictObject({
+    ...BroadcastFields,
+    draft: z.boolean().optional().openapi({ description: 'Keep as a draft instead of submitting for approval' }),
+  })
   .openapi('CreateBroadcast');
 const UpdateBody = z
   .strictObject({
@@ -58,11 +71,17 @@ const StatusAnswer = z.object({ id: z.string(), status: Status }).openapi('Broad
 const ProgressSchema = z
   .object({
     batches: z.number().int(),
-    recipients: z.number().int().openapi({ description: 'For “all friends”: the following residents we knew of at release' }),
+    recipients: z
+      .number()
+      .int()
+      .openapi({ description: 'For “all friends”: the following residents we knew of at release' }),
     delivered: z.number().int(),
     failed: z.number().int(),
     cancelled: z.number().int(),
-    unknown: z.number().int().openapi({ description: 'Cancelled after an attempt whose answer was lost: LINE may have delivered them' }),
+    unknown: z
+      .number()
+      .int()
+      .openapi({ description: 'Cancelled after an attempt whose answer was lost: LINE may have delivered them' }),
     pending: z.number().int(),
   })
   .openapi('BroadcastProgress');
@@ -74,7 +93,10 @@ const Summary = z
     urgent: z.boolean(),
     audience: Audience,
     scheduledAt: z.string().nullable(),
-    nextReleaseAt: z.string().nullable().openapi({ description: 'Scheduled broadcasts: when the cron releases it (within a minute)' }),
+    nextReleaseAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Scheduled broadcasts: when the cron releases it (within a minute)' }),
     waitingForHours: z.boolean().openapi({ description: 'Due, but waiting for the next opening of its window' }),
     createdBy: z.string(),
     createdAt: z.string(),
@@ -97,9 +119,16 @@ const Detail = Summary.extend({
       seq: z.number().int(),
       kind: z.enum(['multicast', 'broadcast']),
       recipients: z.number().int(),
-      status: z.string().openapi({ description: 'unknown: cancelled after an attempt whose answer was lost (LINE may have delivered it)' }),
+      status: z
+        .string()
+        .openapi({
+          description: 'unknown: cancelled after an attempt whose answer was lost (LINE may have delivered it)',
+        }),
       attempts: z.number().int(),
-      error: z.string().nullable().openapi({ description: 'LINE’s message for a failed batch, or the last retried error' }),
+      error: z
+        .string()
+        .nullable()
+        .openapi({ description: 'LINE’s message for a failed batch, or the last retried error' }),
     }),
   ),
 }).openapi('Broadcast');
@@ -118,7 +147,8 @@ function summaryJson(s: BroadcastSummary) {
   };
 }
 
-const scheduledAtMs = (s: string | null | undefined) => (s === undefined ? undefined : s === null ? null : Date.parse(s));
+const scheduledAtMs = (s: string | null | undefined) =>
+  s === undefined ? undefined : s === null ? null : Date.parse(s);
 
 const LineUserIds = z
   .strictObject({
@@ -137,11 +167,18 @@ export const broadcastRoutes = createRouter()
       tags: ['Broadcasts'],
       summary: 'Compose a broadcast / 配信の作成',
       request: { body: { required: true, content: json(CreateBody) } },
-      responses: { 201: { description: 'Created', content: json(StatusAnswer) }, ...badRequestResponse, ...unprocessable },
+      responses: {
+        201: { description: 'Created', content: json(StatusAnswer) },
+        ...badRequestResponse,
+        ...unprocessable,
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const created = await createBroadcast(db(c.env.DB), c.var.staff, { ...body, scheduledAt: scheduledAtMs(body.scheduledAt) });
+      const created = await createBroadcast(db(c.env.DB), c.var.staff, {
+        ...body,
+        scheduledAt: scheduledAtMs(body.scheduledAt),
+      });
       return c.json(created, 201);
     },
   )
@@ -151,8 +188,13 @@ export const broadcastRoutes = createRouter()
       path: '/broadcasts',
       tags: ['Broadcasts'],
       summary: 'List broadcasts, newest first / 配信一覧',
-      request: { query: z.object({ status: Status.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-      responses: { 200: { description: 'Broadcasts with progress', content: json(z.object({ items: z.array(Summary) })) }, ...badRequestResponse },
+      request: {
+        query: z.object({ status: Status.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      },
+      responses: {
+        200: { description: 'Broadcasts with progress', content: json(z.object({ items: z.array(Summary) })) },
+        ...badRequestResponse,
+      },
     }),
     async (c) => {
       const items = await listBroadcasts(c.env, db(c.env.DB), Date.now(), c.req.valid('query'));
@@ -166,7 +208,11 @@ export const broadcastRoutes = createRouter()
       tags: ['Broadcasts'],
       summary: 'One broadcast with its batches / 配信の詳細',
       request: { params: Id },
-      responses: { 200: { description: 'The broadcast', content: json(Detail) }, ...badRequestResponse, ...notFoundResponse },
+      responses: {
+        200: { description: 'The broadcast', content: json(Detail) },
+        ...badRequestResponse,
+        ...notFoundResponse,
+      },
     }),
     async (c) => {
       const b = await getBroadcast(c.env, db(c.env.DB), c.req.valid('param').id, Date.now());
@@ -180,7 +226,13 @@ export const broadcastRoutes = createRouter()
       tags: ['Broadcasts'],
       summary: 'Edit a broadcast; an approved one goes back to approval / 配信の編集',
       request: { params: Id, body: { required: true, content: json(UpdateBody) } },
-      responses: { 200: { description: 'Changed', content: json(StatusAnswer) }, ...badRequestResponse, ...notFoundResponse, ...conflict, ...unprocessable },
+      responses: {
+        200: { description: 'Changed', content: json(StatusAnswer) },
+        ...badRequestResponse,
+        ...notFoundResponse,
+        ...conflict,
+        ...unprocessable,
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
@@ -196,7 +248,11 @@ export const broadcastRoutes = createRouter()
       tags: ['Broadcasts'],
       summary: 'Submit a draft for approval / 承認依頼',
       request: { params: Id },
-      responses: { 200: { description: 'Pending approval', content: json(StatusAnswer) }, ...notFoundResponse, ...conflict },
+      responses: {
+        200: { description: 'Pending approval', content: json(StatusAnswer) },
+        ...notFoundResponse,
+        ...conflict,
+      },
     }),
     async (c) => c.json(await submitBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
   )
@@ -258,5 +314,6 @@ export const broadcastRoutes = createRouter()
       request: { body: { required: true, content: json(LineUserIds) } },
       responses: { 200: { description: 'Stored', content: json(LineUserIds) }, ...badRequestResponse },
     }),
-    async (c) => c.json({ lineUserIds: await setStaffLineUsers(db(c.env.DB), c.var.staff, c.req.valid('json').lineUserIds) }, 200),
+    async (c) =>
+      c.json({ lineUserIds: await setStaffLineUsers(db(c.env.DB), c.var.staff, c.req.valid('json').lineUserIds) }, 200),
   );

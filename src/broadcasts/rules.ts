@@ -13,9 +13,17 @@ import type { AudienceKind } from './audience';
 export function windowFor(kind: AudienceKind, env: Env): WindowSpec {
   const hours = config(env).broadcastHours;
   if (kind === 'city') {
-    return { days: WEEKDAYS, ...(parseHours(hours.city) ?? { open: 8 * 60 + 30, close: 18 * 60 }), closedOnHolidays: true, closedAtYearEnd: true };
+    return {
+      days: WEEKDAYS,
+      ...(parseHours(hours.city) ?? { open: 8 * 60 + 30, close: 18 * 60 }),
+      closedOnHolidays: true,
+      closedAtYearEnd: true,
+    };
   }
-  const h = kind === 'school' ? parseHours(hours.school) ?? { open: 7 * 60, close: 20 * 60 } : parseHours(hours.community) ?? { open: 7 * 60, close: 21 * 60 };
+  const h =
+    kind === 'school'
+      ? (parseHours(hours.school) ?? { open: 7 * 60, close: 20 * 60 })
+      : (parseHours(hours.community) ?? { open: 7 * 60, close: 21 * 60 });
   return { days: EVERY_DAY, ...h, closedOnHolidays: false, closedAtYearEnd: false };
 }
 
@@ -34,7 +42,11 @@ export function rulesFor(kind: AudienceKind, env: Env, closures: ReadonlySet<str
  * next opening of its window (urgent ones skip the window). The cron runs every minute,
  * so the release happens within a minute of this.
  */
-export function releaseTime(b: { scheduledAt: number | null; urgent: boolean }, now: number, rules: ReleaseRules): number | null {
+export function releaseTime(
+  b: { scheduledAt: number | null; urgent: boolean },
+  now: number,
+  rules: ReleaseRules,
+): number | null {
   const due = Math.max(now, b.scheduledAt ?? now);
   return b.urgent ? due : nextOpening(due, rules);
 }

@@ -180,7 +180,11 @@ export async function sendBatches(line: LineSender, batches: SendBatch[], o: Sen
         q.notBefore = pausedUntil;
         outcome = { status: 'pending', attempts: b.attempts, error: reason };
       } else if (b.attempts >= maxAttempts) {
-        outcome = { status: 'unanswered', attempts: b.attempts, error: `gave up after ${b.attempts} unanswered attempts; last: ${reason}` };
+        outcome = {
+          status: 'unanswered',
+          attempts: b.attempts,
+          error: `gave up after ${b.attempts} unanswered attempts; last: ${reason}`,
+        };
       } else {
         q.notBefore = now() + retryBackoffMs(b.attempts);
         outcome = { status: 'pending', attempts: b.attempts, error: reason };
@@ -236,5 +240,9 @@ export async function sendBatches(line: LineSender, batches: SendBatch[], o: Sen
   if (stopped) return { state: 'stopped', resumeAt: null, calls };
   if (queue.length === 0 && inFlight === 0) return { state: 'done', resumeAt: null, calls };
   const soonest = Math.min(...queue.map((q) => q.notBefore), Number.POSITIVE_INFINITY);
-  return { state: 'more', resumeAt: Math.max(now(), soonest === Number.POSITIVE_INFINITY ? now() : soonest, pausedUntil), calls };
+  return {
+    state: 'more',
+    resumeAt: Math.max(now(), soonest === Number.POSITIVE_INFINITY ? now() : soonest, pausedUntil),
+    calls,
+  };
 }

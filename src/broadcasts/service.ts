@@ -38,17 +38,23 @@ async function ensureResolvable(d: Db, audience: Audience): Promise<void> {
   try {
     await checkAudience(d, audience);
   } catch (err) {
-    if (err instanceof AudienceUnavailableError) throw problem(422, `${err.message}; this audience can be described but not yet sent to.`);
+    if (err instanceof AudienceUnavailableError)
+      throw problem(422, `${err.message}; this audience can be described but not yet sent to.`);
     throw err;
   }
 }
 
 /** Urgent skips the operating-hours rule of policy §5, so only an admin may decide it. */
 function ensureMayUseUrgent(by: StaffPrincipal, urgent: boolean | undefined): void {
-  if (urgent && !by.roles.includes('admin')) throw problem(403, 'Only an admin may mark a broadcast urgent (it is sent outside operating hours).');
+  if (urgent && !by.roles.includes('admin'))
+    throw problem(403, 'Only an admin may mark a broadcast urgent (it is sent outside operating hours).');
 }
 
-export async function createBroadcast(d: Db, by: StaffPrincipal, input: BroadcastInput & { draft?: boolean }): Promise<{ id: string; status: BroadcastStatus }> {
+export async function createBroadcast(
+  d: Db,
+  by: StaffPrincipal,
+  input: BroadcastInput & { draft?: boolean },
+): Promise<{ id: string; status: BroadcastStatus }> {
   ensureMayUseUrgent(by, input.urgent);
   await ensureResolvable(d, input.audience);
   const id = crypto.randomUUID();
@@ -68,17 +74,27 @@ export async function createBroadcast(d: Db, by: StaffPrincipal, input: Broadcas
       updatedBy: by.id,
       updatedAt: now,
     }),
-    auditRecord(d, by, 'broadcast.create', 'broadcast', id, { status, audience: input.audience.type, urgent: input.urgent ?? false }),
+    auditRecord(d, by, 'broadcast.create', 'broadcast', id, {
+      status,
+      audience: input.audience.type,
+      urgent: input.urgent ?? false,
+    }),
   ]);
   return { id, status };
 }
 
-export async function updateBroadcast(d: Db, by: StaffPrincipal, id: string, patch: Partial<BroadcastInput>): Promise<{ id: string; status: BroadcastStatus }> {
+export async function updateBroadcast(
+  d: Db,
+  by: StaffPrincipal,
+  id: string,
+  patch: Partial<BroadcastInput>,
+): Promise<{ id: string; status: BroadcastStatus }> {
   const row = await load(d, id);
   if (!EDITABLE.includes(row.status)) throw problem(409, `A broadcast that is ${row.status} can no longer be edited.`);
   ensureMayUseUrgent(by, patch.urgent);
   // Otherwise a broadcaster could rewrite what an admin chose to send outside the hours.
-  if (row.urgent && !by.roles.includes('admin')) throw problem(403, 'An urgent broadcast can only be changed by an admin.');
+  if (row.urgent && !by.roles.includes('admin'))
+    throw problem(403, 'An urgent broadcast can only be changed by an admin.');
   if (patch.audience) await ensureResolvable(d, patch.audience);
   // An approval covers exactly what was approved: any change asks for a new one.
   const status: BroadcastStatus = row.status === 'draft' ? 'draft' : 'pending_approval';
@@ -134,9 +150,16 @@ async function transition(
   return true;
 }
 
-export async function submitBroadcast(d: Db, by: StaffPrincipal, id: string): Promise<{ id: string; status: BroadcastStatus }> {
+export async function submitBroadcast(
+  d: Db,
+  by: StaffPrincipal,
+  id: string,
+): Promise<{ id: string; status: BroadcastStatus }> {
   const row = await load(d, id);
-  if (row.status !== 'draft' || !(await transition(d, by, id, ['draft'], { status: 'pending_approval' }, 'broadcast.submit'))) {
+  if (
+    row.status !== 'draft' ||
+    !(await transition(d, by, id, ['draft'], { status: 'pending_approval' }, 'broadcast.submit'))
+  ) {
     throw problem(409, `Only a draft can be submitted for approval; this broadcast is ${row.status}.`);
   }
   return { id, status: 'pending_approval' };
@@ -146,11 +169,19 @@ export async function submitBroadcast(d: Db, by: StaffPrincipal, id: string): Pr
  * Two-person rule: whoever wrote the content (created it or changed it last) cannot
  * approve it. The route lets only approvers and admins in.
  */
-export async function approveBroadcast(d: Db, by: StaffPrincipal, id: string): Promise<{ id: string; status: BroadcastStatus }> {
+export async function approveBroadcast(
+  d: Db,
+  by: StaffPrincipal,
+  id: string,
+): Promise<{ id: string; status: BroadcastStatus }> {
   const row = await load(d, id);
-  if (row.status !== 'pending_approval') throw problem(409, `Only a broadcast pending approval can be approved; this one is ${row.status}.`);
+  if (row.status !== 'pending_approval')
+    throw problem(409, `Only a broadcast pending approval can be approved; this one is ${row.status}.`);
   if (by.id === row.createdBy || by.id === row.updatedBy) {
-    throw problem(403, 'Two-person rule: a broadcast must be approved by someone other than its author and its last editor.');
+    throw problem(
+      403,
+      'Two-person rule: a broadcast must be approved by someone other than its author and its last editor.',
+    );
   }
   const now = Date.now();
   const ok = await transition(
@@ -168,11 +199,24 @@ export async function approveBroadcast(d: Db, by: StaffPrincipal, id: string): P
   return { id, status: 'scheduled' };
 }
 
-export async function cancelBroadcast(env: Env, d: Db, by: StaffPrincipal, id: string): Promise<{ id: string; status: BroadcastStatus }> {
+export async function cancelBroadcast(
+  env: Env,
+  d: Db,
+  by: StaffPrincipal,
+  id: string,
+): Promise<{ id: string; status: BroadcastStatus }> {
   const row = await load(d, id);
   const ok =
     CANCELLABLE.includes(row.status) &&
-    (await transition(d, by, id, CANCELLABLE, { status: 'cancelled', cancelledBy: by.id, cancelledAt: Date.now() }, 'broadcast.cancel', { from: row.status }));
+    (await transition(
+      d,
+      by,
+      id,
+      CANCELLABLE,
+      { status: 'cancelled', cancelledBy: by.id, cancelledAt: Date.now() },
+      'broadcast.cancel',
+      { from: row.status },
+    ));
   if (!ok) throw problem(409, `A broadcast that is ${row.status} cannot be cancelled.`);
   // A broadcast read as scheduled may have been released meanwhile, its first slice already sending.
   if (row.status === 'sending' || row.status === 'scheduled') {
@@ -180,7 +224,9 @@ export async function cancelBroadcast(env: Env, d: Db, by: StaffPrincipal, id: s
     try {
       await dispatcher(env).cancel(id);
     } catch (err) {
-      console.warn(JSON.stringify({ msg: 'dispatcher cancel failed; it will see the status in D1', id, error: String(err) }));
+      console.warn(
+        JSON.stringify({ msg: 'dispatcher cancel failed; it will see the status in D1', id, error: String(err) }),
+      );
     }
   }
   return { id, status: 'cancelled' };
@@ -219,7 +265,13 @@ export interface BatchView {
   error: string | null;
 }
 
-async function summarize(env: Env, d: Db, row: Row, now: number, closures: () => Promise<Set<string>>): Promise<BroadcastSummary> {
+async function summarize(
+  env: Env,
+  d: Db,
+  row: Row,
+  now: number,
+  closures: () => Promise<Set<string>>,
+): Promise<BroadcastSummary> {
   let nextReleaseAt: number | null = null;
   let waitingForHours = false;
   if (row.status === 'scheduled') {
@@ -271,10 +323,19 @@ export async function getBroadcast(env: Env, d: Db, id: string, now: number) {
     .where(eq(broadcastBatches.broadcastId, id))
     .orderBy(asc(broadcastBatches.seq))
     .all();
-  return { ...(await summarize(env, d, row, now, closureLoader(d))), messages: row.messages as BroadcastMessageInput[], batches: batches as BatchView[] };
+  return {
+    ...(await summarize(env, d, row, now, closureLoader(d))),
+    messages: row.messages as BroadcastMessageInput[],
+    batches: batches as BatchView[],
+  };
 }
 
-export async function listBroadcasts(env: Env, d: Db, now: number, q: { status?: BroadcastStatus; limit: number }): Promise<BroadcastSummary[]> {
+export async function listBroadcasts(
+  env: Env,
+  d: Db,
+  now: number,
+  q: { status?: BroadcastStatus; limit: number },
+): Promise<BroadcastSummary[]> {
   const rows = await d
     .select()
     .from(broadcasts)
@@ -296,18 +357,29 @@ export async function releaseDue(env: Env, now: number): Promise<{ released: str
   const due = await d
     .select()
     .from(broadcasts)
-    .where(and(eq(broadcasts.status, 'scheduled'), or(isNull(broadcasts.scheduledAt), lte(broadcasts.scheduledAt, now))))
+    .where(
+      and(eq(broadcasts.status, 'scheduled'), or(isNull(broadcasts.scheduledAt), lte(broadcasts.scheduledAt, now))),
+    )
     .orderBy(asc(broadcasts.approvedAt))
     .all();
   const closures = closureLoader(d);
   const released: string[] = [];
   for (const b of due) {
     if (!b.urgent && !isOpen(now, rulesFor(audienceKind(b.audience as Audience), env, await closures()))) continue;
-    if (await transition(d, SYSTEM, b.id, ['scheduled'], { status: 'sending', releasedAt: now }, 'broadcast.release', { urgent: b.urgent })) {
+    if (
+      await transition(d, SYSTEM, b.id, ['scheduled'], { status: 'sending', releasedAt: now }, 'broadcast.release', {
+        urgent: b.urgent,
+      })
+    ) {
       released.push(b.id);
     }
   }
-  const sending = await d.select({ id: broadcasts.id }).from(broadcasts).where(eq(broadcasts.status, 'sending')).limit(1).get();
+  const sending = await d
+    .select({ id: broadcasts.id })
+    .from(broadcasts)
+    .where(eq(broadcasts.status, 'sending'))
+    .limit(1)
+    .get();
   if (sending) {
     try {
       await dispatcher(env).start();
@@ -322,7 +394,12 @@ export async function releaseDue(env: Env, now: number): Promise<{ released: str
 export const MAX_STAFF_LINE_USERS = 10;
 
 export async function listStaffLineUsers(d: Db, staffId: string): Promise<string[]> {
-  const rows = await d.select({ id: staffLineUsers.lineUserId }).from(staffLineUsers).where(eq(staffLineUsers.staffId, staffId)).orderBy(asc(staffLineUsers.lineUserId)).all();
+  const rows = await d
+    .select({ id: staffLineUsers.lineUserId })
+    .from(staffLineUsers)
+    .where(eq(staffLineUsers.staffId, staffId))
+    .orderBy(asc(staffLineUsers.lineUserId))
+    .all();
   return rows.map((r) => r.id);
 }
 
@@ -378,7 +455,10 @@ export async function addClosureDay(d: Db, by: StaffPrincipal, date: string, rea
   const existing = await d.select().from(closureDays).where(eq(closureDays.date, date)).get();
   if (existing) throw problem(409, `${date} is already a closure day.`);
   const row = { date, reason, createdBy: by.id, createdAt: Date.now() };
-  await d.batch([d.insert(closureDays).values(row), auditRecord(d, by, 'closure_day.create', 'closure_day', date, { reason })]);
+  await d.batch([
+    d.insert(closureDays).values(row),
+    auditRecord(d, by, 'closure_day.create', 'closure_day', date, { reason }),
+  ]);
   return row;
 }
 

@@ -113,7 +113,9 @@ export class ConversationDO extends DurableObject<Env> {
     try {
       for (;;) {
         const row = this.sql
-          .exec<{ seq: number; status: string }>(`SELECT seq, status FROM inbox WHERE status IN ('pending', 'sending') ORDER BY seq LIMIT 1`)
+          .exec<{ seq: number; status: string }>(
+            `SELECT seq, status FROM inbox WHERE status IN ('pending', 'sending') ORDER BY seq LIMIT 1`,
+          )
           .toArray()[0];
         if (!row) break;
         const retryAt = await this.step(row.seq);
@@ -165,7 +167,14 @@ export class ConversationDO extends DurableObject<Env> {
         if (messages.length === 0) return null;
         return this.send(seq, event, messages, retryKey, false, row.attempts);
       }
-      return this.send(seq, event, JSON.parse(row.answer!) as messagingApi.Message[], row.retry_key!, row.reply_tried === 1, row.attempts);
+      return this.send(
+        seq,
+        event,
+        JSON.parse(row.answer!) as messagingApi.Message[],
+        row.retry_key!,
+        row.reply_tried === 1,
+        row.attempts,
+      );
     } catch (err) {
       return this.failAttempt(seq, row.attempts, err instanceof Error ? err.message : String(err));
     }
@@ -188,7 +197,9 @@ export class ConversationDO extends DurableObject<Env> {
       const profile = await withTimeout(lineClients(this.env).api.getProfile(userId), LINE_CALL_TIMEOUT_MS);
       return profile.language ?? null;
     } catch (err) {
-      console.warn(JSON.stringify({ msg: 'profile lookup failed', error: err instanceof Error ? err.message : String(err) }));
+      console.warn(
+        JSON.stringify({ msg: 'profile lookup failed', error: err instanceof Error ? err.message : String(err) }),
+      );
       return null;
     }
   }
@@ -219,7 +230,13 @@ export class ConversationDO extends DurableObject<Env> {
     if (result.replyTried) this.sql.exec(`UPDATE inbox SET reply_tried = 1 WHERE seq = ?`, seq);
     if (result.outcome === 'failed') {
       this.finish(seq, 'failed', result.reason);
-      console.error(JSON.stringify({ msg: 'LINE refused the answer; not retried', eventKey: this.keyOf(seq), reason: result.reason }));
+      console.error(
+        JSON.stringify({
+          msg: 'LINE refused the answer; not retried',
+          eventKey: this.keyOf(seq),
+          reason: result.reason,
+        }),
+      );
       return null;
     }
     return this.failAttempt(seq, attempts, result.reason);
@@ -230,7 +247,9 @@ export class ConversationDO extends DurableObject<Env> {
     if (next >= MAX_ATTEMPTS) {
       this.sql.exec(`UPDATE inbox SET attempts = ? WHERE seq = ?`, next, seq);
       this.finish(seq, 'failed', reason);
-      console.error(JSON.stringify({ msg: 'event failed after retries', eventKey: this.keyOf(seq), attempts: next, reason }));
+      console.error(
+        JSON.stringify({ msg: 'event failed after retries', eventKey: this.keyOf(seq), attempts: next, reason }),
+      );
       return null;
     }
     this.sql.exec(`UPDATE inbox SET attempts = ?, last_error = ? WHERE seq = ?`, next, reason, seq);
@@ -256,7 +275,10 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   private prune(): void {
-    this.sql.exec(`DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at < ?`, Date.now() - DEDUPE_RETENTION_MS);
+    this.sql.exec(
+      `DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at < ?`,
+      Date.now() - DEDUPE_RETENTION_MS,
+    );
   }
 
   private async loadState(): Promise<ConversationState> {
@@ -265,6 +287,9 @@ export class ConversationDO extends DurableObject<Env> {
   }
 
   private saveState(state: ConversationState): void {
-    this.sql.exec(`INSERT INTO kv (key, value) VALUES ('state', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, JSON.stringify(state));
+    this.sql.exec(
+      `INSERT INTO kv (key, value) VALUES ('state', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+      JSON.stringify(state),
+    );
   }
 }

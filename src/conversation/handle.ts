@@ -96,6 +96,7 @@ async function startService(ctx: HandleContext, state: ConversationState, servic
 async function continueFlow(ctx: HandleContext, state: FlowState, event: LineEvent): Promise<HandleResult> {
   const flow = FLOWS[state.flow.name];
   if (!flow) return { state: { ...state, flow: undefined }, messages: [] };
-  if (expired(state.flow, ctx.now)) return { state: { ...state, flow: undefined }, messages: [t.flowExpired(ctx.lang)] };
+  if (expired(state.flow, ctx.now))
+    return { state: { ...state, flow: undefined }, messages: [t.flowExpired(ctx.lang)] };
   return flow.onEvent(ctx, state, event);
 }

@@ -102,7 +102,10 @@ export function serviceNotReady(lang: Lang, service: string): Msg {
   const [ja, en] = names[service] ?? [service, service];
   return {
     type: 'text',
-    text: lang === 'en' ? `${en} is not available yet. Please wait a little longer.` : `「${ja}」は準備中です。公開まで今しばらくお待ちください。`,
+    text:
+      lang === 'en'
+        ? `${en} is not available yet. Please wait a little longer.`
+        : `「${ja}」は準備中です。公開まで今しばらくお待ちください。`,
   };
 }
 

@@ -34,7 +34,14 @@ export const consents = sqliteTable(
   (t) => [index('consents_user_idx').on(t.lineUserId)],
 );
 
-export const STAFF_ROLES = ['admin', 'broadcaster', 'approver', 'report_manager', 'school_staff', 'community_leader'] as const;
+export const STAFF_ROLES = [
+  'admin',
+  'broadcaster',
+  'approver',
+  'report_manager',
+  'school_staff',
+  'community_leader',
+] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 export interface StaffScopes {
   schools?: string[];
@@ -102,7 +109,15 @@ export const reportCategories = sqliteTable(
   (t) => [index('report_categories_parent_idx').on(t.parentCode, t.sortOrder)],
 );
 
-export const REPORT_STATUSES = ['received', 'accepted', 'in_progress', 'resolved', 'not_city_managed', 'duplicate', 'rejected'] as const;
+export const REPORT_STATUSES = [
+  'received',
+  'accepted',
+  'in_progress',
+  'resolved',
+  'not_city_managed',
+  'duplicate',
+  'rejected',
+] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 export const MAIL_STATUSES = ['pending', 'sent', 'failed'] as const;
 export type MailStatus = (typeof MAIL_STATUSES)[number];
@@ -177,7 +192,10 @@ export const reportPhotos = sqliteTable(
     hiddenReason: text('hidden_reason'),
     hiddenBy: text('hidden_by'),
   },
-  (t) => [index('report_photos_report_idx').on(t.reportId, t.sortOrder), index('report_photos_unclaimed_idx').on(t.reportId, t.createdAt)],
+  (t) => [
+    index('report_photos_report_idx').on(t.reportId, t.sortOrder),
+    index('report_photos_unclaimed_idx').on(t.reportId, t.createdAt),
+  ],
 );
 
 /** Every status change: who (staff id, or `resident`), from, to, notes, when. */
@@ -226,7 +244,10 @@ export const reportNotifications = sqliteTable(
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
   },
-  (t) => [index('report_notifications_status_idx').on(t.status, t.createdAt), index('report_notifications_report_idx').on(t.reportId)],
+  (t) => [
+    index('report_notifications_status_idx').on(t.status, t.createdAt),
+    index('report_notifications_report_idx').on(t.reportId),
+  ],
 );
 
 export const BROADCAST_STATUSES = [
@@ -309,7 +330,10 @@ export const broadcastBatches = sqliteTable(
     lineRequestId: text('line_request_id'),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('broadcast_batches_seq_idx').on(t.broadcastId, t.seq), index('broadcast_batches_status_idx').on(t.broadcastId, t.status)],
+  (t) => [
+    uniqueIndex('broadcast_batches_seq_idx').on(t.broadcastId, t.seq),
+    index('broadcast_batches_status_idx').on(t.broadcastId, t.status),
+  ],
 );
 
 /** Extra days the city office is closed (JST `YYYY-MM-DD`); city broadcasts wait past them. */

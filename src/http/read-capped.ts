@@ -3,7 +3,11 @@
  * content-length over the limit is refused before reading; since it may be absent or
  * wrong, the count while reading is what holds.
  */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, headers: Headers, limit: number): Promise<Uint8Array | null> {
+export async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  headers: Headers,
+  limit: number,
+): Promise<Uint8Array | null> {
   const declared = Number(headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await body?.cancel();

@@ -52,6 +52,11 @@ export async function deliver(clients: LineClients, out: OutgoingReply, now: num
     const e = classifyLineError(err);
     if (e.kind === 'accepted') return { outcome: 'sent', via: 'push' };
     if (e.kind === 'rejected') return { outcome: 'failed', replyTried, reason: `${e.status}: ${e.message}` };
-    return { outcome: 'retry', replyTried, rateLimited: e.kind === 'rate_limited', reason: `${e.status ?? 'network'}: ${e.message}` };
+    return {
+      outcome: 'retry',
+      replyTried,
+      rateLimited: e.kind === 'rate_limited',
+      reason: `${e.status ?? 'network'}: ${e.message}`,
+    };
   }
 }

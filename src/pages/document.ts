@@ -107,7 +107,9 @@ export function renderPage(doc: PageDocument, v: PageValues, self: '/terms' | '/
     ['/policy', '運用ポリシー'],
   ]
     .map(([href, label]) =>
-      href === self ? `<li><a href="${href}" aria-current="page">${label}</a></li>` : `<li><a href="${href}">${label}</a></li>`,
+      href === self
+        ? `<li><a href="${href}" aria-current="page">${label}</a></li>`
+        : `<li><a href="${href}">${label}</a></li>`,
     )
     .join('');
   const toc = doc.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${inline(s.heading, v)}</a></li>`).join('');

@@ -16,7 +16,8 @@ const DOCUMENTS: Record<'/terms' | '/policy', PageDocument> = {
 export const PAGE_CACHE_CONTROL = 'public, max-age=300';
 
 /** Inline styles only: nothing is loaded from anywhere, no script runs, no one frames the page. */
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 for (const path of ['/terms', '/policy'] as const) {
   pages.get(path, (c) => {

@@ -8,15 +8,19 @@ import { MAX_PHOTO_BYTES } from './rules';
  * event; everything the resident can fix by sending again is an answer, not an exception.
  */
 export type ContentResult =
-  | { ok: true; bytes: Uint8Array }
-  | { ok: false; reason: 'not_found' | 'too_large' | 'refused' };
+  { ok: true; bytes: Uint8Array } | { ok: false; reason: 'not_found' | 'too_large' | 'refused' };
 
 export class ContentUnavailableError extends Error {}
 
 /** Download and reading together; a hung call would otherwise hold the resident's inbox. */
 export const CONTENT_TIMEOUT_MS = 30_000;
 
-export async function fetchMessageContent(env: Env, messageId: string, limit = MAX_PHOTO_BYTES, timeoutMs = CONTENT_TIMEOUT_MS): Promise<ContentResult> {
+export async function fetchMessageContent(
+  env: Env,
+  messageId: string,
+  limit = MAX_PHOTO_BYTES,
+  timeoutMs = CONTENT_TIMEOUT_MS,
+): Promise<ContentResult> {
   try {
     return await download(env, messageId, limit, AbortSignal.timeout(timeoutMs));
   } catch (err) {

@@ -76,7 +76,10 @@ function draftOf(state: FlowState): Draft {
 
 function go(ctx: HandleContext, state: ConversationState, step: Step, draft: Draft, messages: Msg[]): HandleResult {
   return {
-    state: { ...state, flow: { name: 'report', step, data: draft as unknown as Record<string, unknown>, updatedAt: ctx.now } },
+    state: {
+      ...state,
+      flow: { name: 'report', step, data: draft as unknown as Record<string, unknown>, updatedAt: ctx.now },
+    },
     messages: messages.slice(0, 5),
   };
 }
@@ -116,7 +119,8 @@ function typedChoice(input: Input, options: { label: string; v: string }[]): str
 }
 
 const isCancel = (input: Input) =>
-  (input.kind === 'choice' && input.v === 'cancel') || (input.kind === 'text' && ['中止', 'キャンセル', 'やめる', 'cancel', 'Cancel'].includes(input.text));
+  (input.kind === 'choice' && input.v === 'cancel') ||
+  (input.kind === 'text' && ['中止', 'キャンセル', 'やめる', 'cancel', 'Cancel'].includes(input.text));
 
 /* ───────── questions ───────── */
 
@@ -125,28 +129,53 @@ async function question(ctx: HandleContext, step: Step, draft: Draft): Promise<M
   const name = (c: Category) => (l === 'en' ? c.nameEn : c.nameJa);
   switch (step) {
     case 'safety':
-      return ask(T.intro(l), [choice(T.viaLine(l), pb('safety', 'line')), choice(T.viaPhone(l), pb('safety', 'phone')), cancelItem(l)]);
+      return ask(T.intro(l), [
+        choice(T.viaLine(l), pb('safety', 'line')),
+        choice(T.viaPhone(l), pb('safety', 'phone')),
+        cancelItem(l),
+      ]);
     case 'emergency':
     case 'category': {
       const cats = (await topCategories(ctx.db)).slice(0, 12);
-      return ask(step === 'emergency' ? T.emergencyWhich(l) : T.category(l), [...cats.map((c) => choice(name(c), pb(step, c.code))), cancelItem(l)]);
+      return ask(step === 'emergency' ? T.emergencyWhich(l) : T.category(l), [
+        ...cats.map((c) => choice(name(c), pb(step, c.code))),
+        cancelItem(l),
+      ]);
     }
     case 'subtype': {
       const cat = await getCategory(ctx.db, draft.category!);
       const subs = (await subtypes(ctx.db, draft.category!)).slice(0, 12);
-      return ask(T.subtype(l, cat ? name(cat) : ''), [...subs.map((c) => choice(name(c), pb('subtype', c.code))), cancelItem(l)]);
+      return ask(T.subtype(l, cat ? name(cat) : ''), [
+        ...subs.map((c) => choice(name(c), pb('subtype', c.code))),
+        cancelItem(l),
+      ]);
     }
     case 'location':
-      return ask(T.location(l), [{ type: 'action', action: { type: 'location', label: T.sendLocation(l) } }, cancelItem(l)]);
+      return ask(T.location(l), [
+        { type: 'action', action: { type: 'location', label: T.sendLocation(l) } },
+        cancelItem(l),
+      ]);
     case 'duplicate': {
       const dup = draft.duplicate ? await getReport(ctx.db, draft.duplicate.id) : undefined;
       const sub = dup ? await getCategory(ctx.db, dup.subtypeCode) : undefined;
-      const meters = dup && draft.lat !== undefined && draft.lng !== undefined ? Math.round(distanceM(draft.lat, draft.lng, dup.lat, dup.lng)) : 0;
-      return ask(T.duplicate(l, draft.duplicate?.number ?? '', sub ? name(sub) : '', dup ? statusName(l, dup.status) : '', meters), [
-        choice(T.support(l), pb('duplicate', 'support')),
-        choice(T.continueOwn(l), pb('duplicate', 'continue')),
-        cancelItem(l),
-      ]);
+      const meters =
+        dup && draft.lat !== undefined && draft.lng !== undefined
+          ? Math.round(distanceM(draft.lat, draft.lng, dup.lat, dup.lng))
+          : 0;
+      return ask(
+        T.duplicate(
+          l,
+          draft.duplicate?.number ?? '',
+          sub ? name(sub) : '',
+          dup ? statusName(l, dup.status) : '',
+          meters,
+        ),
+        [
+          choice(T.support(l), pb('duplicate', 'support')),
+          choice(T.continueOwn(l), pb('duplicate', 'continue')),
+          cancelItem(l),
+        ],
+      );
     }
     case 'photos': {
       const n = draft.photoIds.length;
@@ -172,7 +201,13 @@ async function question(ctx: HandleContext, step: Step, draft: Draft): Promise<M
       const desc = draft.description ?? '';
       const short = [...desc].length > 200 ? `${[...desc].slice(0, 200).join('')}…` : desc;
       return ask(
-        T.confirm(l, { category: cat ? name(cat) : '', subtype: sub ? name(sub) : '', place, photos: draft.photoIds.length, description: short }),
+        T.confirm(l, {
+          category: cat ? name(cat) : '',
+          subtype: sub ? name(sub) : '',
+          place,
+          photos: draft.photoIds.length,
+          description: short,
+        }),
         [choice(T.send(l), pb('confirm', 'send')), choice(T.edit(l), pb('confirm', 'edit')), cancelItem(l)],
       );
     }
@@ -188,7 +223,13 @@ async function question(ctx: HandleContext, step: Step, draft: Draft): Promise<M
   }
 }
 
-async function moveTo(ctx: HandleContext, state: ConversationState, step: Step, draft: Draft, before: Msg[] = []): Promise<HandleResult> {
+async function moveTo(
+  ctx: HandleContext,
+  state: ConversationState,
+  step: Step,
+  draft: Draft,
+  before: Msg[] = [],
+): Promise<HandleResult> {
   return go(ctx, state, step, draft, [...before, await question(ctx, step, draft)]);
 }
 
@@ -207,7 +248,8 @@ async function again(ctx: HandleContext, state: FlowState, hint: string): Promis
 export const reportFlow: Flow = {
   async start(ctx, state) {
     const userId = ctx.resident?.lineUserId;
-    if (userId && !underDailyLimit(await sentToday(ctx.db, userId, ctx.now))) return end(state, [text(T.dailyLimit(ctx.lang))]);
+    if (userId && !underDailyLimit(await sentToday(ctx.db, userId, ctx.now)))
+      return end(state, [text(T.dailyLimit(ctx.lang))]);
     const draft: Draft = { reportId: crypto.randomUUID(), photoIds: [] };
     return moveTo(ctx, state, 'safety', draft);
   },
@@ -231,7 +273,13 @@ export const reportFlow: Flow = {
 
     switch (step) {
       case 'safety': {
-        const v = input.kind === 'choice' ? input.v : typedChoice(input, [{ label: T.viaLine(l), v: 'line' }, { label: T.viaPhone(l), v: 'phone' }]);
+        const v =
+          input.kind === 'choice'
+            ? input.v
+            : typedChoice(input, [
+                { label: T.viaLine(l), v: 'line' },
+                { label: T.viaPhone(l), v: 'phone' },
+              ]);
         if (v === 'line') return moveTo(ctx, state, 'category', draft);
         if (v === 'phone') return moveTo(ctx, state, 'emergency', draft);
         return again(ctx, state, T.hintChoose(l));
@@ -240,13 +288,21 @@ export const reportFlow: Flow = {
       case 'emergency':
       case 'category': {
         const cats = await topCategories(ctx.db);
-        const code = input.kind === 'choice' ? input.v : typedChoice(input, cats.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })));
+        const code =
+          input.kind === 'choice'
+            ? input.v
+            : typedChoice(
+                input,
+                cats.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })),
+              );
         const cat = cats.find((c) => c.code === code);
         if (!cat) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));
         if (step === 'emergency') {
           const dept = await getDepartment(ctx.db, cat.departmentId);
           const phone = cat.emergencyPhone ?? dept?.phone ?? '086-803-1000';
-          return end(state, [text(T.emergencyPhone(l, l === 'en' ? cat.nameEn : cat.nameJa, dept?.name ?? '岡山市役所', phone))]);
+          return end(state, [
+            text(T.emergencyPhone(l, l === 'en' ? cat.nameEn : cat.nameJa, dept?.name ?? '岡山市役所', phone)),
+          ]);
         }
         const next: Draft = { ...draft, category: cat.code, subtype: undefined, duplicate: undefined };
         const subs = await subtypes(ctx.db, cat.code);
@@ -259,7 +315,13 @@ export const reportFlow: Flow = {
 
       case 'subtype': {
         const subs = await subtypes(ctx.db, draft.category!);
-        const code = input.kind === 'choice' ? input.v : typedChoice(input, subs.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })));
+        const code =
+          input.kind === 'choice'
+            ? input.v
+            : typedChoice(
+                input,
+                subs.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })),
+              );
         const sub = subs.find((c) => c.code === code);
         if (!sub) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));
         return chosenSubtype(ctx, state, draft, sub);
@@ -275,7 +337,13 @@ export const reportFlow: Flow = {
       }
 
       case 'duplicate': {
-        const v = input.kind === 'choice' ? input.v : typedChoice(input, [{ label: T.support(l), v: 'support' }, { label: T.continueOwn(l), v: 'continue' }]);
+        const v =
+          input.kind === 'choice'
+            ? input.v
+            : typedChoice(input, [
+                { label: T.support(l), v: 'support' },
+                { label: T.continueOwn(l), v: 'continue' },
+              ]);
         if (v === 'support' && draft.duplicate) {
           await addSupporter(ctx.db, draft.duplicate.id, userId, ctx.now);
           await discardDraftPhotos(ctx.env, ctx.db, userId, draft.photoIds);
@@ -287,22 +355,34 @@ export const reportFlow: Flow = {
 
       case 'photos': {
         if (input.kind === 'image') return photo(ctx, state, draft, input, userId);
-        const v = input.kind === 'choice' ? input.v : typedChoice(input, [{ label: T.next(l), v: 'next' }, { label: T.noPhoto(l), v: 'next' }]);
+        const v =
+          input.kind === 'choice'
+            ? input.v
+            : typedChoice(input, [
+                { label: T.next(l), v: 'next' },
+                { label: T.noPhoto(l), v: 'next' },
+              ]);
         if (v === 'next') return moveTo(ctx, state, after(draft, 'description'), draft);
         return again(ctx, state, T.hintPhoto(l));
       }
 
       case 'description':
       case 'description_check': {
-        if (input.kind === 'choice' && input.v === 'skip') return moveTo(ctx, state, 'confirm', { ...draft, description: '' });
+        if (input.kind === 'choice' && input.v === 'skip')
+          return moveTo(ctx, state, 'confirm', { ...draft, description: '' });
         if (input.kind === 'choice' && input.v === 'keep') return moveTo(ctx, state, 'confirm', draft);
-        if (step === 'description_check' && typedChoice(input, [{ label: T.keep(l), v: 'keep' }])) return moveTo(ctx, state, 'confirm', draft);
+        if (step === 'description_check' && typedChoice(input, [{ label: T.keep(l), v: 'keep' }]))
+          return moveTo(ctx, state, 'confirm', draft);
         if (step === 'description' && typedChoice(input, [{ label: T.noDescription(l), v: 'skip' }])) {
           return moveTo(ctx, state, 'confirm', { ...draft, description: '' });
         }
         if (input.kind !== 'text' || input.text === '') return again(ctx, state, T.hintText(l));
         const n = descriptionLength(input.text);
-        if (n > MAX_DESCRIPTION_CHARS) return go(ctx, state, 'description', draft, [text(T.tooLong(l, n)), await question(ctx, 'description', draft)]);
+        if (n > MAX_DESCRIPTION_CHARS)
+          return go(ctx, state, 'description', draft, [
+            text(T.tooLong(l, n)),
+            await question(ctx, 'description', draft),
+          ]);
         const next: Draft = { ...draft, description: input.text };
         const h = personalDataHints(input.text);
         if (h.phone || h.email) return moveTo(ctx, state, 'description_check', next);
@@ -310,7 +390,13 @@ export const reportFlow: Flow = {
       }
 
       case 'confirm': {
-        const v = input.kind === 'choice' ? input.v : typedChoice(input, [{ label: T.send(l), v: 'send' }, { label: T.edit(l), v: 'edit' }]);
+        const v =
+          input.kind === 'choice'
+            ? input.v
+            : typedChoice(input, [
+                { label: T.send(l), v: 'send' },
+                { label: T.edit(l), v: 'edit' },
+              ]);
         if (v === 'send') return send(ctx, state, draft, userId);
         if (v === 'edit') return moveTo(ctx, state, 'edit', { ...draft, editing: true });
         return again(ctx, state, T.hintChoose(l));
@@ -344,19 +430,36 @@ export const reportFlow: Flow = {
   },
 };
 
-const STEPS_AFTER_LOCATION: ReadonlySet<string> = new Set(['duplicate', 'photos', 'description', 'description_check', 'confirm', 'edit']);
+const STEPS_AFTER_LOCATION: ReadonlySet<string> = new Set([
+  'duplicate',
+  'photos',
+  'description',
+  'description_check',
+  'confirm',
+  'edit',
+]);
 
 function wellFormed(step: string, d: Draft): boolean {
   if (typeof d !== 'object' || d === null || typeof d.reportId !== 'string' || !Array.isArray(d.photoIds)) return false;
   if (!['safety', 'emergency', 'category', 'subtype', 'location', ...STEPS_AFTER_LOCATION].includes(step)) return false;
   if ((step === 'subtype' || step === 'location') && typeof d.category !== 'string') return false;
   if (STEPS_AFTER_LOCATION.has(step)) {
-    return typeof d.category === 'string' && typeof d.subtype === 'string' && Number.isFinite(d.lat) && Number.isFinite(d.lng);
+    return (
+      typeof d.category === 'string' &&
+      typeof d.subtype === 'string' &&
+      Number.isFinite(d.lat) &&
+      Number.isFinite(d.lng)
+    );
   }
   return true;
 }
 
-async function chosenSubtype(ctx: HandleContext, state: ConversationState, draft: Draft, sub: Category): Promise<HandleResult> {
+async function chosenSubtype(
+  ctx: HandleContext,
+  state: ConversationState,
+  draft: Draft,
+  sub: Category,
+): Promise<HandleResult> {
   const next: Draft = { ...draft, subtype: sub.code };
   // A new category may have a report nearby that the old one did not.
   if (draft.editing && next.lat !== undefined) return checkDuplicate(ctx, state, next);
@@ -365,7 +468,12 @@ async function chosenSubtype(ctx: HandleContext, state: ConversationState, draft
 
 async function checkDuplicate(ctx: HandleContext, state: ConversationState, draft: Draft): Promise<HandleResult> {
   // One's own report nearby is not a duplicate to follow; they already hear about it.
-  const dup = await findDuplicate(ctx.db, { categoryCode: draft.category!, lat: draft.lat!, lng: draft.lng! }, ctx.now, ctx.resident?.lineUserId);
+  const dup = await findDuplicate(
+    ctx.db,
+    { categoryCode: draft.category!, lat: draft.lat!, lng: draft.lng! },
+    ctx.now,
+    ctx.resident?.lineUserId,
+  );
   if (dup) return moveTo(ctx, state, 'duplicate', { ...draft, duplicate: { id: dup.id, number: dup.number } });
   return moveTo(ctx, state, after(draft, 'photos'), draft);
 }
@@ -378,7 +486,8 @@ async function photo(
   userId: string,
 ): Promise<HandleResult> {
   const l = ctx.lang;
-  if (draft.photoIds.length >= MAX_PHOTOS) return moveTo(ctx, state, after(draft, 'description'), draft, [text(T.photoTooMany(l))]);
+  if (draft.photoIds.length >= MAX_PHOTOS)
+    return moveTo(ctx, state, after(draft, 'description'), draft, [text(T.photoTooMany(l))]);
   if (input.provider !== 'line') return again(ctx, state, T.photoExternal(l));
   // A 5xx or network failure throws ContentUnavailableError: the inbox retries this event.
   const got = await fetchMessageContent(ctx.env, input.id);
@@ -394,7 +503,8 @@ async function photo(
     throw err;
   }
   const next: Draft = { ...draft, photoIds: [...draft.photoIds, id] };
-  if (next.photoIds.length >= MAX_PHOTOS) return moveTo(ctx, state, after(next, 'description'), next, [text(T.photosFull(l))]);
+  if (next.photoIds.length >= MAX_PHOTOS)
+    return moveTo(ctx, state, after(next, 'description'), next, [text(T.photosFull(l))]);
   return moveTo(ctx, state, 'photos', next);
 }
 
@@ -409,25 +519,26 @@ async function send(ctx: HandleContext, state: ConversationState, draft: Draft, 
   const category = await getCategory(ctx.db, draft.category!);
   const subtype = await getCategory(ctx.db, draft.subtype!);
   const departmentId = departmentIdFor(category, subtype);
-  const { number } = existing ?? (await submitReport(
-    ctx.env,
-    {
-      id: draft.reportId,
-      categoryCode: draft.category!,
-      subtypeCode: draft.subtype!,
-      departmentId,
-      lat: draft.lat!,
-      lng: draft.lng!,
-      address: draft.address ?? null,
-      description: draft.description ?? '',
-      reporterLineUserId: userId,
-      photoIds: draft.photoIds,
-    },
-    ctx.now,
-  ));
+  const { number } =
+    existing ??
+    (await submitReport(
+      ctx.env,
+      {
+        id: draft.reportId,
+        categoryCode: draft.category!,
+        subtypeCode: draft.subtype!,
+        departmentId,
+        lat: draft.lat!,
+        lng: draft.lng!,
+        address: draft.address ?? null,
+        description: draft.description ?? '',
+        reporterLineUserId: userId,
+        photoIds: draft.photoIds,
+      },
+      ctx.now,
+    ));
   // The department hears at once when it can; otherwise the cron keeps trying.
   await deliverReportMail(ctx.env, ctx.db, draft.reportId, ctx.now, ctx.origin);
   const dept = await getDepartment(ctx.db, departmentId);
   return end(state, [text(T.receipt(l, number, dept?.name ?? '担当課'))]);
 }
-

@@ -67,7 +67,8 @@ export function stripJpeg(src: Uint8Array): Uint8Array {
     const len = (src[pos]! << 8) | src[pos + 1]!;
     if (len < 2 || pos + len > src.length) throw new ImageFormatError(`bad JPEG segment length at ${pos}`);
     const payload = src.subarray(pos + 2, pos + len);
-    if (marker === 0xe1 && startsWith(payload, 'Exif\0\0')) orientation = exifOrientation(payload.subarray(6)) ?? orientation;
+    if (marker === 0xe1 && startsWith(payload, 'Exif\0\0'))
+      orientation = exifOrientation(payload.subarray(6)) ?? orientation;
     if (marker === 0xda) {
       // Start of scan: the orientation goes in before the first one.
       // After JFIF's APP0 when there is one: JFIF wants to be the first segment.
@@ -110,7 +111,8 @@ function exifOrientation(tiff: Uint8Array): number | null {
   if (tiff.length < 8) return null;
   const little = tiff[0] === 0x49 && tiff[1] === 0x49;
   if (!little && !(tiff[0] === 0x4d && tiff[1] === 0x4d)) return null;
-  const u16 = (o: number) => (o + 2 > tiff.length ? -1 : little ? tiff[o]! | (tiff[o + 1]! << 8) : (tiff[o]! << 8) | tiff[o + 1]!);
+  const u16 = (o: number) =>
+    o + 2 > tiff.length ? -1 : little ? tiff[o]! | (tiff[o + 1]! << 8) : (tiff[o]! << 8) | tiff[o + 1]!;
   const u32 = (o: number) =>
     o + 4 > tiff.length
       ? -1
@@ -132,7 +134,36 @@ function exifOrientation(tiff: Uint8Array): number | null {
 
 /** APP1 `Exif\0\0` + a big-endian TIFF header with one IFD0 entry: Orientation. Nothing else. */
 function orientationSegment(orientation: number): Uint8Array {
-  const tiff = [0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0, 0, 0];
+  const tiff = [
+    0x4d,
+    0x4d,
+    0x00,
+    0x2a,
+    0,
+    0,
+    0,
+    8,
+    0,
+    1,
+    0x01,
+    0x12,
+    0,
+    3,
+    0,
+    0,
+    0,
+    1,
+    0,
+    orientation,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+  ];
   const payload = [...ascii('Exif\0\0'), ...tiff];
   const len = payload.length + 2;
   return Uint8Array.from([0xff, 0xe1, len >> 8, len & 0xff, ...payload]);
@@ -144,7 +175,23 @@ function orientationSegment(orientation: number): Uint8Array {
  * Chunks that draw the picture or its colours. Everything else goes: tEXt/zTXt/iTXt
  * (comments, XMP, often GPS), eXIf, tIME and private chunks.
  */
-const PNG_KEEP = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND', 'tRNS', 'cHRM', 'gAMA', 'iCCP', 'sBIT', 'sRGB', 'bKGD', 'pHYs', 'acTL', 'fcTL', 'fdAT']);
+const PNG_KEEP = new Set([
+  'IHDR',
+  'PLTE',
+  'IDAT',
+  'IEND',
+  'tRNS',
+  'cHRM',
+  'gAMA',
+  'iCCP',
+  'sBIT',
+  'sRGB',
+  'bKGD',
+  'pHYs',
+  'acTL',
+  'fcTL',
+  'fdAT',
+]);
 
 export function stripPng(src: Uint8Array): Uint8Array {
   if (!PNG_SIGNATURE.every((b, i) => src[i] === b)) throw new ImageFormatError('missing PNG signature');

@@ -92,7 +92,13 @@ export function composeReportMail(f: MailFacts, to: string): OutgoingMail {
 }
 
 /** Sends one report's department mail and records the outcome. Never throws: a failure is data. */
-export async function deliverReportMail(env: Env, db: Db, reportId: string, now: number, origin: string): Promise<'sent' | 'pending' | 'failed'> {
+export async function deliverReportMail(
+  env: Env,
+  db: Db,
+  reportId: string,
+  now: number,
+  origin: string,
+): Promise<'sent' | 'pending' | 'failed'> {
   const report = await db.select().from(reports).where(eq(reports.id, reportId)).get();
   if (!report) return 'failed';
   // A retried conversation event or two overlapping cron ticks must not mail twice.
@@ -114,7 +120,11 @@ export async function deliverReportMail(env: Env, db: Db, reportId: string, now:
       getDepartment(db, report.departmentId),
     ]);
     if (!department) throw new Error(`no department for report (department_id ${report.departmentId ?? 'null'})`);
-    const photos = await db.select({ id: reportPhotos.id }).from(reportPhotos).where(and(eq(reportPhotos.reportId, report.id), isNull(reportPhotos.hiddenAt))).all();
+    const photos = await db
+      .select({ id: reportPhotos.id })
+      .from(reportPhotos)
+      .where(and(eq(reportPhotos.reportId, report.id), isNull(reportPhotos.hiddenAt)))
+      .all();
     const mail = composeReportMail(
       {
         number: report.number,
@@ -135,7 +145,14 @@ export async function deliverReportMail(env: Env, db: Db, reportId: string, now:
     const messageId = await sendMail(env, mail);
     await db
       .update(reports)
-      .set({ mailStatus: 'sent', mailAttempts: attempts, mailSentAt: now, mailMessageId: messageId, mailLastError: null, mailNextAt: null })
+      .set({
+        mailStatus: 'sent',
+        mailAttempts: attempts,
+        mailSentAt: now,
+        mailMessageId: messageId,
+        mailLastError: null,
+        mailNextAt: null,
+      })
       .where(eq(reports.id, report.id));
     return 'sent';
   } catch (err) {
@@ -143,7 +160,12 @@ export async function deliverReportMail(env: Env, db: Db, reportId: string, now:
     const failed = attempts >= MAIL_MAX_ATTEMPTS;
     await db
       .update(reports)
-      .set({ mailStatus: failed ? 'failed' : 'pending', mailAttempts: attempts, mailLastError: reason, mailNextAt: failed ? null : now + mailBackoffMs(attempts) })
+      .set({
+        mailStatus: failed ? 'failed' : 'pending',
+        mailAttempts: attempts,
+        mailLastError: reason,
+        mailNextAt: failed ? null : now + mailBackoffMs(attempts),
+      })
       .where(eq(reports.id, report.id));
     console.warn(JSON.stringify({ msg: 'department mail not sent', report: report.number, attempts, failed, reason }));
     return failed ? 'failed' : 'pending';

@@ -15,12 +15,20 @@ import { LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 
 export const NOTIFY_MAX_ATTEMPTS = 6;
 
-export async function sendNotification(env: Env, db: Db, id: string, now: number): Promise<'sent' | 'pending' | 'failed'> {
+export async function sendNotification(
+  env: Env,
+  db: Db,
+  id: string,
+  now: number,
+): Promise<'sent' | 'pending' | 'failed'> {
   const n = await db.select().from(reportNotifications).where(eq(reportNotifications.id, id)).get();
   if (!n || n.status !== 'pending') return n?.status ?? 'failed';
   const user = await db.select({ status: users.status }).from(users).where(eq(users.lineUserId, n.lineUserId)).get();
   if (user?.status === 'blocked') {
-    await db.update(reportNotifications).set({ status: 'failed', lastError: 'resident has blocked the account' }).where(eq(reportNotifications.id, id));
+    await db
+      .update(reportNotifications)
+      .set({ status: 'failed', lastError: 'resident has blocked the account' })
+      .where(eq(reportNotifications.id, id));
     return 'failed';
   }
   const attempts = n.attempts + 1;
@@ -35,12 +43,19 @@ export async function sendNotification(env: Env, db: Db, id: string, now: number
       const failed = e.kind === 'rejected' || attempts >= NOTIFY_MAX_ATTEMPTS;
       await db
         .update(reportNotifications)
-        .set({ status: failed ? 'failed' : 'pending', attempts, lastError: `${e.status ?? 'network'}: ${e.message}`.slice(0, 500) })
+        .set({
+          status: failed ? 'failed' : 'pending',
+          attempts,
+          lastError: `${e.status ?? 'network'}: ${e.message}`.slice(0, 500),
+        })
         .where(eq(reportNotifications.id, id));
       return failed ? 'failed' : 'pending';
     }
   }
-  await db.update(reportNotifications).set({ status: 'sent', attempts, sentAt: now, lastError: null }).where(eq(reportNotifications.id, id));
+  await db
+    .update(reportNotifications)
+    .set({ status: 'sent', attempts, sentAt: now, lastError: null })
+    .where(eq(reportNotifications.id, id));
   return 'sent';
 }
 
@@ -58,7 +73,12 @@ export async function retryPendingNotifications(env: Env, now: number): Promise<
     .orderBy(asc(reportNotifications.createdAt))
     .limit(100)
     .all();
-  await sendNotifications(env, db, due.map((d) => d.id), now);
+  await sendNotifications(
+    env,
+    db,
+    due.map((d) => d.id),
+    now,
+  );
   return due.length;
 }
 

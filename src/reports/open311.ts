@@ -1,7 +1,14 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lte } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { db as makeDb, type Db } from '../db/client';
-import { reportCategories, reportDepartments, reportPhotos, reports, reportStatusHistory, type ReportStatus } from '../db/schema';
+import {
+  reportCategories,
+  reportDepartments,
+  reportPhotos,
+  reports,
+  reportStatusHistory,
+  type ReportStatus,
+} from '../db/schema';
 import type { Env } from '../env';
 import { CLOSED_STATUSES, OPEN_STATUSES, open311Status, redactPersonalData, REPORT_NUMBER } from './rules';
 
@@ -51,17 +58,31 @@ open311.get('/discovery.json', (c) => {
     contact: `${c.env.CONTACT_EMAIL ?? 'dx@city.okayama.jp'}（岡山市 政策局政策部デジタル推進課）`,
     key_service: 'Read-only; no API key needed.',
     endpoints: [
-      { specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset: '2026-11-28T00:00:00+09:00', type: 'production', formats: ['application/json'] },
+      {
+        specification: 'http://wiki.open311.org/GeoReport_v2',
+        url: base,
+        changeset: '2026-11-28T00:00:00+09:00',
+        type: 'production',
+        formats: ['application/json'],
+      },
     ],
   });
 });
 
 async function services(db: Db) {
-  const rows = await db.select().from(reportCategories).where(eq(reportCategories.active, true)).orderBy(asc(reportCategories.sortOrder)).all();
+  const rows = await db
+    .select()
+    .from(reportCategories)
+    .where(eq(reportCategories.active, true))
+    .orderBy(asc(reportCategories.sortOrder))
+    .all();
   const parents = new Map(rows.filter((r) => r.parentCode === null).map((r) => [r.code, r]));
   return rows
     .filter((r) => r.parentCode !== null && parents.has(r.parentCode))
-    .sort((a, b) => parents.get(a.parentCode!)!.sortOrder - parents.get(b.parentCode!)!.sortOrder || a.sortOrder - b.sortOrder)
+    .sort(
+      (a, b) =>
+        parents.get(a.parentCode!)!.sortOrder - parents.get(b.parentCode!)!.sortOrder || a.sortOrder - b.sortOrder,
+    )
     .map((r) => {
       const group = parents.get(r.parentCode!)!;
       return {
@@ -117,7 +138,12 @@ async function shape(c: Context<{ Bindings: Env }>, db: Db, rows: PublicRow[]) {
     const ids = rows.slice(i, i + IN_SLICE).map((r) => r.id);
     const [n, p] = await Promise.all([
       db
-        .select({ reportId: reportStatusHistory.reportId, from: reportStatusHistory.fromStatus, to: reportStatusHistory.toStatus, note: reportStatusHistory.publicNote })
+        .select({
+          reportId: reportStatusHistory.reportId,
+          from: reportStatusHistory.fromStatus,
+          to: reportStatusHistory.toStatus,
+          note: reportStatusHistory.publicNote,
+        })
         .from(reportStatusHistory)
         .where(inArray(reportStatusHistory.reportId, ids))
         .orderBy(asc(reportStatusHistory.at), asc(reportStatusHistory.id))
@@ -183,25 +209,49 @@ open311.get('/requests.json', async (c) => {
   const q = c.req.query();
   const where = [isNull(reports.hiddenAt)];
   if (q.service_request_id) {
-    const wanted = q.service_request_id.split(',').map((s) => s.trim()).filter((s) => REPORT_NUMBER.test(s)).slice(0, MAX_IDS);
+    const wanted = q.service_request_id
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => REPORT_NUMBER.test(s))
+      .slice(0, MAX_IDS);
     if (wanted.length === 0) return c.json([]);
     where.push(inArray(reports.number, wanted));
   } else {
     const start = parseDate(q.start_date);
     const end = parseDate(q.end_date);
-    if (start === null || end === null) return errors(c, 400, 'start_date and end_date must be W3C date-times with a time zone, e.g. 2026-11-01T00:00:00+09:00.');
+    if (start === null || end === null)
+      return errors(
+        c,
+        400,
+        'start_date and end_date must be W3C date-times with a time zone, e.g. 2026-11-01T00:00:00+09:00.',
+      );
     const until = end ?? Date.now() + 1;
     const since = start ?? until - DEFAULT_WINDOW_MS;
     where.push(gte(reports.createdAt, since), lte(reports.createdAt, until));
-    if (q.service_code) where.push(inArray(reports.subtypeCode, q.service_code.split(',').map((s) => s.trim())));
+    if (q.service_code)
+      where.push(
+        inArray(
+          reports.subtypeCode,
+          q.service_code.split(',').map((s) => s.trim()),
+        ),
+      );
     if (q.status) {
       const wanted = q.status.split(',').map((s) => s.trim());
       if (wanted.some((s) => s !== 'open' && s !== 'closed')) return errors(c, 400, 'status must be open or closed.');
-      const statuses: ReportStatus[] = [...(wanted.includes('open') ? OPEN_STATUSES : []), ...(wanted.includes('closed') ? CLOSED_STATUSES : [])];
+      const statuses: ReportStatus[] = [
+        ...(wanted.includes('open') ? OPEN_STATUSES : []),
+        ...(wanted.includes('closed') ? CLOSED_STATUSES : []),
+      ];
       where.push(inArray(reports.status, statuses));
     }
   }
-  const rows = await db.select(publicColumns).from(reports).where(and(...where)).orderBy(desc(reports.createdAt), desc(reports.id)).limit(MAX_RESULTS).all();
+  const rows = await db
+    .select(publicColumns)
+    .from(reports)
+    .where(and(...where))
+    .orderBy(desc(reports.createdAt), desc(reports.id))
+    .limit(MAX_RESULTS)
+    .all();
   return c.json(await shape(c, db, rows));
 });
 
@@ -210,7 +260,11 @@ open311.get('/requests/:file', async (c) => {
   if (!m) return errors(c, 404, 'Only the .json format is offered.');
   const db = makeDb(c.env.DB);
   const rows = REPORT_NUMBER.test(m[1]!)
-    ? await db.select(publicColumns).from(reports).where(and(eq(reports.number, m[1]!), isNull(reports.hiddenAt))).all()
+    ? await db
+        .select(publicColumns)
+        .from(reports)
+        .where(and(eq(reports.number, m[1]!), isNull(reports.hiddenAt)))
+        .all()
     : [];
   if (rows.length === 0) return errors(c, 404, `No service request ${m[1]}.`);
   return c.json(await shape(c, db, rows));
@@ -233,4 +287,3 @@ open311.get('/media/:photoId', async (c) => {
 });
 
 open311.all('*', (c) => errors(c, 404, 'No such GeoReport v2 resource. Start at /open311/v2/discovery.json.'));
-

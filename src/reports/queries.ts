@@ -33,7 +33,8 @@ export const isReportCursor = (s: string) => CURSOR.test(s);
 
 export function reportFilters(q: Omit<ReportQuery, 'sort' | 'limit' | 'cursor'>): SQL[] {
   const where: (SQL | undefined)[] = [];
-  if (q.status?.length) where.push(q.status.length === 1 ? eq(reports.status, q.status[0]!) : inArray(reports.status, q.status));
+  if (q.status?.length)
+    where.push(q.status.length === 1 ? eq(reports.status, q.status[0]!) : inArray(reports.status, q.status));
   if (q.category) where.push(eq(reports.categoryCode, q.category));
   if (q.subtype) where.push(eq(reports.subtypeCode, q.subtype));
   if (q.department) where.push(eq(reports.departmentId, q.department));
@@ -46,7 +47,9 @@ export function reportFilters(q: Omit<ReportQuery, 'sort' | 'limit' | 'cursor'>)
   if (q.q) {
     // LIKE with the wildcards of the search text escaped, so 100% means "100%".
     const pattern = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(or(sqlLike(reports.description, pattern), sqlLike(reports.number, pattern), sqlLike(reports.address, pattern)));
+    where.push(
+      or(sqlLike(reports.description, pattern), sqlLike(reports.number, pattern), sqlLike(reports.address, pattern)),
+    );
   }
   if (q.hidden === 'exclude' || q.hidden === undefined) where.push(isNull(reports.hiddenAt));
   if (q.hidden === 'only') where.push(isNotNull(reports.hiddenAt));
@@ -91,7 +94,8 @@ export async function listReports(db: Db, q: ReportQuery) {
         : or(gt(reports.createdAt, at), and(eq(reports.createdAt, at), gt(reports.id, id)))!,
     );
   }
-  const order = q.sort === 'newest' ? [desc(reports.createdAt), desc(reports.id)] : [asc(reports.createdAt), asc(reports.id)];
+  const order =
+    q.sort === 'newest' ? [desc(reports.createdAt), desc(reports.id)] : [asc(reports.createdAt), asc(reports.id)];
   const rows = await db
     .select(listColumns)
     .from(reports)
@@ -114,4 +118,3 @@ export async function exportReports(db: Db, q: Omit<ReportQuery, 'sort' | 'limit
     .limit(cap)
     .all();
 }
-

@@ -7,7 +7,15 @@ import { db } from '../db/client';
 import { REPORT_STATUSES, reportCategories, reportDepartments, type ReportStatus } from '../db/schema';
 import { resendReportMail } from './mail';
 import { exportReports, isReportCursor, listReports, type ReportQuery } from './queries';
-import { changeReport, getPhoto, listCategoriesAll, listDepartments, reportDetail, setPhotoHidden, setReportHidden } from './staff';
+import {
+  changeReport,
+  getPhoto,
+  listCategoriesAll,
+  listDepartments,
+  reportDetail,
+  setPhotoHidden,
+  setReportHidden,
+} from './staff';
 
 /**
  * The staff door for damage reports (`/api/v1`). Routes parse and shape; the work is in
@@ -25,7 +33,10 @@ const Filters = z.object({
   status: z
     .string()
     .optional()
-    .refine((s) => !s || s.split(',').every((x) => (REPORT_STATUSES as readonly string[]).includes(x)), `a comma list of ${REPORT_STATUSES.join(', ')}`)
+    .refine(
+      (s) => !s || s.split(',').every((x) => (REPORT_STATUSES as readonly string[]).includes(x)),
+      `a comma list of ${REPORT_STATUSES.join(', ')}`,
+    )
     .openapi({ example: 'received,accepted' }),
   category: z.string().min(1).max(64).optional().openapi({ example: 'road' }),
   subtype: z.string().min(1).max(64).optional(),
@@ -38,7 +49,10 @@ const Filters = z.object({
     .optional()
     .openapi({ example: '133.90,34.64,133.94,34.68' }),
   q: z.string().min(1).max(100).optional().openapi({ description: 'Text in the description, number or address' }),
-  hidden: z.enum(['exclude', 'include', 'only']).default('include').openapi({ description: 'Reports hidden by moderation' }),
+  hidden: z
+    .enum(['exclude', 'include', 'only'])
+    .default('include')
+    .openapi({ description: 'Reports hidden by moderation' }),
 });
 type FilterInput = z.infer<typeof Filters>;
 
@@ -87,10 +101,23 @@ const ReportSummary = z
 type SummaryRow = Awaited<ReturnType<typeof listReports>>['items'][number];
 function summary(r: SummaryRow): z.infer<typeof ReportSummary> {
   const { hiddenAt, createdAt, updatedAt, closedAt, ...rest } = r;
-  return { ...rest, createdAt: iso(createdAt)!, updatedAt: iso(updatedAt)!, closedAt: iso(closedAt), hidden: hiddenAt !== null };
+  return {
+    ...rest,
+    createdAt: iso(createdAt)!,
+    updatedAt: iso(updatedAt)!,
+    closedAt: iso(closedAt),
+    hidden: hiddenAt !== null,
+  };
 }
 
-const Photo = z.object({ id: z.string(), url: z.string(), contentType: z.string(), bytes: z.number(), hidden: z.boolean(), hiddenReason: z.string().nullable() });
+const Photo = z.object({
+  id: z.string(),
+  url: z.string(),
+  contentType: z.string(),
+  bytes: z.number(),
+  hidden: z.boolean(),
+  hiddenReason: z.string().nullable(),
+});
 const HistoryEntry = z.object({
   at: z.string(),
   actor: z.string(),
@@ -103,13 +130,24 @@ const HistoryEntry = z.object({
 const ReportDetail = ReportSummary.extend({
   reporter: z.object({ lineUserId: z.string() }).openapi({ description: 'Personal data: every read is audited' }),
   supporters: z.number().int().openapi({ description: 'Residents who added themselves to this report' }),
-  duplicates: z.array(z.object({ id: z.string(), number: z.string() })).openapi({ description: 'Reports filed as duplicates of this one' }),
+  duplicates: z
+    .array(z.object({ id: z.string(), number: z.string() }))
+    .openapi({ description: 'Reports filed as duplicates of this one' }),
   nearby: z
     .array(z.object({ id: z.string(), number: z.string(), status: StatusSchema, distanceM: z.number().int() }))
-    .openapi({ description: 'Reports of the same category within 30 m and 30 days, nearest first (residents are shown these as possible duplicates)' }),
+    .openapi({
+      description:
+        'Reports of the same category within 30 m and 30 days, nearest first (residents are shown these as possible duplicates)',
+    }),
   photos: z.array(Photo),
   history: z.array(HistoryEntry),
-  mail: z.object({ status: z.enum(['pending', 'sent', 'failed']), attempts: z.number(), lastError: z.string().nullable(), sentAt: z.string().nullable(), nextAttemptAt: z.string().nullable() }),
+  mail: z.object({
+    status: z.enum(['pending', 'sent', 'failed']),
+    attempts: z.number(),
+    lastError: z.string().nullable(),
+    sentAt: z.string().nullable(),
+    nextAttemptAt: z.string().nullable(),
+  }),
 }).openapi('ReportDetail');
 
 const IdParam = z.object({ id: z.uuid() });
@@ -153,8 +191,15 @@ const NewCategory = z.strictObject({
 });
 const CategoryPatch = NewCategory.omit({ code: true, parentCode: true }).partial();
 
-const Department = z.object({ id: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable() }).openapi('ReportDepartment');
-const NewDepartment = z.strictObject({ id: code, name: z.string().trim().min(1).max(60), email: z.email(), phone: phone.nullable().default(null) });
+const Department = z
+  .object({ id: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable() })
+  .openapi('ReportDepartment');
+const NewDepartment = z.strictObject({
+  id: code,
+  name: z.string().trim().min(1).max(60),
+  email: z.email(),
+  phone: phone.nullable().default(null),
+});
 const DepartmentPatch = NewDepartment.omit({ id: true }).partial();
 
 const tags = ['Reports'];
@@ -167,7 +212,13 @@ export const reportRoutes = createRouter()
       tags,
       summary: 'List reports with filters, newest first / 通報一覧',
       request: { query: ListQuery },
-      responses: { 200: { description: 'One page', content: json(z.object({ items: z.array(ReportSummary), nextCursor: z.string().nullable() })) }, ...badRequestResponse },
+      responses: {
+        200: {
+          description: 'One page',
+          content: json(z.object({ items: z.array(ReportSummary), nextCursor: z.string().nullable() })),
+        },
+        ...badRequestResponse,
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -182,7 +233,20 @@ export const reportRoutes = createRouter()
       tags,
       summary: 'Export as GeoJSON (same filters, at most 10,000) / GeoJSON出力',
       request: { query: Filters },
-      responses: { 200: { description: 'A FeatureCollection', content: { 'application/geo+json': { schema: z.object({ type: z.literal('FeatureCollection'), features: z.array(z.record(z.string(), z.unknown())) }) } } }, ...badRequestResponse },
+      responses: {
+        200: {
+          description: 'A FeatureCollection',
+          content: {
+            'application/geo+json': {
+              schema: z.object({
+                type: z.literal('FeatureCollection'),
+                features: z.array(z.record(z.string(), z.unknown())),
+              }),
+            },
+          },
+        },
+        ...badRequestResponse,
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -209,15 +273,41 @@ export const reportRoutes = createRouter()
       tags,
       summary: 'Export as CSV (same filters, at most 10,000) / CSV出力',
       request: { query: Filters },
-      responses: { 200: { description: 'UTF-8 CSV with BOM (opens in Excel)', content: { 'text/csv': { schema: z.string() } } }, ...badRequestResponse },
+      responses: {
+        200: { description: 'UTF-8 CSV with BOM (opens in Excel)', content: { 'text/csv': { schema: z.string() } } },
+        ...badRequestResponse,
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
       const d = db(c.env.DB);
       const rows = await exportReports(d, filtersOf(q), EXPORT_CAP);
       await audit(d, c.var.staff, 'report.export', 'report', null, { format: 'csv', count: rows.length, ...q });
-      const cols = ['number', 'id', 'status', 'categoryCode', 'subtypeCode', 'departmentId', 'lat', 'lng', 'address', 'description', 'createdAt', 'updatedAt', 'closedAt', 'hidden', 'duplicateOf', 'mailStatus'] as const;
-      const lines = [cols.join(','), ...rows.map((r) => { const s = summary(r); return cols.map((k) => csvCell(s[k])).join(','); })];
+      const cols = [
+        'number',
+        'id',
+        'status',
+        'categoryCode',
+        'subtypeCode',
+        'departmentId',
+        'lat',
+        'lng',
+        'address',
+        'description',
+        'createdAt',
+        'updatedAt',
+        'closedAt',
+        'hidden',
+        'duplicateOf',
+        'mailStatus',
+      ] as const;
+      const lines = [
+        cols.join(','),
+        ...rows.map((r) => {
+          const s = summary(r);
+          return cols.map((k) => csvCell(s[k])).join(',');
+        }),
+      ];
       return c.body(`\uFEFF${lines.join('\r\n')}\r\n`, 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': 'attachment; filename="reports.csv"',
@@ -231,7 +321,11 @@ export const reportRoutes = createRouter()
       tags,
       summary: 'One report with reporter, photos and history (audited) / 通報詳細',
       request: { params: IdParam },
-      responses: { 200: { description: 'The report', content: json(ReportDetail) }, ...badRequestResponse, ...notFoundResponse },
+      responses: {
+        200: { description: 'The report', content: json(ReportDetail) },
+        ...badRequestResponse,
+        ...notFoundResponse,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -247,9 +341,30 @@ export const reportRoutes = createRouter()
           supporters: supporters.length,
           duplicates,
           nearby,
-          photos: photos.map((p) => ({ id: p.id, url: `/api/v1/reports/${id}/photos/${p.id}`, contentType: p.contentType, bytes: p.bytes, hidden: p.hiddenAt !== null, hiddenReason: p.hiddenReason })),
-          history: history.map((h) => ({ at: iso(h.at)!, actor: h.actor, from: h.fromStatus as ReportStatus | null, to: h.toStatus as ReportStatus, publicNote: h.publicNote, internalNote: h.internalNote, departmentId: h.departmentId })),
-          mail: { status: r.mailStatus, attempts: r.mailAttempts, lastError: r.mailLastError, sentAt: iso(r.mailSentAt), nextAttemptAt: iso(r.mailNextAt) },
+          photos: photos.map((p) => ({
+            id: p.id,
+            url: `/api/v1/reports/${id}/photos/${p.id}`,
+            contentType: p.contentType,
+            bytes: p.bytes,
+            hidden: p.hiddenAt !== null,
+            hiddenReason: p.hiddenReason,
+          })),
+          history: history.map((h) => ({
+            at: iso(h.at)!,
+            actor: h.actor,
+            from: h.fromStatus as ReportStatus | null,
+            to: h.toStatus as ReportStatus,
+            publicNote: h.publicNote,
+            internalNote: h.internalNote,
+            departmentId: h.departmentId,
+          })),
+          mail: {
+            status: r.mailStatus,
+            attempts: r.mailAttempts,
+            lastError: r.mailLastError,
+            sentAt: iso(r.mailSentAt),
+            nextAttemptAt: iso(r.mailNextAt),
+          },
         },
         200,
       );
@@ -262,7 +377,16 @@ export const reportRoutes = createRouter()
       tags,
       summary: 'A photo of a report, metadata removed (audited) / 写真',
       request: { params: PhotoParam },
-      responses: { 200: { description: 'The image', content: { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) }, 'image/png': { schema: z.string().openapi({ format: 'binary' }) } } }, ...notFoundResponse },
+      responses: {
+        200: {
+          description: 'The image',
+          content: {
+            'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) },
+            'image/png': { schema: z.string().openapi({ format: 'binary' }) },
+          },
+        },
+        ...notFoundResponse,
+      },
     }),
     async (c) => {
       const { id, photoId } = c.req.valid('param');
@@ -271,7 +395,11 @@ export const reportRoutes = createRouter()
       const obj = photo ? await c.env.PHOTOS.get(photo.r2Key) : null;
       if (!photo || !obj) throw problem(404, 'No such photo.');
       await audit(d, c.var.staff, 'report.photo.read', 'report_photo', photoId, { reportId: id });
-      return c.body(obj.body, 200, { 'content-type': photo.contentType, 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff' });
+      return c.body(obj.body, 200, {
+        'content-type': photo.contentType,
+        'cache-control': 'private, no-store',
+        'x-content-type-options': 'nosniff',
+      });
     },
   )
   .openapi(
@@ -283,7 +411,10 @@ export const reportRoutes = createRouter()
       request: { params: IdParam, body: { required: true, content: json(PatchBody) } },
       responses: {
         200: { description: 'Changed', content: json(z.object({ notified: z.number().int() })) },
-        409: { description: 'Not an allowed status transition, or the report changed meanwhile', content: { 'application/problem+json': { schema: z.unknown() } } },
+        409: {
+          description: 'Not an allowed status transition, or the report changed meanwhile',
+          content: { 'application/problem+json': { schema: z.unknown() } },
+        },
         ...badRequestResponse,
         ...notFoundResponse,
       },
@@ -359,7 +490,13 @@ export const reportRoutes = createRouter()
       tags,
       summary: 'Send the department e-mail again / 担当課メールの再送',
       request: { params: IdParam },
-      responses: { 200: { description: 'Outcome of the attempt', content: json(z.object({ mailStatus: z.enum(['sent', 'pending', 'failed']) })) }, ...notFoundResponse },
+      responses: {
+        200: {
+          description: 'Outcome of the attempt',
+          content: json(z.object({ mailStatus: z.enum(['sent', 'pending', 'failed']) })),
+        },
+        ...notFoundResponse,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -377,7 +514,9 @@ export const reportRoutes = createRouter()
       path: '/report-categories',
       tags: ['Report categories'],
       summary: 'Categories and subtypes / 通報の種類',
-      responses: { 200: { description: 'All, inactive included', content: json(z.object({ items: z.array(Category) })) } },
+      responses: {
+        200: { description: 'All, inactive included', content: json(z.object({ items: z.array(Category) })) },
+      },
     }),
     async (c) => {
       const rows = await listCategoriesAll(db(c.env.DB));
@@ -391,12 +530,17 @@ export const reportRoutes = createRouter()
       tags: ['Report categories'],
       summary: 'Add a category or subtype / 種類の追加',
       request: { body: { required: true, content: json(NewCategory) } },
-      responses: { 201: { description: 'Created', content: json(Category) }, 409: { description: 'The code exists', content: { 'application/problem+json': { schema: z.unknown() } } }, ...badRequestResponse },
+      responses: {
+        201: { description: 'Created', content: json(Category) },
+        409: { description: 'The code exists', content: { 'application/problem+json': { schema: z.unknown() } } },
+        ...badRequestResponse,
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
       const d = db(c.env.DB);
-      if (await d.select().from(reportCategories).where(eq(reportCategories.code, body.code)).get()) throw problem(409, 'A category with this code exists.');
+      if (await d.select().from(reportCategories).where(eq(reportCategories.code, body.code)).get())
+        throw problem(409, 'A category with this code exists.');
       if (body.parentCode) {
         const parent = await d.select().from(reportCategories).where(eq(reportCategories.code, body.parentCode)).get();
         if (!parent || parent.parentCode !== null) throw problem(400, 'parentCode: must name a top-level category.');
@@ -417,7 +561,11 @@ export const reportRoutes = createRouter()
       tags: ['Report categories'],
       summary: 'Rename, re-route, re-order or retire a category / 種類の変更',
       request: { params: z.object({ code }), body: { required: true, content: json(CategoryPatch) } },
-      responses: { 200: { description: 'Changed', content: json(Category) }, ...badRequestResponse, ...notFoundResponse },
+      responses: {
+        200: { description: 'Changed', content: json(Category) },
+        ...badRequestResponse,
+        ...notFoundResponse,
+      },
     }),
     async (c) => {
       const { code: key } = c.req.valid('param');
@@ -428,7 +576,10 @@ export const reportRoutes = createRouter()
       await requireDepartment(d, body.departmentId);
       const now = Date.now();
       await d.batch([
-        d.update(reportCategories).set({ ...body, updatedAt: now }).where(eq(reportCategories.code, key)),
+        d
+          .update(reportCategories)
+          .set({ ...body, updatedAt: now })
+          .where(eq(reportCategories.code, key)),
         auditRecord(d, c.var.staff, 'report_category.update', 'report_category', key, body),
       ]);
       const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
@@ -455,12 +606,17 @@ export const reportRoutes = createRouter()
       tags: ['Report categories'],
       summary: 'Add a department / 担当課の追加',
       request: { body: { required: true, content: json(NewDepartment) } },
-      responses: { 201: { description: 'Created', content: json(Department) }, 409: { description: 'The id exists', content: { 'application/problem+json': { schema: z.unknown() } } }, ...badRequestResponse },
+      responses: {
+        201: { description: 'Created', content: json(Department) },
+        409: { description: 'The id exists', content: { 'application/problem+json': { schema: z.unknown() } } },
+        ...badRequestResponse,
+      },
     }),
     async (c) => {
       const body = c.req.valid('json');
       const d = db(c.env.DB);
-      if (await d.select().from(reportDepartments).where(eq(reportDepartments.id, body.id)).get()) throw problem(409, 'A department with this id exists.');
+      if (await d.select().from(reportDepartments).where(eq(reportDepartments.id, body.id)).get())
+        throw problem(409, 'A department with this id exists.');
       const now = Date.now();
       await d.batch([
         d.insert(reportDepartments).values({ ...body, createdAt: now, updatedAt: now }),
@@ -476,7 +632,11 @@ export const reportRoutes = createRouter()
       tags: ['Report categories'],
       summary: 'Change a department’s name, e-mail or phone / 担当課の変更',
       request: { params: z.object({ id: code }), body: { required: true, content: json(DepartmentPatch) } },
-      responses: { 200: { description: 'Changed', content: json(Department) }, ...badRequestResponse, ...notFoundResponse },
+      responses: {
+        200: { description: 'Changed', content: json(Department) },
+        ...badRequestResponse,
+        ...notFoundResponse,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -485,7 +645,10 @@ export const reportRoutes = createRouter()
       const row = await d.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get();
       if (!row) throw problem(404, 'No such department.');
       await d.batch([
-        d.update(reportDepartments).set({ ...body, updatedAt: Date.now() }).where(eq(reportDepartments.id, id)),
+        d
+          .update(reportDepartments)
+          .set({ ...body, updatedAt: Date.now() })
+          .where(eq(reportDepartments.id, id)),
         auditRecord(d, c.var.staff, 'report_department.update', 'report_department', id, body),
       ]);
       const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
@@ -505,6 +668,6 @@ function csvCell(v: unknown): string {
 
 async function requireDepartment(d: ReturnType<typeof db>, id: string | null | undefined) {
   if (!id) return;
-  if (!(await d.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get())) throw problem(400, 'departmentId: no such department.');
+  if (!(await d.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get()))
+    throw problem(400, 'departmentId: no such department.');
 }
-

@@ -37,8 +37,13 @@ export function parseArea(raw: string | undefined): Area {
   try {
     const v = JSON.parse(raw) as Partial<{ box: unknown; polygon: unknown }>;
     const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
-    if (Array.isArray(v.box) && v.box.length === 4 && v.box.every(num)) return { box: v.box as [number, number, number, number] };
-    if (Array.isArray(v.polygon) && v.polygon.length >= 3 && v.polygon.every((p) => Array.isArray(p) && p.length === 2 && p.every(num))) {
+    if (Array.isArray(v.box) && v.box.length === 4 && v.box.every(num))
+      return { box: v.box as [number, number, number, number] };
+    if (
+      Array.isArray(v.polygon) &&
+      v.polygon.length >= 3 &&
+      v.polygon.every((p) => Array.isArray(p) && p.length === 2 && p.every(num))
+    ) {
       return { polygon: v.polygon as LngLat[] };
     }
   } catch {
@@ -179,12 +184,16 @@ export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 export function personalDataHints(text: string): { phone: boolean; email: boolean } {
   const t = text.normalize('NFKC');
   const email = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/.test(t);
-  const phone = /(?<!\d)(0\d{1,4}[-(\s]?\d{1,4}[-)\s]?\d{3,4}|0[789]0\d{8}|\+81[-\s]?\d{1,4}[-\s]?\d{1,4}[-\s]?\d{3,4})(?!\d)/.test(t);
+  const phone =
+    /(?<!\d)(0\d{1,4}[-(\s]?\d{1,4}[-)\s]?\d{3,4}|0[789]0\d{8}|\+81[-\s]?\d{1,4}[-\s]?\d{1,4}[-\s]?\d{3,4})(?!\d)/.test(
+      t,
+    );
   return { phone, email };
 }
 
 const EMAIL_G = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/g;
-const PHONE_G = /(?<!\d)(0\d{1,4}[-(\s]?\d{1,4}[-)\s]?\d{3,4}|0[789]0\d{8}|\+81[-\s]?\d{1,4}[-\s]?\d{1,4}[-\s]?\d{3,4})(?!\d)/g;
+const PHONE_G =
+  /(?<!\d)(0\d{1,4}[-(\s]?\d{1,4}[-)\s]?\d{3,4}|0[789]0\d{8}|\+81[-\s]?\d{1,4}[-\s]?\d{1,4}[-\s]?\d{3,4})(?!\d)/g;
 
 /**
  * The public (Open311) text of a description: phone numbers and e-mail addresses replaced,

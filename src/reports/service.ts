@@ -10,7 +10,15 @@ import {
 } from '../db/schema';
 import type { Env } from '../env';
 import { stripMetadata } from './image';
-import { boxAround, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, jstDayStart, jstYear, nearestDuplicate, OPEN_STATUSES } from './rules';
+import {
+  boxAround,
+  DUPLICATE_RADIUS_M,
+  DUPLICATE_WINDOW_MS,
+  jstDayStart,
+  jstYear,
+  nearestDuplicate,
+  OPEN_STATUSES,
+} from './rules';
 
 /** Service functions the resident's conversation needs. Staff-side functions live in staff.ts. */
 
@@ -65,7 +73,12 @@ export async function sentToday(db: Db, lineUserId: string, now: number): Promis
  * counting `exceptReporter`'s own (they already hear about those; their own must not hide
  * someone else's a few metres further).
  */
-export async function findDuplicate(db: Db, at: { categoryCode: string; lat: number; lng: number }, now: number, exceptReporter?: string) {
+export async function findDuplicate(
+  db: Db,
+  at: { categoryCode: string; lat: number; lng: number },
+  now: number,
+  exceptReporter?: string,
+) {
   const box = boxAround(at.lat, at.lng, DUPLICATE_RADIUS_M);
   const rows = await db
     .select({
@@ -101,7 +114,12 @@ export async function findDuplicate(db: Db, at: { categoryCode: string; lat: num
 
 /** Reports whose point lies in a box from `boxAround`: an index range before the exact distance. */
 export function inBox(box: ReturnType<typeof boxAround>) {
-  return [gte(reports.lat, box.minLat), lte(reports.lat, box.maxLat), gte(reports.lng, box.minLng), lte(reports.lng, box.maxLng)];
+  return [
+    gte(reports.lat, box.minLat),
+    lte(reports.lat, box.maxLat),
+    gte(reports.lng, box.minLng),
+    lte(reports.lng, box.maxLng),
+  ];
 }
 
 export async function getReport(db: Db, id: string) {
@@ -131,11 +149,29 @@ export function photoKey(photoId: string): string {
  * failed half-way (a row without bytes is never claimed: the draft only learns the id
  * once both are written). The row has no report yet; `submitReport` attaches it.
  */
-export async function storeDraftPhoto(env: Env, db: Db, lineUserId: string, raw: Uint8Array, sortOrder: number, now: number) {
+export async function storeDraftPhoto(
+  env: Env,
+  db: Db,
+  lineUserId: string,
+  raw: Uint8Array,
+  sortOrder: number,
+  now: number,
+) {
   const { type: contentType, bytes } = stripMetadata(raw);
   const id = crypto.randomUUID();
   const key = photoKey(id);
-  await db.insert(reportPhotos).values({ id, reportId: null, uploaderLineUserId: lineUserId, r2Key: key, contentType, bytes: bytes.byteLength, sortOrder, createdAt: now });
+  await db
+    .insert(reportPhotos)
+    .values({
+      id,
+      reportId: null,
+      uploaderLineUserId: lineUserId,
+      r2Key: key,
+      contentType,
+      bytes: bytes.byteLength,
+      sortOrder,
+      createdAt: now,
+    });
   await env.PHOTOS.put(key, bytes, { httpMetadata: { contentType } });
   return id;
 }
@@ -146,11 +182,22 @@ export async function discardDraftPhotos(env: Env, db: Db, lineUserId: string, i
   const rows = await db
     .select({ id: reportPhotos.id, key: reportPhotos.r2Key })
     .from(reportPhotos)
-    .where(and(inArray(reportPhotos.id, ids), isNull(reportPhotos.reportId), eq(reportPhotos.uploaderLineUserId, lineUserId)))
+    .where(
+      and(
+        inArray(reportPhotos.id, ids),
+        isNull(reportPhotos.reportId),
+        eq(reportPhotos.uploaderLineUserId, lineUserId),
+      ),
+    )
     .all();
   if (rows.length === 0) return;
   await env.PHOTOS.delete(rows.map((r) => r.key));
-  await db.delete(reportPhotos).where(inArray(reportPhotos.id, rows.map((r) => r.id)));
+  await db.delete(reportPhotos).where(
+    inArray(
+      reportPhotos.id,
+      rows.map((r) => r.id),
+    ),
+  );
 }
 
 /** Drafts that expired (30 minutes) or were abandoned leave photos behind; a day later they go. */
@@ -165,7 +212,12 @@ export async function cleanUnclaimedPhotos(env: Env, db: Db, now: number): Promi
     .all();
   if (rows.length === 0) return 0;
   await env.PHOTOS.delete(rows.map((r) => r.key));
-  await db.delete(reportPhotos).where(inArray(reportPhotos.id, rows.map((r) => r.id)));
+  await db.delete(reportPhotos).where(
+    inArray(
+      reportPhotos.id,
+      rows.map((r) => r.id),
+    ),
+  );
   return rows.length;
 }
 
@@ -199,21 +251,42 @@ export async function submitReport(env: Env, r: NewReport, now: number): Promise
   const stmts = [
     d1.prepare(`INSERT INTO report_counters (year, last) VALUES (?, 0) ON CONFLICT(year) DO NOTHING`).bind(year),
     d1.prepare(`UPDATE report_counters SET last = last + 1 WHERE year = ? AND ${notYet}`).bind(year, r.id),
-    d1.prepare(
-      `INSERT INTO report_status_history (report_id, at, actor, from_status, to_status, department_id)
+    d1
+      .prepare(
+        `INSERT INTO report_status_history (report_id, at, actor, from_status, to_status, department_id)
        SELECT ?, ?, 'resident', NULL, 'received', ? WHERE ${notYet}`,
-    ).bind(r.id, now, r.departmentId, r.id),
-    d1.prepare(
-      `INSERT INTO reports (id, number, category_code, subtype_code, department_id, status, lat, lng, address, description,
+      )
+      .bind(r.id, now, r.departmentId, r.id),
+    d1
+      .prepare(
+        `INSERT INTO reports (id, number, category_code, subtype_code, department_id, status, lat, lng, address, description,
          reporter_line_user_id, created_at, updated_at, mail_status, mail_attempts, mail_next_at)
        SELECT ?, 'R-' || year || '-' || printf('%06d', last), ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?
        FROM report_counters WHERE year = ? AND ${notYet}`,
-    ).bind(r.id, r.categoryCode, r.subtypeCode, r.departmentId, r.lat, r.lng, r.address, r.description, r.reporterLineUserId, now, now, now, year, r.id),
+      )
+      .bind(
+        r.id,
+        r.categoryCode,
+        r.subtypeCode,
+        r.departmentId,
+        r.lat,
+        r.lng,
+        r.address,
+        r.description,
+        r.reporterLineUserId,
+        now,
+        now,
+        now,
+        year,
+        r.id,
+      ),
   ];
   r.photoIds.forEach((photoId, i) => {
     stmts.push(
       d1
-        .prepare(`UPDATE report_photos SET report_id = ?, sort_order = ? WHERE id = ? AND report_id IS NULL AND uploader_line_user_id = ?`)
+        .prepare(
+          `UPDATE report_photos SET report_id = ?, sort_order = ? WHERE id = ? AND report_id IS NULL AND uploader_line_user_id = ?`,
+        )
         .bind(r.id, i, photoId, r.reporterLineUserId),
     );
   });

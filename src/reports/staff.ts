@@ -15,7 +15,15 @@ import {
 import type { Env } from '../env';
 import { followingAmong, sendNotifications } from './notify';
 import { inBox } from './service';
-import { boxAround, canTransition, CLOSED_STATUSES, distanceM, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, notifiesReporter } from './rules';
+import {
+  boxAround,
+  canTransition,
+  CLOSED_STATUSES,
+  distanceM,
+  DUPLICATE_RADIUS_M,
+  DUPLICATE_WINDOW_MS,
+  notifiesReporter,
+} from './rules';
 import { langOf } from '../conversation/texts';
 import { statusChanged } from './texts';
 
@@ -26,11 +34,24 @@ export async function reportDetail(db: Db, id: string) {
   if (!report) return null;
   const [photos, history, supporters] = await Promise.all([
     db.select().from(reportPhotos).where(eq(reportPhotos.reportId, id)).orderBy(asc(reportPhotos.sortOrder)).all(),
-    db.select().from(reportStatusHistory).where(eq(reportStatusHistory.reportId, id)).orderBy(asc(reportStatusHistory.at), asc(reportStatusHistory.id)).all(),
-    db.select({ lineUserId: reportSupporters.lineUserId, createdAt: reportSupporters.createdAt }).from(reportSupporters).where(eq(reportSupporters.reportId, id)).all(),
+    db
+      .select()
+      .from(reportStatusHistory)
+      .where(eq(reportStatusHistory.reportId, id))
+      .orderBy(asc(reportStatusHistory.at), asc(reportStatusHistory.id))
+      .all(),
+    db
+      .select({ lineUserId: reportSupporters.lineUserId, createdAt: reportSupporters.createdAt })
+      .from(reportSupporters)
+      .where(eq(reportSupporters.reportId, id))
+      .all(),
   ]);
   // Reports filed as duplicates of this one: staff see the link both ways.
-  const duplicates = await db.select({ id: reports.id, number: reports.number }).from(reports).where(eq(reports.duplicateOf, id)).all();
+  const duplicates = await db
+    .select({ id: reports.id, number: reports.number })
+    .from(reports)
+    .where(eq(reports.duplicateOf, id))
+    .all();
   return { report, photos, history, supporters, duplicates, nearby: await nearbyReports(db, report) };
 }
 
@@ -39,7 +60,10 @@ export async function reportDetail(db: Db, id: string) {
  * ones a resident was shown as a possible duplicate and still sent theirs past, and the
  * ones sent past this one. Derived from rows, nearest first.
  */
-async function nearbyReports(db: Db, r: { id: string; categoryCode: string; lat: number; lng: number; createdAt: number }) {
+async function nearbyReports(
+  db: Db,
+  r: { id: string; categoryCode: string; lat: number; lng: number; createdAt: number },
+) {
   const rows = await db
     .select({ id: reports.id, number: reports.number, status: reports.status, lat: reports.lat, lng: reports.lng })
     .from(reports)
@@ -75,7 +99,14 @@ export interface StatusChange {
  * notes and department, its history row, its audit row and the pushes it causes, all in one
  * D1 batch. The pushes are then tried at once; what fails stays pending for the cron.
  */
-export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: string, change: StatusChange, now: number) {
+export async function changeReport(
+  env: Env,
+  db: Db,
+  by: StaffPrincipal,
+  id: string,
+  change: StatusChange,
+  now: number,
+) {
   const report = await db.select().from(reports).where(eq(reports.id, id)).get();
   if (!report) throw problem(404, 'No such report.');
   const to = change.status ?? report.status;
@@ -84,20 +115,33 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
   }
   let duplicateOfNumber: string | null = null;
   if (to === 'duplicate' && change.status === 'duplicate') {
-    if (!change.duplicateOf) throw problem(400, 'duplicateOf: the original report’s id is required for status duplicate.');
+    if (!change.duplicateOf)
+      throw problem(400, 'duplicateOf: the original report’s id is required for status duplicate.');
     if (change.duplicateOf === id) throw problem(400, 'duplicateOf: a report cannot duplicate itself.');
-    const original = await db.select({ number: reports.number }).from(reports).where(eq(reports.id, change.duplicateOf)).get();
+    const original = await db
+      .select({ number: reports.number })
+      .from(reports)
+      .where(eq(reports.id, change.duplicateOf))
+      .get();
     if (!original) throw problem(400, 'duplicateOf: no such report.');
     duplicateOfNumber = original.number;
   } else if (change.duplicateOf) {
     throw problem(400, 'duplicateOf is only allowed with status duplicate.');
   } else if (to === 'duplicate' && report.duplicateOf) {
     // A note on a report that stays a duplicate still names the one being dealt with.
-    const original = await db.select({ number: reports.number }).from(reports).where(eq(reports.id, report.duplicateOf)).get();
+    const original = await db
+      .select({ number: reports.number })
+      .from(reports)
+      .where(eq(reports.id, report.duplicateOf))
+      .get();
     duplicateOfNumber = original?.number ?? null;
   }
   if (change.department) {
-    const dept = await db.select({ id: reportDepartments.id }).from(reportDepartments).where(eq(reportDepartments.id, change.department)).get();
+    const dept = await db
+      .select({ id: reportDepartments.id })
+      .from(reportDepartments)
+      .where(eq(reportDepartments.id, change.department))
+      .get();
     if (!dept) throw problem(400, 'department: no such department.');
   }
   const statusMoved = change.status !== undefined && change.status !== report.status;
@@ -107,9 +151,14 @@ export async function changeReport(env: Env, db: Db, by: StaffPrincipal, id: str
   if (!statusMoved && !publicNote && !internalNote && !departmentChanged) throw problem(400, 'Nothing to change.');
 
   const notify = (statusMoved && notifiesReporter(to, publicNote)) || (!statusMoved && !!publicNote);
-  const supporters = await db.select({ u: reportSupporters.lineUserId }).from(reportSupporters).where(eq(reportSupporters.reportId, id)).all();
+  const supporters = await db
+    .select({ u: reportSupporters.lineUserId })
+    .from(reportSupporters)
+    .where(eq(reportSupporters.reportId, id))
+    .all();
   const recipients = notify ? await followingAmong(db, [report.reporterLineUserId, ...supporters.map((s) => s.u)]) : [];
-  const messageFor = (language: string | null) => statusChanged(report.number, to, publicNote, duplicateOfNumber, langOf(language));
+  const messageFor = (language: string | null) =>
+    statusChanged(report.number, to, publicNote, duplicateOfNumber, langOf(language));
   const notificationIds = recipients.map(() => crypto.randomUUID());
 
   // The update holds only while the report is as read above: when another change landed
@@ -185,35 +234,71 @@ export async function setReportHidden(db: Db, by: StaffPrincipal, id: string, re
   await db.batch([
     db
       .update(reports)
-      .set(reason === null ? { hiddenAt: null, hiddenReason: null, hiddenBy: null, updatedAt: now } : { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id, updatedAt: now })
+      .set(
+        reason === null
+          ? { hiddenAt: null, hiddenReason: null, hiddenBy: null, updatedAt: now }
+          : { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id, updatedAt: now },
+      )
       .where(eq(reports.id, id)),
-    auditRecord(db, by, reason === null ? 'report.unhide' : 'report.hide', 'report', id, reason === null ? {} : { reason }),
+    auditRecord(
+      db,
+      by,
+      reason === null ? 'report.unhide' : 'report.hide',
+      'report',
+      id,
+      reason === null ? {} : { reason },
+    ),
   ]);
 }
 
-export async function setPhotoHidden(db: Db, by: StaffPrincipal, reportId: string, photoId: string, reason: string | null, now: number) {
-  const photo = await db.select({ id: reportPhotos.id }).from(reportPhotos).where(and(eq(reportPhotos.id, photoId), eq(reportPhotos.reportId, reportId))).get();
+export async function setPhotoHidden(
+  db: Db,
+  by: StaffPrincipal,
+  reportId: string,
+  photoId: string,
+  reason: string | null,
+  now: number,
+) {
+  const photo = await db
+    .select({ id: reportPhotos.id })
+    .from(reportPhotos)
+    .where(and(eq(reportPhotos.id, photoId), eq(reportPhotos.reportId, reportId)))
+    .get();
   if (!photo) throw problem(404, 'No such photo.');
   await db.batch([
     db
       .update(reportPhotos)
-      .set(reason === null ? { hiddenAt: null, hiddenReason: null, hiddenBy: null } : { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id })
+      .set(
+        reason === null
+          ? { hiddenAt: null, hiddenReason: null, hiddenBy: null }
+          : { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id },
+      )
       .where(eq(reportPhotos.id, photoId)),
-    auditRecord(db, by, reason === null ? 'report.photo.unhide' : 'report.photo.hide', 'report_photo', photoId, { reportId, ...(reason === null ? {} : { reason }) }),
+    auditRecord(db, by, reason === null ? 'report.photo.unhide' : 'report.photo.hide', 'report_photo', photoId, {
+      reportId,
+      ...(reason === null ? {} : { reason }),
+    }),
   ]);
 }
 
 export async function getPhoto(db: Db, reportId: string, photoId: string) {
-  return db.select().from(reportPhotos).where(and(eq(reportPhotos.id, photoId), eq(reportPhotos.reportId, reportId))).get();
+  return db
+    .select()
+    .from(reportPhotos)
+    .where(and(eq(reportPhotos.id, photoId), eq(reportPhotos.reportId, reportId)))
+    .get();
 }
 
 /* ───────── categories and departments ───────── */
 
 export async function listCategoriesAll(db: Db) {
-  return db.select().from(reportCategories).orderBy(asc(reportCategories.parentCode), asc(reportCategories.sortOrder), asc(reportCategories.code)).all();
+  return db
+    .select()
+    .from(reportCategories)
+    .orderBy(asc(reportCategories.parentCode), asc(reportCategories.sortOrder), asc(reportCategories.code))
+    .all();
 }
 
 export async function listDepartments(db: Db) {
   return db.select().from(reportDepartments).orderBy(asc(reportDepartments.id)).all();
 }
-

@@ -42,7 +42,8 @@ export const T = {
     ),
   viaLine: (l: Lang) => tr(l, 'LINEで通報する', 'Report via LINE'),
   viaPhone: (l: Lang) => tr(l, '危険・緊急の場合は電話で', 'Urgent: phone number'),
-  emergencyWhich: (l: Lang) => tr(l, 'どこの損傷ですか？ お電話先をご案内します。', 'Where is the damage? We will show the number to call.'),
+  emergencyWhich: (l: Lang) =>
+    tr(l, 'どこの損傷ですか？ お電話先をご案内します。', 'Where is the damage? We will show the number to call.'),
   emergencyPhone: (l: Lang, name: string, dept: string, phone: string) =>
     tr(
       l,
@@ -97,11 +98,20 @@ export const T = {
   photosFull: (l: Lang) => tr(l, `写真を${MAX_PHOTOS}枚受け付けました。`, `${MAX_PHOTOS} photos received.`),
   photoTooMany: (l: Lang) => tr(l, `写真は${MAX_PHOTOS}枚までです。`, `Up to ${MAX_PHOTOS} photos.`),
   photoNotFound: (l: Lang) =>
-    tr(l, '写真を受け取れませんでした。お手数ですが、もう一度送ってください。', 'We could not receive the photo. Please send it again.'),
-  photoTooLarge: (l: Lang) => tr(l, '写真が大きすぎます（10MBまで）。小さくして送ってください。', 'The photo is too large (10 MB at most).'),
+    tr(
+      l,
+      '写真を受け取れませんでした。お手数ですが、もう一度送ってください。',
+      'We could not receive the photo. Please send it again.',
+    ),
+  photoTooLarge: (l: Lang) =>
+    tr(l, '写真が大きすぎます（10MBまで）。小さくして送ってください。', 'The photo is too large (10 MB at most).'),
   photoNotImage: (l: Lang) => tr(l, 'JPEGまたはPNGの写真を送ってください。', 'Please send a JPEG or PNG photo.'),
   photoExternal: (l: Lang) =>
-    tr(l, '写真はカメラか写真の選択から、直接送ってください。', 'Please send the photo directly with Camera or Choose photo.'),
+    tr(
+      l,
+      '写真はカメラか写真の選択から、直接送ってください。',
+      'Please send the photo directly with Camera or Choose photo.',
+    ),
   description: (l: Lang) =>
     tr(
       l,
@@ -110,7 +120,11 @@ export const T = {
     ),
   noDescription: (l: Lang) => tr(l, '説明なしで進む', 'No description'),
   tooLong: (l: Lang, n: number) =>
-    tr(l, `説明が${n}文字でした。${MAX_DESCRIPTION_CHARS.toLocaleString('en-US')}文字以内でお願いします。`, `That was ${n} characters; please keep it within ${MAX_DESCRIPTION_CHARS}.`),
+    tr(
+      l,
+      `説明が${n}文字でした。${MAX_DESCRIPTION_CHARS.toLocaleString('en-US')}文字以内でお願いします。`,
+      `That was ${n} characters; please keep it within ${MAX_DESCRIPTION_CHARS}.`,
+    ),
   personalData: (l: Lang, what: string) =>
     tr(
       l,
@@ -141,7 +155,12 @@ export const T = {
       `通報を受け付けました。ありがとうございます。\n受付番号：${number}\n\n担当課（${dept}）が平日の開庁時間に内容を確認し、対応します。個別の返信は行っておりませんが、対応状況が変わったときはこのLINEでお知らせします。\n急を要する場合は、お電話でご連絡ください。`,
       `Thank you. Your report has been received.\nNumber: ${number}\n\nThe responsible section (${dept}) will look at it on a weekday. There is no individual reply, but we will tell you here when its status changes.\nIf it is urgent, please call.`,
     ),
-  cancelled: (l: Lang) => tr(l, '通報を中止しました。入力した内容は破棄しました。', 'The report was cancelled and what you entered was discarded.'),
+  cancelled: (l: Lang) =>
+    tr(
+      l,
+      '通報を中止しました。入力した内容は破棄しました。',
+      'The report was cancelled and what you entered was discarded.',
+    ),
   dailyLimit: (l: Lang) =>
     tr(
       l,
@@ -150,10 +169,15 @@ export const T = {
     ),
   hintChoose: (l: Lang) => tr(l, '下のボタンから選んでください。', 'Please choose one of the buttons below.'),
   hintLocation: (l: Lang) => tr(l, '位置情報を送ってください。', 'Please send a location.'),
-  hintPhoto: (l: Lang) => tr(l, '写真を送るか、下のボタンを押してください。', 'Please send a photo or tap a button below.'),
+  hintPhoto: (l: Lang) =>
+    tr(l, '写真を送るか、下のボタンを押してください。', 'Please send a photo or tap a button below.'),
   hintText: (l: Lang) => tr(l, '説明は文字で送ってください。', 'Please type the description as text.'),
   startOver: (l: Lang) =>
-    tr(l, '入力途中の内容を続けられませんでした。お手数ですが、もう一度「通報」からお始めください。', 'Your entry could not be continued. Please start again with "通報".'),
+    tr(
+      l,
+      '入力途中の内容を続けられませんでした。お手数ですが、もう一度「通報」からお始めください。',
+      'Your entry could not be continued. Please start again with "通報".',
+    ),
   unavailable: (l: Lang) =>
     tr(l, '選択肢が変更されました。もう一度お選びください。', 'The choices have changed. Please choose again.'),
 } as const;
@@ -185,7 +209,13 @@ export function statusName(l: Lang, s: ReportStatus): string {
  * The push a reporter (or supporter) gets when their report's status changes, with the number,
  * in their language. Staff write the public note; it is passed on as written.
  */
-export function statusChanged(number: string, to: ReportStatus, publicNote: string | null, duplicateOfNumber: string | null, lang: Lang = 'ja'): Msg {
+export function statusChanged(
+  number: string,
+  to: ReportStatus,
+  publicNote: string | null,
+  duplicateOfNumber: string | null,
+  lang: Lang = 'ja',
+): Msg {
   if (lang === 'en') return statusChangedEn(number, to, publicNote, duplicateOfNumber);
   const lines = [`【通報 ${number} の対応状況】`, `状況：${STATUS_JA[to]}`];
   if (to === 'resolved') lines.push('ご通報ありがとうございました。対応が完了しました。');
@@ -197,11 +227,18 @@ export function statusChanged(number: string, to: ReportStatus, publicNote: stri
   return { type: 'text', text: lines.join('\n') };
 }
 
-function statusChangedEn(number: string, to: ReportStatus, publicNote: string | null, duplicateOfNumber: string | null): Msg {
+function statusChangedEn(
+  number: string,
+  to: ReportStatus,
+  publicNote: string | null,
+  duplicateOfNumber: string | null,
+): Msg {
   const lines = [`[Report ${number}: status update]`, `Status: ${STATUS_EN[to]}`];
   if (to === 'resolved') lines.push('Thank you for your report. The repair is complete.');
-  if (to === 'not_city_managed') lines.push('This place is not managed by Okayama City; we will pass your report on to its manager.');
-  if (to === 'duplicate' && duplicateOfNumber) lines.push(`It is being handled together with report ${duplicateOfNumber} about the same damage.`);
+  if (to === 'not_city_managed')
+    lines.push('This place is not managed by Okayama City; we will pass your report on to its manager.');
+  if (to === 'duplicate' && duplicateOfNumber)
+    lines.push(`It is being handled together with report ${duplicateOfNumber} about the same damage.`);
   if (to === 'rejected') lines.push('After checking, the city cannot act on this report.');
   if (publicNote?.trim()) lines.push('', publicNote.trim());
   lines.push('', 'This account does not reply to messages individually.');

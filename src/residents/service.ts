@@ -16,7 +16,13 @@ export async function recordFollow(db: Db, lineUserId: string, language: string 
     .onConflictDoUpdate({
       target: users.lineUserId,
       // A stored language (perhaps chosen in 設定) wins over the profile's.
-      set: { status: 'following', blockedAt: null, followedAt: now, updatedAt: now, language: sql`coalesce(${users.language}, ${language})` },
+      set: {
+        status: 'following',
+        blockedAt: null,
+        followedAt: now,
+        updatedAt: now,
+        language: sql`coalesce(${users.language}, ${language})`,
+      },
     });
 }
 
@@ -33,8 +39,19 @@ export async function recordConsent(db: Db, lineUserId: string, termsVersion: st
   await db.batch([
     db
       .insert(users)
-      .values({ lineUserId, status: 'following', followedAt: now, consentVersion: termsVersion, consentedAt: now, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: users.lineUserId, set: { consentVersion: termsVersion, consentedAt: now, updatedAt: now } }),
+      .values({
+        lineUserId,
+        status: 'following',
+        followedAt: now,
+        consentVersion: termsVersion,
+        consentedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: users.lineUserId,
+        set: { consentVersion: termsVersion, consentedAt: now, updatedAt: now },
+      }),
     db.insert(consents).values({ lineUserId, termsVersion, acceptedAt: now }),
   ]);
 }

@@ -36,14 +36,27 @@ export const TILES: readonly Tile[] = [
   { label: '欠席連絡', caption: '市立小・中学校', color: '#1864ab', action: start('absence', '欠席連絡') },
   { label: '町内会', caption: 'お知らせ', color: '#2f7d32', action: start('community', '町内会') },
   { label: '設定', caption: '区・関心・言語', color: '#5f3dc4', action: start('settings', '設定') },
-  { label: '市ホームページ', caption: 'www.city.okayama.jp', color: '#0b7285', action: { type: 'uri', label: '市ホームページ', uri: CITY_WEBSITE } },
-  { label: 'アプリ', caption: '市の便利なアプリ', color: '#a84300', action: { type: 'uri', label: 'アプリ', uri: CITY_APPS } },
+  {
+    label: '市ホームページ',
+    caption: 'www.city.okayama.jp',
+    color: '#0b7285',
+    action: { type: 'uri', label: '市ホームページ', uri: CITY_WEBSITE },
+  },
+  {
+    label: 'アプリ',
+    caption: '市の便利なアプリ',
+    color: '#a84300',
+    action: { type: 'uri', label: 'アプリ', uri: CITY_APPS },
+  },
 ];
 
 export const LAYOUT = { width: 2500, height: 1686, columns: 3, rows: 2 } as const;
 
 /** Splits the image into an even grid, the last column and row taking the remainder pixels. */
-export function gridAreas(layout: { width: number; height: number; columns: number; rows: number }, tiles: readonly Tile[]): messagingApi.RichMenuArea[] {
+export function gridAreas(
+  layout: { width: number; height: number; columns: number; rows: number },
+  tiles: readonly Tile[],
+): messagingApi.RichMenuArea[] {
   const w = Math.floor(layout.width / layout.columns);
   const h = Math.floor(layout.height / layout.rows);
   return tiles.map((tile, i) => {

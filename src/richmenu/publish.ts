@@ -32,11 +32,16 @@ export async function publishRichMenu(env: Env): Promise<{ richMenuId: string }>
   const { api, blob } = lineClients(env);
   const { richMenuId } = await withTimeout(api.createRichMenu(RICH_MENU), LINE_CALL_TIMEOUT_MS);
   try {
-    await withTimeout(blob.setRichMenuImage(richMenuId, new Blob([image], { type: 'image/png' })), LINE_CALL_TIMEOUT_MS);
+    await withTimeout(
+      blob.setRichMenuImage(richMenuId, new Blob([image], { type: 'image/png' })),
+      LINE_CALL_TIMEOUT_MS,
+    );
     await withTimeout(api.setDefaultRichMenu(richMenuId), LINE_CALL_TIMEOUT_MS);
   } catch (err) {
     await withTimeout(api.deleteRichMenu(richMenuId), LINE_CALL_TIMEOUT_MS).catch((cleanupErr: unknown) => {
-      console.warn(JSON.stringify({ msg: 'could not delete a half-made rich menu', richMenuId, error: String(cleanupErr) }));
+      console.warn(
+        JSON.stringify({ msg: 'could not delete a half-made rich menu', richMenuId, error: String(cleanupErr) }),
+      );
     });
     throw err;
   }

@@ -19,7 +19,10 @@ export const richMenuRoutes = createRouter().openapi(
         description: 'Created, image uploaded and set as default',
         content: { 'application/json': { schema: z.object({ richMenuId: z.string() }).openapi('PublishedRichMenu') } },
       },
-      422: { description: 'The menu data or image breaks LINE’s rules; nothing was sent to LINE', content: problemContent },
+      422: {
+        description: 'The menu data or image breaks LINE’s rules; nothing was sent to LINE',
+        content: problemContent,
+      },
       502: { description: 'LINE refused or failed; a half-made menu was deleted again', content: problemContent },
     },
   }),
@@ -30,7 +33,8 @@ export const richMenuRoutes = createRouter().openapi(
       return c.json({ richMenuId }, 201);
     } catch (err) {
       if (err instanceof RichMenuInvalidError) throw problem(422, err.message);
-      if (err instanceof MissingSecretError) throw problem(503, `${err.secret} is not configured (wrangler secret put ${err.secret}).`);
+      if (err instanceof MissingSecretError)
+        throw problem(503, `${err.secret} is not configured (wrangler secret put ${err.secret}).`);
       // LINE's own message says what to fix (e.g. a bad area); it carries no personal data.
       throw problem(502, `LINE did not accept the rich menu: ${classifyLineError(err).message}`);
     }

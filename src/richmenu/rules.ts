@@ -38,20 +38,24 @@ function actionProblems(action: messagingApi.Action | undefined, at: string): st
     case 'postback': {
       const a = action as messagingApi.PostbackAction;
       const n = chars(a.data);
-      if (n < 1 || n > LIMITS.maxPostbackData) out.push(`${at}: postback data must be 1–${LIMITS.maxPostbackData} characters`);
-      if (chars(a.displayText) > LIMITS.maxDisplayText) out.push(`${at}: displayText is longer than ${LIMITS.maxDisplayText} characters`);
+      if (n < 1 || n > LIMITS.maxPostbackData)
+        out.push(`${at}: postback data must be 1–${LIMITS.maxPostbackData} characters`);
+      if (chars(a.displayText) > LIMITS.maxDisplayText)
+        out.push(`${at}: displayText is longer than ${LIMITS.maxDisplayText} characters`);
       break;
     }
     case 'uri': {
       const uri = (action as messagingApi.URIAction).uri ?? '';
       if (chars(uri) < 1 || chars(uri) > LIMITS.maxUri) out.push(`${at}: uri must be 1–${LIMITS.maxUri} characters`);
       // LINE takes http, https, line and tel; anything else would fail on the resident's phone.
-      else if (!/^(https?:\/\/|line:\/\/|tel:)/.test(uri)) out.push(`${at}: uri must start with https://, http://, line:// or tel:`);
+      else if (!/^(https?:\/\/|line:\/\/|tel:)/.test(uri))
+        out.push(`${at}: uri must start with https://, http://, line:// or tel:`);
       break;
     }
     case 'message': {
       const n = chars((action as messagingApi.MessageAction).text);
-      if (n < 1 || n > LIMITS.maxMessageText) out.push(`${at}: message text must be 1–${LIMITS.maxMessageText} characters`);
+      if (n < 1 || n > LIMITS.maxMessageText)
+        out.push(`${at}: message text must be 1–${LIMITS.maxMessageText} characters`);
       break;
     }
     case 'richmenuswitch':
@@ -72,8 +76,10 @@ export function richMenuProblems(menu: messagingApi.RichMenuRequest): string[] {
   if (!Number.isInteger(width) || width < LIMITS.minWidth || width > LIMITS.maxWidth) {
     out.push(`size.width must be an integer from ${LIMITS.minWidth} to ${LIMITS.maxWidth}`);
   }
-  if (!Number.isInteger(height) || height < LIMITS.minHeight) out.push(`size.height must be an integer of at least ${LIMITS.minHeight}`);
-  if (height > 0 && width / height < LIMITS.minAspect) out.push(`size: width / height must be at least ${LIMITS.minAspect}`);
+  if (!Number.isInteger(height) || height < LIMITS.minHeight)
+    out.push(`size.height must be an integer of at least ${LIMITS.minHeight}`);
+  if (height > 0 && width / height < LIMITS.minAspect)
+    out.push(`size: width / height must be at least ${LIMITS.minAspect}`);
   const name = chars(menu.name);
   if (name < 1 || name > LIMITS.maxName) out.push(`name must be 1–${LIMITS.maxName} characters`);
   const bar = chars(menu.chatBarText);
@@ -81,7 +87,8 @@ export function richMenuProblems(menu: messagingApi.RichMenuRequest): string[] {
   if (typeof menu.selected !== 'boolean') out.push('selected must be true or false');
 
   const areas = menu.areas ?? [];
-  if (areas.length < 1 || areas.length > LIMITS.maxAreas) out.push(`areas: must be 1–${LIMITS.maxAreas}, got ${areas.length}`);
+  if (areas.length < 1 || areas.length > LIMITS.maxAreas)
+    out.push(`areas: must be 1–${LIMITS.maxAreas}, got ${areas.length}`);
   const placed: { at: string; b: Bounds }[] = [];
   areas.forEach((area, i) => {
     const at = `areas[${i}]`;
@@ -91,8 +98,10 @@ export function richMenuProblems(menu: messagingApi.RichMenuRequest): string[] {
       out.push(`${at}: bounds must be integers x, y, width, height`);
     } else {
       const bb = b as Bounds;
-      if (bb.x < 0 || bb.y < 0 || bb.width < 1 || bb.height < 1) out.push(`${at}: bounds must start at or after 0,0 and be at least 1×1`);
-      else if (bb.x + bb.width > width || bb.y + bb.height > height) out.push(`${at}: bounds reach outside the ${width}×${height} image`);
+      if (bb.x < 0 || bb.y < 0 || bb.width < 1 || bb.height < 1)
+        out.push(`${at}: bounds must start at or after 0,0 and be at least 1×1`);
+      else if (bb.x + bb.width > width || bb.y + bb.height > height)
+        out.push(`${at}: bounds reach outside the ${width}×${height} image`);
       // LINE would take overlapping areas, but then one tap could mean two things.
       for (const p of placed) if (overlaps(p.b, bb)) out.push(`${at}: overlaps ${p.at}`);
       placed.push({ at, b: bb });
@@ -121,7 +130,8 @@ export function imageProblems(bytes: Uint8Array, size: { width?: number; height?
   else if (got.width !== size?.width || got.height !== size?.height) {
     out.push(`image is ${got.width}×${got.height}, the menu is ${size?.width}×${size?.height}`);
   }
-  if (bytes.length > LIMITS.maxImageBytes) out.push(`image is ${bytes.length} bytes, more than ${LIMITS.maxImageBytes}`);
+  if (bytes.length > LIMITS.maxImageBytes)
+    out.push(`image is ${bytes.length} bytes, more than ${LIMITS.maxImageBytes}`);
   return out;
 }
 

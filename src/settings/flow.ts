@@ -2,7 +2,17 @@ import { config } from '../env';
 import type { Flow, HandleContext, HandleResult, ConversationState, ActiveFlow } from '../conversation/types';
 import { parsePostback } from '../conversation/rules';
 import type { LineEvent } from '../line/events';
-import { commandFromData, commandFromText, draftFrom, fitOptions, transition, type Command, type Draft, type Options, type Step } from './rules';
+import {
+  commandFromData,
+  commandFromText,
+  draftFrom,
+  fitOptions,
+  transition,
+  type Command,
+  type Draft,
+  type Options,
+  type Step,
+} from './rules';
 import { savePreferences } from './service';
 import * as t from './texts';
 
@@ -23,14 +33,22 @@ function options(ctx: HandleContext): Options {
   return fitOptions({ wards: c.wards, interests: c.interests });
 }
 
-function ask(ctx: HandleContext, state: ConversationState, step: Step, draft: Draft, opts: Options, extra: ReturnType<typeof t.hint>[] = []): HandleResult {
+function ask(
+  ctx: HandleContext,
+  state: ConversationState,
+  step: Step,
+  draft: Draft,
+  opts: Options,
+  extra: ReturnType<typeof t.hint>[] = [],
+): HandleResult {
   const flow: ActiveFlow = { name: 'settings', step, data: { draft } satisfies SettingsData, updatedAt: ctx.now };
   return { state: { ...state, flow }, messages: [...extra, t.question(step, draft, opts)] };
 }
 
 function commandOf(event: LineEvent, step: Step, draft: Draft, opts: Options): Command | null {
   if (event.type === 'postback') return commandFromData(parsePostback(event.postback?.data ?? ''));
-  if (event.type === 'message' && event.message?.type === 'text') return commandFromText(event.message.text ?? '', step, draft, opts);
+  if (event.type === 'message' && event.message?.type === 'text')
+    return commandFromText(event.message.text ?? '', step, draft, opts);
   return null;
 }
 

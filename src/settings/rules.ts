@@ -31,10 +31,7 @@ export type Command =
   | { op: 'cancel' };
 
 export type Outcome =
-  | { kind: 'ask'; step: Step; draft: Draft }
-  | { kind: 'save'; draft: Draft }
-  | { kind: 'cancel' }
-  | { kind: 'invalid' };
+  { kind: 'ask'; step: Step; draft: Draft } | { kind: 'save'; draft: Draft } | { kind: 'cancel' } | { kind: 'invalid' };
 
 /** LINE: a quick reply holds at most 13 items, each label at most 20 characters. */
 export const QUICK_REPLY_MAX = 13;
@@ -54,7 +51,13 @@ export const LANGUAGES: readonly { value: Lang; label: string }[] = [
  */
 export function fitOptions(opts: Options): Options {
   if (opts.wards.length > MAX_WARDS || opts.interests.length > MAX_INTERESTS) {
-    console.warn(JSON.stringify({ msg: 'settings lists longer than a quick reply holds; cut', wards: opts.wards.length, interests: opts.interests.length }));
+    console.warn(
+      JSON.stringify({
+        msg: 'settings lists longer than a quick reply holds; cut',
+        wards: opts.wards.length,
+        interests: opts.interests.length,
+      }),
+    );
   }
   return { wards: opts.wards.slice(0, MAX_WARDS), interests: opts.interests.slice(0, MAX_INTERESTS) };
 }
@@ -63,7 +66,10 @@ export function fitOptions(opts: Options): Options {
  * The draft a resident starts from. Values no longer configured (an interest the city
  * removed) are dropped, so the menu never shows, and 完了 never saves, a stale choice.
  */
-export function draftFrom(saved: { ward: string | null; interests: string[] | null; language: Lang }, opts: Options): Draft {
+export function draftFrom(
+  saved: { ward: string | null; interests: string[] | null; language: Lang },
+  opts: Options,
+): Draft {
   const wards = new Set(opts.wards.map((w) => w.name));
   const interests = new Set(saved.interests ?? []);
   return {
@@ -96,7 +102,11 @@ export function transition(step: Step, draft: Draft, cmd: Command, opts: Options
       if (cmd.op === 'back') return { kind: 'ask', step: 'menu', draft };
       if (cmd.op !== 'interest' || !opts.interests.some((i) => i.name === cmd.value)) return { kind: 'invalid' };
       // Toggling stays on the question, so several interests can be switched in a row.
-      return { kind: 'ask', step: 'interests', draft: { ...draft, interests: toggleInterest(draft.interests, cmd.value, opts) } };
+      return {
+        kind: 'ask',
+        step: 'interests',
+        draft: { ...draft, interests: toggleInterest(draft.interests, cmd.value, opts) },
+      };
     case 'language':
       if (cmd.op === 'back') return { kind: 'ask', step: 'menu', draft };
       if (cmd.op !== 'language') return { kind: 'invalid' };
@@ -137,7 +147,10 @@ export function buttons(step: Step, draft: Draft, opts: Options, lang: Lang): Bu
   let head: Button[];
   switch (step) {
     case 'menu':
-      head = (['ward', 'interests', 'language'] as const).map((field) => ({ label: w(field), command: { op: 'edit', field } }));
+      head = (['ward', 'interests', 'language'] as const).map((field) => ({
+        label: w(field),
+        command: { op: 'edit', field },
+      }));
       break;
     case 'ward':
       head = [
@@ -182,8 +195,12 @@ export function commandFromText(text: string, step: Step, draft: Draft, opts: Op
     for (const b of buttons(step, draft, opts, lang)) if (normalize(b.label) === t) return b.command;
   }
   // Names are matched in full too, in case a long label was cut.
-  if (step === 'ward') for (const c of opts.wards) if (normalize(c.name) === t || normalize(c.en) === t) return { op: 'ward', value: c.name };
-  if (step === 'interests') for (const c of opts.interests) if (normalize(c.name) === t || normalize(c.en) === t) return { op: 'interest', value: c.name };
+  if (step === 'ward')
+    for (const c of opts.wards)
+      if (normalize(c.name) === t || normalize(c.en) === t) return { op: 'ward', value: c.name };
+  if (step === 'interests')
+    for (const c of opts.interests)
+      if (normalize(c.name) === t || normalize(c.en) === t) return { op: 'interest', value: c.name };
   return ALIASES[t] ?? null;
 }
 

@@ -86,15 +86,24 @@ export class FakeLine {
 
     const auth = request.headers.get('authorization') ?? '';
     if (!/^Bearer \S+/.test(auth)) {
-      return json(401, { message: 'Authentication failed. Confirm that the access token in the authorization header is valid.' });
+      return json(401, {
+        message: 'Authentication failed. Confirm that the access token in the authorization header is valid.',
+      });
     }
 
     const isBinary = /^image\//.test(request.headers.get('content-type') ?? '');
-    const body = request.method === 'GET' || request.method === 'DELETE' || isBinary ? undefined : await readJson(request);
+    const body =
+      request.method === 'GET' || request.method === 'DELETE' || isBinary ? undefined : await readJson(request);
     const path = url.pathname;
     const to = recipients(path, body);
     // Logged on arrival, so a slow attempt shows up even before it is answered (status 0 until then).
-    const attempt: RecordedAttempt = { at: Date.now(), path, retryKey: request.headers.get('x-line-retry-key'), to, status: 0 };
+    const attempt: RecordedAttempt = {
+      at: Date.now(),
+      path,
+      retryKey: request.headers.get('x-line-retry-key'),
+      to,
+      status: 0,
+    };
     if (request.method === 'POST' && sendFamily(path)) this.attempts.push(attempt);
     const response = await this.answer(request, url, body, to);
     attempt.status = response.status;
@@ -104,7 +113,8 @@ export class FakeLine {
   private async answer(request: Request, url: URL, body: unknown, to: string[]): Promise<Response> {
     const injection = this.takeInjection(url.pathname, to);
     if (injection?.delayMs) await new Promise((r) => setTimeout(r, injection.delayMs));
-    if (injection && !injection.acceptFirst) return json(injection.status, injection.body ?? errorBody(injection.status));
+    if (injection && !injection.acceptFirst)
+      return json(injection.status, injection.body ?? errorBody(injection.status));
 
     const response = await this.route(request, url, body, to);
     if (injection?.acceptFirst) return json(injection.status, injection.body ?? errorBody(injection.status));
@@ -145,14 +155,20 @@ export class FakeLine {
         if (!UUID.test(retryKey)) return json(400, { message: 'The value for the X-Line-Retry-Key header is invalid' });
         const accepted = this.retryKeys.get(retryKey);
         if (accepted) {
-          return json(409, { message: 'The retry key is already accepted' }, { 'x-line-accepted-request-id': accepted });
+          return json(
+            409,
+            { message: 'The retry key is already accepted' },
+            { 'x-line-accepted-request-id': accepted },
+          );
         }
       }
       const id = `req-${++this.seq}`;
       if (retryKey && family !== 'reply') this.retryKeys.set(retryKey, id);
       this.requests.push({ id, at: Date.now(), method, path, retryKey, to, body });
       this.logSend(family, to, body);
-      return json(200, family === 'reply' || family === 'push' ? { sentMessages: sentMessages(body) } : {}, { 'x-line-request-id': id });
+      return json(200, family === 'reply' || family === 'push' ? { sentMessages: sentMessages(body) } : {}, {
+        'x-line-request-id': id,
+      });
     }
 
     if (method === 'POST' && path === '/v2/bot/richmenu') {
@@ -164,7 +180,15 @@ export class FakeLine {
       const type = request.headers.get('content-type') ?? '';
       if (type !== 'image/png' && type !== 'image/jpeg') return json(400, { message: 'Unsupported content type' });
       const id = `req-${++this.seq}`;
-      this.requests.push({ id, at: Date.now(), method, path, retryKey, to, body: { contentType: type, bytes: (await request.arrayBuffer()).byteLength } });
+      this.requests.push({
+        id,
+        at: Date.now(),
+        method,
+        path,
+        retryKey,
+        to,
+        body: { contentType: type, bytes: (await request.arrayBuffer()).byteLength },
+      });
       return json(200, {});
     }
 
@@ -231,7 +255,10 @@ export class FakeLine {
     if (path === 'attempts' && request.method === 'GET') {
       const to = url.searchParams.get('to');
       const prefix = url.searchParams.get('path');
-      return json(200, this.attempts.filter((a) => (!to || a.to.includes(to)) && (!prefix || a.path.startsWith(prefix))));
+      return json(
+        200,
+        this.attempts.filter((a) => (!to || a.to.includes(to)) && (!prefix || a.path.startsWith(prefix))),
+      );
     }
     if (path === 'inject' && request.method === 'POST') {
       this.injections.push((await request.json()) as Injection);
@@ -280,11 +307,16 @@ function recipients(path: string, body: unknown): string[] {
 }
 
 /** LINE's validation, as far as our messages go. Returns LINE's error body, or null when valid. */
-export function validateSend(family: Family, body: unknown): { message: string; details?: { message: string; property: string }[] } | null {
+export function validateSend(
+  family: Family,
+  body: unknown,
+): { message: string; details?: { message: string; property: string }[] } | null {
   const b = body as Record<string, unknown> | undefined;
   const details: { message: string; property: string }[] = [];
-  if (!b || typeof b !== 'object') return { message: 'The request body has 1 error(s)', details: [{ message: 'must be specified', property: '' }] };
-  if (family === 'reply' && typeof b.replyToken !== 'string') details.push({ message: 'must be specified', property: 'replyToken' });
+  if (!b || typeof b !== 'object')
+    return { message: 'The request body has 1 error(s)', details: [{ message: 'must be specified', property: '' }] };
+  if (family === 'reply' && typeof b.replyToken !== 'string')
+    details.push({ message: 'must be specified', property: 'replyToken' });
   if (family === 'push' && typeof b.to !== 'string') details.push({ message: 'must be specified', property: 'to' });
   if (family === 'multicast') {
     if (!Array.isArray(b.to) || b.to.length === 0) details.push({ message: 'must be specified', property: 'to' });
@@ -304,26 +336,33 @@ function validateMessage(msg: Record<string, unknown>, at: string): { message: s
   const len = (s: unknown) => (typeof s === 'string' ? [...s].length : -1);
   switch (msg?.type) {
     case 'text':
-      if (len(msg.text) < 1 || len(msg.text) > 5000) errs.push({ message: 'Length must be between 1 and 5000', property: `${at}.text` });
+      if (len(msg.text) < 1 || len(msg.text) > 5000)
+        errs.push({ message: 'Length must be between 1 and 5000', property: `${at}.text` });
       break;
     case 'template': {
-      if (len(msg.altText) < 1 || len(msg.altText) > 400) errs.push({ message: 'Length must be between 1 and 400', property: `${at}.altText` });
+      if (len(msg.altText) < 1 || len(msg.altText) > 400)
+        errs.push({ message: 'Length must be between 1 and 400', property: `${at}.altText` });
       const t = msg.template as Record<string, unknown> | undefined;
       const actions = (t?.actions ?? []) as Record<string, unknown>[];
       if (t?.type === 'buttons') {
         const max = t.thumbnailImageUrl || t.title ? 60 : 160;
-        if (len(t.text) < 1 || len(t.text) > max) errs.push({ message: `Length must be between 1 and ${max}`, property: `${at}.template.text` });
-        if (actions.length < 1 || actions.length > 4) errs.push({ message: 'Size must be between 1 and 4', property: `${at}.template.actions` });
+        if (len(t.text) < 1 || len(t.text) > max)
+          errs.push({ message: `Length must be between 1 and ${max}`, property: `${at}.template.text` });
+        if (actions.length < 1 || actions.length > 4)
+          errs.push({ message: 'Size must be between 1 and 4', property: `${at}.template.actions` });
       }
-      if (t?.type === 'confirm' && actions.length !== 2) errs.push({ message: 'Size must be 2', property: `${at}.template.actions` });
+      if (t?.type === 'confirm' && actions.length !== 2)
+        errs.push({ message: 'Size must be 2', property: `${at}.template.actions` });
       actions.forEach((a, i) => {
-        if (len(a.label) > 20) errs.push({ message: 'Length must be between 0 and 20', property: `${at}.template.actions[${i}].label` });
+        if (len(a.label) > 20)
+          errs.push({ message: 'Length must be between 0 and 20', property: `${at}.template.actions[${i}].label` });
       });
       break;
     }
     case 'image':
       for (const k of ['originalContentUrl', 'previewImageUrl']) {
-        if (typeof msg[k] !== 'string' || !(msg[k] as string).startsWith('https://')) errs.push({ message: 'must be a valid HTTPS URL', property: `${at}.${k}` });
+        if (typeof msg[k] !== 'string' || !(msg[k] as string).startsWith('https://'))
+          errs.push({ message: 'must be a valid HTTPS URL', property: `${at}.${k}` });
       }
       break;
     case 'flex':
@@ -338,10 +377,15 @@ function validateMessage(msg: Record<string, unknown>, at: string): { message: s
   }
   const items = (msg?.quickReply as { items?: Record<string, unknown>[] } | undefined)?.items;
   if (items) {
-    if (items.length < 1 || items.length > 13) errs.push({ message: 'Size must be between 1 and 13', property: `${at}.quickReply.items` });
+    if (items.length < 1 || items.length > 13)
+      errs.push({ message: 'Size must be between 1 and 13', property: `${at}.quickReply.items` });
     items.forEach((it, i) => {
       const label = (it.action as Record<string, unknown> | undefined)?.label;
-      if (len(label) > 20) errs.push({ message: 'Length must be between 0 and 20', property: `${at}.quickReply.items[${i}].action.label` });
+      if (len(label) > 20)
+        errs.push({
+          message: 'Length must be between 0 and 20',
+          property: `${at}.quickReply.items[${i}].action.label`,
+        });
     });
   }
   return errs;
@@ -353,14 +397,19 @@ function sentMessages(body: unknown) {
 }
 
 function describe(msg: Record<string, unknown>): string {
-  const quick = (msg.quickReply as { items?: { action: { label?: string } }[] } | undefined)?.items?.map((i) => `[${i.action.label}]`).join(' ');
+  const quick = (msg.quickReply as { items?: { action: { label?: string } }[] } | undefined)?.items
+    ?.map((i) => `[${i.action.label}]`)
+    .join(' ');
   let out: string;
   if (msg.type === 'text') out = String(msg.text);
   else if (msg.type === 'template') {
     const t = msg.template as { text?: string; actions?: { label?: string }[] };
     out = `${t.text ?? msg.altText}\n${(t.actions ?? []).map((a) => `[${a.label}]`).join(' ')}`;
   } else out = `(${msg.type}) ${String(msg.altText ?? '')}`;
-  const body = out.split('\n').map((l) => `   │ ${l}`).join('\n');
+  const body = out
+    .split('\n')
+    .map((l) => `   │ ${l}`)
+    .join('\n');
   return quick ? `${body}\n   │ quick reply: ${quick}` : body;
 }
 

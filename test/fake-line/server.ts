@@ -97,7 +97,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       process.on('SIGTERM', stop);
     })
     .catch((err: NodeJS.ErrnoException) => {
-      console.error(err.code === 'EADDRINUSE' ? `fake LINE: ${err.message} (set FAKE_LINE_PORT to use another port)` : err);
+      console.error(
+        err.code === 'EADDRINUSE' ? `fake LINE: ${err.message} (set FAKE_LINE_PORT to use another port)` : err,
+      );
       process.exit(1);
     });
 }

@@ -43,7 +43,17 @@ export async function addResidents(list: Resident[]): Promise<string[]> {
   const stmts = list.map((r, i) =>
     env.DB.prepare(
       `INSERT INTO users (line_user_id, status, language, ward, interests, followed_at, blocked_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).bind(ids[i], r.status ?? 'following', r.language ?? null, r.ward ?? null, JSON.stringify(r.interests ?? []), now, r.status === 'blocked' ? now : null, now, now),
+    ).bind(
+      ids[i],
+      r.status ?? 'following',
+      r.language ?? null,
+      r.ward ?? null,
+      JSON.stringify(r.interests ?? []),
+      now,
+      r.status === 'blocked' ? now : null,
+      now,
+      now,
+    ),
   );
   for (let i = 0; i < stmts.length; i += 500) await env.DB.batch(stmts.slice(i, i + 500));
   return ids;
@@ -59,8 +69,15 @@ export function textMessage(text = `お知らせ ${crypto.randomUUID()}`) {
 }
 
 /** Creates a broadcast as `author` and has `approver` approve it; returns its id. */
-export async function approvedBroadcast(t: { author: { token: string }; approver: { token: string } }, body: Record<string, unknown>): Promise<string> {
-  const res = await api('/broadcasts', { token: t.author.token, method: 'POST', body: { title: 'テスト配信', messages: [textMessage()], ...body } });
+export async function approvedBroadcast(
+  t: { author: { token: string }; approver: { token: string } },
+  body: Record<string, unknown>,
+): Promise<string> {
+  const res = await api('/broadcasts', {
+    token: t.author.token,
+    method: 'POST',
+    body: { title: 'テスト配信', messages: [textMessage()], ...body },
+  });
   expect(res.status).toBe(201);
   const { id } = (await res.json()) as { id: string };
   const ok = await api(`/broadcasts/${id}/approve`, { token: t.approver.token, method: 'POST' });
@@ -80,7 +97,15 @@ export interface BroadcastView {
   nextReleaseAt: string | null;
   waitingForHours: boolean;
   failureReason: string | null;
-  progress: { batches: number; recipients: number; delivered: number; failed: number; cancelled: number; unknown: number; pending: number };
+  progress: {
+    batches: number;
+    recipients: number;
+    delivered: number;
+    failed: number;
+    cancelled: number;
+    unknown: number;
+    pending: number;
+  };
   batches: { seq: number; kind: string; recipients: number; status: string; attempts: number; error: string | null }[];
 }
 
@@ -101,13 +126,17 @@ const TERMINAL = ['sent', 'partially_failed', 'failed', 'cancelled'];
  * Works the broadcast's dispatcher until the broadcast is finished, running its alarm at
  * once instead of waiting out retry backoffs and pauses.
  */
-export async function settle(id: string, until: (b: BroadcastView) => boolean = (b) => TERMINAL.includes(b.status) && b.progress.pending === 0) {
+export async function settle(
+  id: string,
+  until: (b: BroadcastView) => boolean = (b) => TERMINAL.includes(b.status) && b.progress.pending === 0,
+) {
   // Inside the 20 s test timeout, so a stuck broadcast fails with its state rather than a bare timeout.
   const deadline = Date.now() + 15_000;
   for (;;) {
     const b = await getBroadcast(id);
     if (until(b)) return b;
-    if (Date.now() > deadline) throw new Error(`broadcast ${id} did not settle: ${JSON.stringify({ status: b.status, progress: b.progress })}`);
+    if (Date.now() > deadline)
+      throw new Error(`broadcast ${id} did not settle: ${JSON.stringify({ status: b.status, progress: b.progress })}`);
     await runDurableObjectAlarm(dispatcherStub(id));
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -31,23 +31,42 @@ export function exifWithGps(orientation = 6): number[] {
     ...[0x00, 0x04, 0, 5, ...be32(3), ...be32(140)], // GPSLongitude
     ...be32(0),
   ];
-  const values = [...rational(34, 1), ...rational(39, 1), ...rational(5800, 100), ...rational(133, 1), ...rational(55, 1), ...rational(300, 100)];
+  const values = [
+    ...rational(34, 1),
+    ...rational(39, 1),
+    ...rational(5800, 100),
+    ...rational(133, 1),
+    ...rational(55, 1),
+    ...rational(300, 100),
+  ];
   return [...ascii('Exif\0\0'), ...ascii('MM'), ...be16(42), ...be32(8), ...ifd0, ...make, ...gps, ...values];
 }
 
 /** The part of the JPEG from the start of scan on: must survive stripping byte for byte. */
 export const JPEG_SCAN = [
   ...segment(0xda, [1, 1, 0x00, 0, 63, 0]),
-  0x12, 0x34, 0xff, 0x00, 0x56, 0xff, 0xd0, 0x78, // entropy-coded data with a stuffed byte and a restart marker
-  0xff, 0xd9,
+  0x12,
+  0x34,
+  0xff,
+  0x00,
+  0x56,
+  0xff,
+  0xd0,
+  0x78, // entropy-coded data with a stuffed byte and a restart marker
+  0xff,
+  0xd9,
 ];
 
 export function jpegWithGps(orientation = 6): Uint8Array {
   return Uint8Array.from([
-    0xff, 0xd8,
+    0xff,
+    0xd8,
     ...segment(0xe0, [...ascii('JFIF\0'), 1, 1, 0, 0, 1, 0, 1, 0, 0]),
     ...segment(0xe1, exifWithGps(orientation)),
-    ...segment(0xe1, [...ascii('http://ns.adobe.com/xap/1.0/\0'), ...ascii('<x:xmpmeta><exif:GPSLatitude>34,39.97N</exif:GPSLatitude></x:xmpmeta>')]),
+    ...segment(0xe1, [
+      ...ascii('http://ns.adobe.com/xap/1.0/\0'),
+      ...ascii('<x:xmpmeta><exif:GPSLatitude>34,39.97N</exif:GPSLatitude></x:xmpmeta>'),
+    ]),
     ...segment(0xed, [...ascii('Photoshop 3.0\0'), ...ascii('8BIM IPTC byline: Taro')]),
     ...segment(0xfe, ascii('taken at 1-2-3 Kita-ku by Taro')),
     ...segment(0xdb, [0, ...Array.from({ length: 64 }, (_, i) => i + 1)]),
@@ -72,7 +91,14 @@ function chunk(type: string, data: number[]): number[] {
 
 export function pngWithText(): Uint8Array {
   return Uint8Array.from([
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a,
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
     ...chunk('IHDR', [...be32(1), ...be32(1), 8, 2, 0, 0, 0]),
     ...chunk('tEXt', [...ascii('Comment\0'), ...ascii('GPS 34.666,133.917 Taro')]),
     ...chunk('eXIf', exifWithGps(1).slice(6)),

@@ -40,11 +40,15 @@ export function validate(schema: Schema, value: unknown, refs: Record<string, Sc
     if (!ok) errs.push(`${at}: matches none of anyOf`);
     return errs;
   }
-  if (schema.type && !typeOk(schema.type, value)) return [`${at}: expected ${schema.type}, got ${JSON.stringify(value)}`];
-  if (schema.enum && !schema.enum.includes(value)) errs.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
+  if (schema.type && !typeOk(schema.type, value))
+    return [`${at}: expected ${schema.type}, got ${JSON.stringify(value)}`];
+  if (schema.enum && !schema.enum.includes(value))
+    errs.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'string') {
-    if (schema.maxLength !== undefined && [...value].length > schema.maxLength) errs.push(`${at}: longer than ${schema.maxLength}`);
-    if (schema.format === 'date-time' && !W3C_DATE_TIME.test(value)) errs.push(`${at}: not a date-time with a zone: ${value}`);
+    if (schema.maxLength !== undefined && [...value].length > schema.maxLength)
+      errs.push(`${at}: longer than ${schema.maxLength}`);
+    if (schema.format === 'date-time' && !W3C_DATE_TIME.test(value))
+      errs.push(`${at}: not a date-time with a zone: ${value}`);
   }
   if (Array.isArray(value) && schema.items) {
     // The GeoReport schemas put minItems inside items; honour it where it is.

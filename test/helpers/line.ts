@@ -52,11 +52,26 @@ export const events = {
   }),
   sticker: (userId: string, o?: EventOptions) => ({
     ...base(userId, 'message', o),
-    message: { id: `${Date.now()}${counter}`, type: 'sticker', packageId: '1', stickerId: '1', stickerResourceType: 'STATIC' },
+    message: {
+      id: `${Date.now()}${counter}`,
+      type: 'sticker',
+      packageId: '1',
+      stickerId: '1',
+      stickerResourceType: 'STATIC',
+    },
   }),
-  postback: (userId: string, data: string, o?: EventOptions) => ({ ...base(userId, 'postback', o), postback: { data } }),
+  postback: (userId: string, data: string, o?: EventOptions) => ({
+    ...base(userId, 'postback', o),
+    postback: { data },
+  }),
   /** A location message, as the quick-reply `location` action sends it. */
-  location: (userId: string, latitude: number, longitude: number, address = '岡山県岡山市北区大供1丁目1-1', o?: EventOptions) => ({
+  location: (
+    userId: string,
+    latitude: number,
+    longitude: number,
+    address = '岡山県岡山市北区大供1丁目1-1',
+    o?: EventOptions,
+  ) => ({
     ...base(userId, 'message', o),
     message: { id: `${Date.now()}${counter}`, type: 'location', title: 'Location', address, latitude, longitude },
   }),
@@ -72,7 +87,11 @@ export const events = {
       quoteToken: 'q',
       contentProvider:
         o?.provider === 'external'
-          ? { type: 'external', originalContentUrl: 'https://example.com/a.jpg', previewImageUrl: 'https://example.com/a.jpg' }
+          ? {
+              type: 'external',
+              originalContentUrl: 'https://example.com/a.jpg',
+              previewImageUrl: 'https://example.com/a.jpg',
+            }
           : { type: 'line' },
     },
   }),
@@ -126,7 +145,9 @@ export const fake = {
   /** Every message object sent to the user, by reply or push, in order. */
   async messagesTo(userId: string): Promise<Record<string, any>[]> {
     const reqs = await this.requests({ to: userId });
-    return reqs.filter((r) => /\/(reply|push)$/.test(r.path)).flatMap((r) => (r.body as { messages: Record<string, any>[] }).messages);
+    return reqs
+      .filter((r) => /\/(reply|push)$/.test(r.path))
+      .flatMap((r) => (r.body as { messages: Record<string, any>[] }).messages);
   },
   /** Every attempt at a send, failed ones included, with the status LINE answered. */
   async attempts(query: { to?: string; path?: string } = {}): Promise<RecordedAttempt[]> {

@@ -40,7 +40,11 @@ export const press = (userId: string, step: string, v: string) => events.postbac
 export type StepName = 'safety' | 'category' | 'subtype' | 'location' | 'photos' | 'description' | 'confirm';
 
 /** Walks a resident's new report up to (not through) `step`. */
-export async function reportUpTo(userId: string, step: StepName, o: { at?: { lat: number; lng: number }; category?: string; subtype?: string } = {}) {
+export async function reportUpTo(
+  userId: string,
+  step: StepName,
+  o: { at?: { lat: number; lng: number }; category?: string; subtype?: string } = {},
+) {
   const order: StepName[] = ['safety', 'category', 'subtype', 'location', 'photos', 'description', 'confirm'];
   const at = o.at ?? spot();
   const evs: Record<StepName, () => unknown> = {
@@ -62,11 +66,15 @@ export async function reportUpTo(userId: string, step: StepName, o: { at?: { lat
 export async function flowState(userId: string) {
   return runInDurableObject(conversation(userId), async (_o: unknown, state) => {
     const row = state.storage.sql.exec<{ value: string }>(`SELECT value FROM kv WHERE key = 'state'`).toArray()[0];
-    return row ? (JSON.parse(row.value) as { flow?: { step: string; data: Record<string, any>; updatedAt: number } }) : {};
+    return row
+      ? (JSON.parse(row.value) as { flow?: { step: string; data: Record<string, any>; updatedAt: number } })
+      : {};
   });
 }
 
 export async function reportsOf(userId: string) {
-  const rows = await env.DB.prepare('SELECT * FROM reports WHERE reporter_line_user_id = ? ORDER BY created_at').bind(userId).all<Record<string, any>>();
+  const rows = await env.DB.prepare('SELECT * FROM reports WHERE reporter_line_user_id = ? ORDER BY created_at')
+    .bind(userId)
+    .all<Record<string, any>>();
   return rows.results;
 }

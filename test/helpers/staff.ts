@@ -11,21 +11,32 @@ export function call(path: string, init: { token?: string | null; method?: strin
   const headers: Record<string, string> = {};
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? BOOTSTRAP}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return SELF.fetch(`${BASE}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  return SELF.fetch(`${BASE}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
 }
 
 export async function newStaff(roles: string[], scopes: Record<string, string[]> = {}) {
-  const res = await call('/api/v1/staff', { method: 'POST', body: { name: `reports-${crypto.randomUUID()}`, roles, scopes } });
+  const res = await call('/api/v1/staff', {
+    method: 'POST',
+    body: { name: `reports-${crypto.randomUUID()}`, roles, scopes },
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; token: string };
 }
 
 /** A stored report, as the conversation would store it (same service function), with optional photos. */
-export async function storedReport(reporter: string, over: Partial<NewReport> & { photos?: Uint8Array[]; at?: number } = {}) {
+export async function storedReport(
+  reporter: string,
+  over: Partial<NewReport> & { photos?: Uint8Array[]; at?: number } = {},
+) {
   const p = spot();
   const d = db(env.DB);
   const photoIds: string[] = [];
-  for (const [i, bytes] of (over.photos ?? []).entries()) photoIds.push(await storeDraftPhoto(env, d, reporter, bytes, i, Date.now()));
+  for (const [i, bytes] of (over.photos ?? []).entries())
+    photoIds.push(await storeDraftPhoto(env, d, reporter, bytes, i, Date.now()));
   const r = await submitReport(
     env,
     {
