@@ -37,14 +37,10 @@ const BroadcastFields = {
   title: z.string().trim().min(1).max(200).openapi({ example: '年末年始のごみ収集について' }),
   messages: BroadcastMessages,
   audience: Audience,
-  scheduledAt: z.iso
-    .datetime({ offset: true })
-    .nullable()
-    .optional()
-    .openapi({
-      description: 'Not before this moment; null or absent = as soon as approved and within operating hours',
-      example: '2026-12-04T09:00:00+09:00',
-    }),
+  scheduledAt: z.iso.datetime({ offset: true }).nullable().optional().openapi({
+    description: 'Not before this moment; null or absent = as soon as approved and within operating hours',
+    example: '2026-12-04T09:00:00+09:00',
+  }),
   urgent: z
     .boolean()
     .optional()
@@ -119,11 +115,9 @@ const Detail = Summary.extend({
       seq: z.number().int(),
       kind: z.enum(['multicast', 'broadcast']),
       recipients: z.number().int(),
-      status: z
-        .string()
-        .openapi({
-          description: 'unknown: cancelled after an attempt whose answer was lost (LINE may have delivered it)',
-        }),
+      status: z.string().openapi({
+        description: 'unknown: cancelled after an attempt whose answer was lost (LINE may have delivered it)',
+      }),
       attempts: z.number().int(),
       error: z
         .string()

@@ -160,18 +160,16 @@ export async function storeDraftPhoto(
   const { type: contentType, bytes } = stripMetadata(raw);
   const id = crypto.randomUUID();
   const key = photoKey(id);
-  await db
-    .insert(reportPhotos)
-    .values({
-      id,
-      reportId: null,
-      uploaderLineUserId: lineUserId,
-      r2Key: key,
-      contentType,
-      bytes: bytes.byteLength,
-      sortOrder,
-      createdAt: now,
-    });
+  await db.insert(reportPhotos).values({
+    id,
+    reportId: null,
+    uploaderLineUserId: lineUserId,
+    r2Key: key,
+    contentType,
+    bytes: bytes.byteLength,
+    sortOrder,
+    createdAt: now,
+  });
   await env.PHOTOS.put(key, bytes, { httpMetadata: { contentType } });
   return id;
 }
