@@ -1,13 +1,13 @@
-import { broadcastRoutes } from '../broadcasts/routes';
-import { closureRoutes } from '../broadcasts/closure-routes';
-import { authenticate } from './auth';
-import { auditRoutes } from './audit-routes';
-import { renderDocs } from './docs';
-import { problem } from './errors';
-import { BEARER_SCHEME, createRouter } from './router';
-import { staffRoutes } from './staff-routes';
-import { richMenuRoutes } from '../richmenu/routes';
-import { reportRoutes } from '../reports/routes';
+import { broadcastRoutes } from './broadcasts/routes';
+import { closureRoutes } from './broadcasts/closure-routes';
+import { authenticate } from './admin/auth';
+import { auditRoutes } from './admin/audit-routes';
+import { renderDocs } from './admin/docs';
+import { problem } from './admin/errors';
+import { BEARER_SCHEME, createRouter } from './admin/router';
+import { staffRoutes } from './admin/staff-routes';
+import { richMenuRoutes } from './richmenu/routes';
+import { reportRoutes } from './reports/routes';
 
 /** The staff door, mounted at `/api/v1` in `src/app.ts`. */
 export const api = createRouter();

@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import type { Env } from './env';
 import { webhook } from './webhook';
 import { pages } from './pages/routes';
-import { api } from './admin/api';
+import { api } from './api';
 import { open311 } from './reports/open311';
 
 export const app = new Hono<{ Bindings: Env }>();

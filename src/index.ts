@@ -1,5 +1,4 @@
 import { app } from './app';
-import type { Env } from './env';
 import { scheduled } from './scheduled';
 
 export { ConversationDO } from './conversation/conversation-do';

@@ -1,6 +1,5 @@
 import { db } from './db/client';
 import { releaseDue } from './broadcasts/service';
-import type { Env } from './env';
 import { retryDueMail } from './reports/mail';
 import { retryPendingNotifications } from './reports/notify';
 import { cleanUnclaimedPhotos } from './reports/service';

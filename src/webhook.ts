@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import type { Env } from './env';
 import type { InboxItem } from './conversation/conversation-do';
 import { conversationUserId, envelopeSchema, eventKey, type LineEvent } from './line/events';
 import { verifySignature } from './line/signature';

@@ -1,9 +1,9 @@
 import type { D1Migration } from 'cloudflare:test';
-import type { Env as WorkerEnv } from '../src/env';
 
+// The worker's `Env` is ambient (worker-configuration.d.ts); tests add the migrations binding.
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
     }
   }

@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { app } from '../src/app';
-import { config } from '../src/env';
+import { config } from '../src/config';
 import policy from '../src/pages/content/policy.ja.json';
 import terms from '../src/pages/content/terms.ja.json';
 import { escapeHtml } from '../src/pages/document';

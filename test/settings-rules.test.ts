@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { config, parseChoices, type Env } from '../src/env';
+import { config, parseChoices } from '../src/config';
 import {
   buttons,
   commandFromData,

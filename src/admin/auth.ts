@@ -2,7 +2,6 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import { db, type Db } from '../db/client';
 import { staff, type StaffRole, type StaffScopes } from '../db/schema';
-import type { Env } from '../env';
 import { problem } from './errors';
 
 /** Who is calling: a staff row, or the bootstrap token acting as `bootstrap`. */

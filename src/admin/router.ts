@@ -8,7 +8,7 @@ export const BEARER_SCHEME = 'bearerAuth';
 
 /**
  * A router for one capability's staff routes (staff, reports, broadcasts, schools …).
- * Mount it in `src/admin/api.ts`; it then sits behind `authenticate`, and its zod
+ * Mount it in `src/api.ts`; it then sits behind `authenticate`, and its zod
  * failures and thrown errors leave as problem+json like every other staff route.
  */
 export function createRouter() {

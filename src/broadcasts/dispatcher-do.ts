@@ -1,6 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
 import { db } from '../db/client';
-import type { Env } from '../env';
 import { runSlice, workList } from './dispatcher';
 import { MULTICAST_RATE_PER_SECOND, SlidingWindow } from './send-loop';
 

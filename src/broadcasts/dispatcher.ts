@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { audit } from '../admin/audit';
 import type { Db } from '../db/client';
 import { broadcastBatches, broadcasts, type BatchStatus, type BroadcastStatus } from '../db/schema';
-import { config, type Env } from '../env';
+import { config } from '../config';
 import { lineClients, withTimeout } from '../line/client';
 import type { Audience } from './audience';
 import { asLineMessages, type BroadcastMessageInput } from './messages';

@@ -2,7 +2,7 @@ import { asc } from 'drizzle-orm';
 import { EVERY_DAY, nextOpening, parseHours, WEEKDAYS, type ReleaseRules, type WindowSpec } from '../calendar/hours';
 import type { Db } from '../db/client';
 import { closureDays } from '../db/schema';
-import { config, type Env } from '../env';
+import { config } from '../config';
 import type { AudienceKind } from './audience';
 
 /**

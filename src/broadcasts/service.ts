@@ -5,7 +5,7 @@ import { problem } from '../admin/errors';
 import { isOpen } from '../calendar/hours';
 import { db as openDb, type Db } from '../db/client';
 import { broadcastBatches, broadcasts, closureDays, staffLineUsers, type BroadcastStatus } from '../db/schema';
-import { config, type Env } from '../env';
+import { config } from '../config';
 import { classifyLineError, lineClients, withTimeout } from '../line/client';
 import { audienceKind, type Audience } from './audience';
 import { dispatcher } from './dispatcher-do';

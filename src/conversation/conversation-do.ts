@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { messagingApi } from '@line/bot-sdk';
+import { config } from '../config';
 import { db } from '../db/client';
-import type { Env } from '../env';
 import { lineClients, withTimeout } from '../line/client';
 import { deliver, LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 import type { LineEvent } from '../line/events';
@@ -187,7 +187,15 @@ export class ConversationDO extends DurableObject<Env> {
     let language = resident?.language ?? null;
     // The profile's language seeds a new resident's; one already stored (perhaps chosen in 設定) is kept.
     if (event.type === 'follow' && !language) language = await this.profileLanguage(userId);
-    const ctx = { env: this.env, db: database, now, origin, resident, lang: langOf(language) };
+    const ctx = {
+      env: this.env,
+      config: config(this.env),
+      db: database,
+      now,
+      origin,
+      resident,
+      lang: langOf(language),
+    };
     return handleEvent(ctx, await this.loadState(), event, language);
   }
 

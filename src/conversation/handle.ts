@@ -1,4 +1,3 @@
-import { config } from '../env';
 import type { LineEvent } from '../line/events';
 import { hasConsented, recordConsent, recordFollow, recordUnfollow } from '../residents/service';
 import { FLOWS } from './flows';
@@ -23,7 +22,7 @@ export async function handleEvent(
       await recordFollow(ctx.db, userId, language ?? null, ctx.now);
       const lang = t.langOf(ctx.resident?.language ?? language);
       // A resident who already accepted the current terms is welcomed back without being asked again.
-      const consented = hasConsented(ctx.resident, config(ctx.env).termsVersion);
+      const consented = hasConsented(ctx.resident, ctx.config.termsVersion);
       return {
         state: { lastPolicyAnswerAt: state.lastPolicyAnswerAt },
         messages: consented ? [t.greeting(lang)] : [t.greeting(lang), consentPromptFor({ ...ctx, lang })],
@@ -43,13 +42,13 @@ export async function handleEvent(
 }
 
 function consentPromptFor(ctx: HandleContext) {
-  return t.consentPrompt(ctx.lang, config(ctx.env).termsVersion, `${ctx.origin}/terms`);
+  return t.consentPrompt(ctx.lang, ctx.config.termsVersion, `${ctx.origin}/terms`);
 }
 
 async function handlePostback(ctx: HandleContext, state: ConversationState, event: LineEvent): Promise<HandleResult> {
   const data = parsePostback(event.postback?.data ?? '');
   if (data.action === 'consent') {
-    const version = config(ctx.env).termsVersion;
+    const version = ctx.config.termsVersion;
     // A button from an older version of the terms does not count as consent to the current one.
     if (data.v && data.v !== version) return { state, messages: [consentPromptFor(ctx)] };
     await recordConsent(ctx.db, event.source!.userId!, version, ctx.now);
@@ -71,7 +70,7 @@ async function handleMessage(ctx: HandleContext, state: ConversationState, event
   if (!policyAnswerDue(state.lastPolicyAnswerAt, ctx.now)) return { state, messages: [] };
   return {
     state: { ...state, lastPolicyAnswerAt: ctx.now },
-    messages: [t.policyAnswer(ctx.lang, config(ctx.env).contactEmail)],
+    messages: [t.policyAnswer(ctx.lang, ctx.config.contactEmail)],
   };
 }
 
@@ -85,7 +84,7 @@ function expired(flow: ActiveFlow, now: number): boolean {
 }
 
 async function startService(ctx: HandleContext, state: ConversationState, service: ServiceName): Promise<HandleResult> {
-  if (needsConsent(service) && !hasConsented(ctx.resident, config(ctx.env).termsVersion)) {
+  if (needsConsent(service) && !hasConsented(ctx.resident, ctx.config.termsVersion)) {
     return { state, messages: [t.consentNeeded(ctx.lang), consentPromptFor(ctx)] };
   }
   const flow = FLOWS[service];

@@ -1,6 +1,6 @@
 import type { messagingApi } from '@line/bot-sdk';
+import type { Config } from '../config';
 import type { Db } from '../db/client';
-import type { Env } from '../env';
 import type { LineEvent } from '../line/events';
 import type { Resident } from '../residents/service';
 import type { Lang } from './texts';
@@ -24,6 +24,8 @@ export type ServiceName = 'report' | 'absence' | 'community' | 'settings';
 
 export interface HandleContext {
   env: Env;
+  /** The parsed configuration, once per event (flows read it, never `config(env)` again). */
+  config: Config;
   db: Db;
   now: number;
   /** The worker's public origin (from the webhook request), for links residents open. */

@@ -1,5 +1,5 @@
 import { messagingApi, HTTPFetchError } from '@line/bot-sdk';
-import { config, type Env } from '../env';
+import { config } from '../config';
 
 export class MissingSecretError extends Error {
   constructor(readonly secret: string) {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { config, type Env } from '../env';
+import { config } from '../config';
 import policy from './content/policy.ja.json';
 import terms from './content/terms.ja.json';
 import { renderPage, type PageDocument } from './document';

@@ -1,4 +1,4 @@
-import { config, type Env } from '../env';
+import { config } from '../config';
 import { readCapped } from '../http/read-capped';
 import { MAX_PHOTO_BYTES } from './rules';
 

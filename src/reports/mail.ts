@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
 import { db as makeDb, type Db } from '../db/client';
 import { reportPhotos, reports } from '../db/schema';
-import { config, type Env } from '../env';
+import { config } from '../config';
 import { MAIL_MAX_ATTEMPTS, mailBackoffMs } from './rules';
 import { getCategory, getDepartment } from './service';
 

@@ -2,7 +2,6 @@ import type { messagingApi } from '@line/bot-sdk';
 import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import { db as makeDb, type Db } from '../db/client';
 import { reportNotifications, users } from '../db/schema';
-import type { Env } from '../env';
 import { classifyLineError, lineClients, withTimeout } from '../line/client';
 import { LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 

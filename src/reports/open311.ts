@@ -9,7 +9,6 @@ import {
   reportStatusHistory,
   type ReportStatus,
 } from '../db/schema';
-import type { Env } from '../env';
 import { CLOSED_STATUSES, OPEN_STATUSES, open311Status, redactPersonalData, REPORT_NUMBER } from './rules';
 
 /**

@@ -8,7 +8,6 @@ import {
   reportSupporters,
   type ReportStatus,
 } from '../db/schema';
-import type { Env } from '../env';
 import { stripMetadata } from './image';
 import {
   boxAround,

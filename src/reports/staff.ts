@@ -12,7 +12,6 @@ import {
   reportSupporters,
   type ReportStatus,
 } from '../db/schema';
-import type { Env } from '../env';
 import { followingAmong, sendNotifications } from './notify';
 import { inBox } from './service';
 import {

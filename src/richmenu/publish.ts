@@ -1,4 +1,3 @@
-import type { Env } from '../env';
 import { lineClients, withTimeout } from '../line/client';
 import { LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 import { RICH_MENU_PNG_BASE64 } from './image';

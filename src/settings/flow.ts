@@ -1,4 +1,3 @@
-import { config } from '../env';
 import type { Flow, HandleContext, HandleResult, ConversationState, ActiveFlow } from '../conversation/types';
 import { parsePostback } from '../conversation/rules';
 import type { LineEvent } from '../line/events';
@@ -29,8 +28,7 @@ interface SettingsData {
 const STEPS: ReadonlySet<string> = new Set<Step>(['menu', 'ward', 'interests', 'language']);
 
 function options(ctx: HandleContext): Options {
-  const c = config(ctx.env);
-  return fitOptions({ wards: c.wards, interests: c.interests });
+  return fitOptions({ wards: ctx.config.wards, interests: ctx.config.interests });
 }
 
 function ask(

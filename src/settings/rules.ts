@@ -1,5 +1,5 @@
 import type { Lang } from '../conversation/texts';
-import type { Choice } from '../env';
+import type { Choice } from '../config';
 
 /**
  * The 設定 conversation as pure rules: which buttons each step offers, how a tap or a
