@@ -43,6 +43,9 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ['./test/setup.ts'],
       include: ['test/**/*.test.ts'],
+      // A chat test walks many webhook round trips; on a busy 2-core machine that can pass 5 s.
+      // Tests assert outcomes, never durations (speed lives in `npm run bench`).
+      testTimeout: 30_000,
     },
   };
 });

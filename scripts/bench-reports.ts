@@ -64,7 +64,10 @@ export async function benchReports(): Promise<boolean> {
 
     // Deterministic pseudo-random data: two years of reports across the city.
     let seed = 42;
-    const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     const now = Date.UTC(2026, 10, 28);
     const span = 2 * 365 * 86_400_000;
     const statuses: ReportStatus[] = [

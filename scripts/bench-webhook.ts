@@ -86,9 +86,9 @@ export async function benchWebhook(): Promise<boolean> {
       ),
     );
     console.log(`webhook answer time (LINE allows 2,000 ms); machine load average ${loadavg()[0]!.toFixed(1)}`);
-    console.log('  ' + report('sequential, 1 event each', sequential));
+    console.log(`  ${report('sequential, 1 event each', sequential)}`);
     console.log(
-      '  ' + report(`concurrent, ${users} residents × ${perUser} webhooks, ${inFlight} in flight`, concurrent),
+      `  ${report(`concurrent, ${users} residents × ${perUser} webhooks, ${inFlight} in flight`, concurrent)}`,
     );
     console.log(`  all ${users} concurrent residents answered by the bot within ${endToEnd.toFixed(0)} ms`);
     const ok = p95 < TARGET_P95_MS;

@@ -16,7 +16,7 @@ import { imageProblems } from '../src/richmenu/rules.ts';
 const FONT = "'IPAGothic', 'IPAexGothic', 'Noto Sans CJK JP', sans-serif";
 const GUTTER = 12;
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function svg(): string {
   const tiles = gridAreas(LAYOUT, TILES).map((area, i) => {
@@ -27,8 +27,8 @@ function svg(): string {
     const size = Math.min(170, Math.floor((width - 120) / [...tile.label].length));
     return `
   <rect x="${x + GUTTER / 2}" y="${y + GUTTER / 2}" width="${width - GUTTER}" height="${height - GUTTER}" rx="36" fill="${tile.color}"/>
-  <text x="${cx}" y="${y + height / 2 + size * 0.2}" font-size="${size}" font-weight="bold" text-anchor="middle" fill="#ffffff" font-family="${FONT}">${escape(tile.label)}</text>
-  <text x="${cx}" y="${y + height / 2 + size * 0.2 + 130}" font-size="72" text-anchor="middle" fill="#ffffff" fill-opacity="0.9" font-family="${FONT}">${escape(tile.caption)}</text>`;
+  <text x="${cx}" y="${y + height / 2 + size * 0.2}" font-size="${size}" font-weight="bold" text-anchor="middle" fill="#ffffff" font-family="${FONT}">${escapeXml(tile.label)}</text>
+  <text x="${cx}" y="${y + height / 2 + size * 0.2 + 130}" font-size="72" text-anchor="middle" fill="#ffffff" fill-opacity="0.9" font-family="${FONT}">${escapeXml(tile.caption)}</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${LAYOUT.width}" height="${LAYOUT.height}">
   <rect width="100%" height="100%" fill="#f1f3f5"/>${tiles.join('')}

@@ -181,7 +181,9 @@ describe('send loop', () => {
     const first = run(line, batches(50), c, {
       concurrency: 1,
       shouldStop: () => stop,
-      record: async () => void (stop = calls.length >= 10),
+      record: async () => {
+        stop = calls.length >= 10;
+      },
     });
     expect((await first.result).state).toBe('stopped');
     expect(calls.length).toBe(10);

@@ -23,7 +23,7 @@ export async function verifySignature(
   if (!signature) return false;
   const mac = base64ToBytes(signature.trim());
   // An HMAC-SHA256 is 32 bytes; anything else cannot match and is not worth a crypto call.
-  if (!mac || mac.length !== 32) return false;
+  if (mac?.length !== 32) return false;
   return crypto.subtle.verify('HMAC', await hmacKey(secret, 'verify'), mac, body);
 }
 

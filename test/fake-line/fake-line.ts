@@ -126,14 +126,17 @@ export class FakeLine {
     const method = request.method;
     const retryKey = request.headers.get('x-line-retry-key');
 
-    let m: RegExpMatchArray | null;
-    if (method === 'GET' && (m = path.match(/^\/v2\/bot\/profile\/([^/]+)$/))) {
-      const userId = decodeURIComponent(m[1]!);
+    // The one path segment a route takes (a user, message or rich menu id), or null.
+    const param = (m: string, re: RegExp) => (method === m ? (path.match(re)?.[1] ?? null) : null);
+    const profileOf = param('GET', /^\/v2\/bot\/profile\/([^/]+)$/);
+    if (profileOf !== null) {
+      const userId = decodeURIComponent(profileOf);
       const p = this.profiles.get(userId) ?? { displayName: 'テスト 利用者', language: 'ja' };
       return json(200, { userId, displayName: p.displayName, language: p.language });
     }
-    if (method === 'GET' && (m = path.match(/^\/v2\/bot\/message\/([^/]+)\/content$/))) {
-      const content = this.contents.get(decodeURIComponent(m[1]!));
+    const contentOf = param('GET', /^\/v2\/bot\/message\/([^/]+)\/content$/);
+    if (contentOf !== null) {
+      const content = this.contents.get(decodeURIComponent(contentOf));
       if (!content) return json(404, { message: 'Not found' });
       return new Response(content.bytes, { status: 200, headers: { 'content-type': content.type } });
     }
@@ -176,7 +179,7 @@ export class FakeLine {
       this.requests.push({ id, at: Date.now(), method, path, retryKey, to, body });
       return json(200, { richMenuId: id });
     }
-    if (method === 'POST' && (m = path.match(/^\/v2\/bot\/richmenu\/([^/]+)\/content$/))) {
+    if (param('POST', /^\/v2\/bot\/richmenu\/([^/]+)\/content$/) !== null) {
       const type = request.headers.get('content-type') ?? '';
       if (type !== 'image/png' && type !== 'image/jpeg') return json(400, { message: 'Unsupported content type' });
       const id = `req-${++this.seq}`;
@@ -326,7 +329,8 @@ export function validateSend(
   if (!Array.isArray(messages) || messages.length === 0 || messages.length > 5) {
     details.push({ message: 'Size must be between 1 and 5', property: 'messages' });
   } else {
-    messages.forEach((msg, i) => details.push(...validateMessage(msg as Record<string, unknown>, `messages[${i}]`)));
+    for (const [i, msg] of messages.entries())
+      details.push(...validateMessage(msg as Record<string, unknown>, `messages[${i}]`));
   }
   return details.length ? { message: `The request body has ${details.length} error(s)`, details } : null;
 }

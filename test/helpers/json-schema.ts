@@ -54,7 +54,7 @@ export function validate(schema: Schema, value: unknown, refs: Record<string, Sc
     // The GeoReport schemas put minItems inside items; honour it where it is.
     const min = schema.minItems ?? schema.items.minItems;
     if (min !== undefined && value.length < min) errs.push(`${at}: fewer than ${min} items`);
-    value.forEach((v, i) => errs.push(...validate(schema.items, v, refs, `${at}[${i}]`)));
+    for (const [i, v] of value.entries()) errs.push(...validate(schema.items, v, refs, `${at}[${i}]`));
   }
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
