@@ -4,15 +4,16 @@ import type { StaffPrincipal } from '../admin/auth';
 import { problem } from '../admin/errors';
 import { isOpen } from '../calendar/hours';
 import { db as openDb, type Db } from '../db/client';
-import { broadcastBatches, broadcasts, closureDays, staffLineUsers, type BroadcastStatus } from '../db/schema';
+import { broadcastBatches, broadcasts, staffLineUsers, type BroadcastStatus } from '../db/schema';
 import { config } from '../config';
 import { classifyLineError, lineClients, withTimeout } from '../line/client';
 import { audienceKind, type Audience } from './audience';
+import { closureLoader } from './closures';
 import { dispatcher } from './dispatcher-do';
 import { batchOutcome, progress, SYSTEM, type Progress } from './dispatcher';
 import { asLineMessages, type BroadcastMessageInput } from './messages';
 import { AudienceUnavailableError, checkAudience } from './recipients';
-import { loadClosureDays, releaseTime, rulesFor } from './rules';
+import { releaseTime, rulesFor } from './rules';
 
 type Row = typeof broadcasts.$inferSelect;
 
@@ -303,11 +304,6 @@ async function summarize(
   };
 }
 
-function closureLoader(d: Db) {
-  let cached: Promise<Set<string>> | null = null;
-  return () => (cached ??= loadClosureDays(d));
-}
-
 export async function getBroadcast(env: Env, d: Db, id: string, now: number) {
   const row = await load(d, id);
   const batches = await d
@@ -445,26 +441,4 @@ export async function testSend(env: Env, d: Db, by: StaffPrincipal, id: string):
   if (last) throw problem(503, `LINE did not accept the test send (${last}); try again.`);
   await audit(d, by, 'broadcast.test_send', 'broadcast', id, { recipients: to.length });
   return { sentTo: to.length };
-}
-
-export async function listClosureDays(d: Db) {
-  return d.select().from(closureDays).orderBy(asc(closureDays.date)).all();
-}
-
-export async function addClosureDay(d: Db, by: StaffPrincipal, date: string, reason: string) {
-  const existing = await d.select().from(closureDays).where(eq(closureDays.date, date)).get();
-  if (existing) throw problem(409, `${date} is already a closure day.`);
-  const row = { date, reason, createdBy: by.id, createdAt: Date.now() };
-  await d.batch([
-    d.insert(closureDays).values(row),
-    auditRecord(d, by, 'closure_day.create', 'closure_day', date, { reason }),
-  ]);
-  return row;
-}
-
-export async function deleteClosureDay(d: Db, by: StaffPrincipal, date: string): Promise<boolean> {
-  const deleted = await d.delete(closureDays).where(eq(closureDays.date, date)).returning({ date: closureDays.date });
-  if (deleted.length === 0) return false;
-  await audit(d, by, 'closure_day.delete', 'closure_day', date);
-  return true;
 }
