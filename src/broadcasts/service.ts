@@ -4,14 +4,12 @@ import type { StaffPrincipal } from '../admin/auth';
 import { problem } from '../admin/errors';
 import { isOpen } from '../calendar/hours';
 import { db as openDb, type Db } from '../db/client';
-import { broadcastBatches, broadcasts, staffLineUsers, type BroadcastStatus } from '../db/schema';
-import { config } from '../config';
-import { classifyLineError, lineClients, withTimeout } from '../line/client';
+import { broadcastBatches, broadcasts, type BroadcastStatus } from '../db/schema';
 import { audienceKind, type Audience } from './audience';
 import { closureLoader } from './closures';
 import { dispatcher } from './dispatcher-do';
 import { batchOutcome, progress, SYSTEM, type Progress } from './dispatcher';
-import { asLineMessages, type BroadcastMessageInput } from './messages';
+import type { BroadcastMessageInput } from './messages';
 import { AudienceUnavailableError, checkAudience } from './recipients';
 import { releaseTime, rulesFor } from './rules';
 
@@ -29,7 +27,7 @@ export interface BroadcastInput {
 const EDITABLE: BroadcastStatus[] = ['draft', 'pending_approval', 'scheduled'];
 const CANCELLABLE: BroadcastStatus[] = ['draft', 'pending_approval', 'scheduled', 'sending'];
 
-async function load(d: Db, id: string): Promise<Row> {
+export async function loadBroadcast(d: Db, id: string): Promise<Row> {
   const row = await d.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
   if (!row) throw problem(404, `No broadcast ${id}.`);
   return row;
@@ -90,7 +88,7 @@ export async function updateBroadcast(
   id: string,
   patch: Partial<BroadcastInput>,
 ): Promise<{ id: string; status: BroadcastStatus }> {
-  const row = await load(d, id);
+  const row = await loadBroadcast(d, id);
   if (!EDITABLE.includes(row.status)) throw problem(409, `A broadcast that is ${row.status} can no longer be edited.`);
   ensureMayUseUrgent(by, patch.urgent);
   // Otherwise a broadcaster could rewrite what an admin chose to send outside the hours.
@@ -156,7 +154,7 @@ export async function submitBroadcast(
   by: StaffPrincipal,
   id: string,
 ): Promise<{ id: string; status: BroadcastStatus }> {
-  const row = await load(d, id);
+  const row = await loadBroadcast(d, id);
   if (
     row.status !== 'draft' ||
     !(await transition(d, by, id, ['draft'], { status: 'pending_approval' }, 'broadcast.submit'))
@@ -175,7 +173,7 @@ export async function approveBroadcast(
   by: StaffPrincipal,
   id: string,
 ): Promise<{ id: string; status: BroadcastStatus }> {
-  const row = await load(d, id);
+  const row = await loadBroadcast(d, id);
   if (row.status !== 'pending_approval')
     throw problem(409, `Only a broadcast pending approval can be approved; this one is ${row.status}.`);
   if (by.id === row.createdBy || by.id === row.updatedBy) {
@@ -206,7 +204,7 @@ export async function cancelBroadcast(
   by: StaffPrincipal,
   id: string,
 ): Promise<{ id: string; status: BroadcastStatus }> {
-  const row = await load(d, id);
+  const row = await loadBroadcast(d, id);
   const ok =
     CANCELLABLE.includes(row.status) &&
     (await transition(
@@ -305,7 +303,7 @@ async function summarize(
 }
 
 export async function getBroadcast(env: Env, d: Db, id: string, now: number) {
-  const row = await load(d, id);
+  const row = await loadBroadcast(d, id);
   const batches = await d
     .select({
       seq: broadcastBatches.seq,
@@ -384,61 +382,4 @@ export async function releaseDue(env: Env, now: number): Promise<{ released: str
     }
   }
   return { released };
-}
-
-/** A staff member registers at most a few of their own LINE accounts for test sends. */
-export const MAX_STAFF_LINE_USERS = 10;
-
-export async function listStaffLineUsers(d: Db, staffId: string): Promise<string[]> {
-  const rows = await d
-    .select({ id: staffLineUsers.lineUserId })
-    .from(staffLineUsers)
-    .where(eq(staffLineUsers.staffId, staffId))
-    .orderBy(asc(staffLineUsers.lineUserId))
-    .all();
-  return rows.map((r) => r.id);
-}
-
-export async function setStaffLineUsers(d: Db, by: StaffPrincipal, ids: string[]): Promise<string[]> {
-  const now = Date.now();
-  await d.batch([
-    d.delete(staffLineUsers).where(eq(staffLineUsers.staffId, by.id)),
-    ...ids.map((lineUserId) => d.insert(staffLineUsers).values({ staffId: by.id, lineUserId, createdAt: now })),
-    // The IDs are personal data: the log records how many, not which.
-    auditRecord(d, by, 'staff.line_users.set', 'staff', by.id, { count: ids.length }),
-  ]);
-  return [...ids].sort();
-}
-
-/**
- * Sends the broadcast now to the caller's own LINE accounts: a preview on a phone,
- * outside the hours rule and outside the batch records (it reaches no resident).
- * 5xx and timeouts are retried with the same key, so a lost answer is not a second copy.
- */
-export async function testSend(env: Env, d: Db, by: StaffPrincipal, id: string): Promise<{ sentTo: number }> {
-  const row = await load(d, id);
-  const to = await listStaffLineUsers(d, by.id);
-  if (to.length === 0) throw problem(409, 'Register your own LINE user IDs first: PUT /api/v1/staff/me/line-users.');
-  const retryKey = crypto.randomUUID();
-  const { api } = lineClients(env);
-  const messages = asLineMessages(row.messages as BroadcastMessageInput[]);
-  let last = '';
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      await withTimeout(api.multicast({ to, messages }, retryKey), config(env).broadcastCallTimeoutMs);
-      last = '';
-      break;
-    } catch (err) {
-      const e = classifyLineError(err);
-      if (e.kind === 'accepted') {
-        last = '';
-        break;
-      }
-      if (e.kind === 'rejected') throw problem(422, `LINE refused the message: ${e.message}`);
-      last = `${e.status ?? 'network'}: ${e.message}`;
-    }
-  }
-  if (last) throw problem(503, `LINE did not accept the test send (${last}); try again.`);
-  await audit(d, by, 'broadcast.test_send', 'broadcast', id, { recipients: to.length });
-  return { sentTo: to.length };
 }
