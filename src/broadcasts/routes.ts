@@ -13,8 +13,8 @@ import {
   listBroadcasts,
   submitBroadcast,
   updateBroadcast,
-  type BroadcastSummary,
 } from './service';
+import type { BroadcastSummary } from './summary';
 import { listStaffLineUsers, MAX_STAFF_LINE_USERS, setStaffLineUsers, testSend } from './test-send';
 
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });

@@ -4,14 +4,15 @@ import type { StaffPrincipal } from '../admin/auth';
 import { problem } from '../admin/errors';
 import { isOpen } from '../calendar/hours';
 import { db as openDb, type Db } from '../db/client';
-import { broadcastBatches, broadcasts, type BroadcastStatus } from '../db/schema';
+import { broadcasts, type BroadcastStatus } from '../db/schema';
 import { audienceKind, type Audience } from './audience';
 import { closureLoader } from './closures';
 import { dispatcher } from './dispatcher-do';
-import { batchOutcome, progress, SYSTEM, type Progress } from './dispatcher';
+import { SYSTEM } from './dispatcher';
 import type { BroadcastMessageInput } from './messages';
 import { AudienceUnavailableError, checkAudience } from './recipients';
-import { releaseTime, rulesFor } from './rules';
+import { rulesFor } from './rules';
+import { batchViews, summarize, type BroadcastSummary } from './summary';
 
 type Row = typeof broadcasts.$inferSelect;
 
@@ -231,96 +232,12 @@ export async function cancelBroadcast(
   return { id, status: 'cancelled' };
 }
 
-export interface BroadcastSummary {
-  id: string;
-  title: string;
-  status: BroadcastStatus;
-  urgent: boolean;
-  audience: Audience;
-  scheduledAt: number | null;
-  /** When a scheduled broadcast will go out (within a minute of it): later than due when it waits for hours. */
-  nextReleaseAt: number | null;
-  waitingForHours: boolean;
-  createdBy: string;
-  createdAt: number;
-  updatedBy: string;
-  updatedAt: number;
-  approvedBy: string | null;
-  approvedAt: number | null;
-  releasedAt: number | null;
-  finishedAt: number | null;
-  cancelledBy: string | null;
-  cancelledAt: number | null;
-  failureReason: string | null;
-  progress: Progress;
-}
-
-export interface BatchView {
-  seq: number;
-  kind: 'multicast' | 'broadcast';
-  recipients: number;
-  status: string;
-  attempts: number;
-  error: string | null;
-}
-
-async function summarize(
-  env: Env,
-  d: Db,
-  row: Row,
-  now: number,
-  closures: () => Promise<Set<string>>,
-): Promise<BroadcastSummary> {
-  let nextReleaseAt: number | null = null;
-  let waitingForHours = false;
-  if (row.status === 'scheduled') {
-    const audience = row.audience as Audience;
-    nextReleaseAt = releaseTime(row, now, rulesFor(audienceKind(audience), env, await closures()));
-    waitingForHours = nextReleaseAt !== null && nextReleaseAt > Math.max(now, row.scheduledAt ?? now);
-  }
-  return {
-    id: row.id,
-    title: row.title,
-    status: row.status,
-    urgent: row.urgent,
-    audience: row.audience as Audience,
-    scheduledAt: row.scheduledAt,
-    nextReleaseAt,
-    waitingForHours,
-    createdBy: row.createdBy,
-    createdAt: row.createdAt,
-    updatedBy: row.updatedBy,
-    updatedAt: row.updatedAt,
-    approvedBy: row.approvedBy,
-    approvedAt: row.approvedAt,
-    releasedAt: row.releasedAt,
-    finishedAt: row.finishedAt,
-    cancelledBy: row.cancelledBy,
-    cancelledAt: row.cancelledAt,
-    failureReason: row.failureReason,
-    progress: await progress(d, row.id),
-  };
-}
-
 export async function getBroadcast(env: Env, d: Db, id: string, now: number) {
   const row = await loadBroadcast(d, id);
-  const batches = await d
-    .select({
-      seq: broadcastBatches.seq,
-      kind: broadcastBatches.kind,
-      recipients: broadcastBatches.recipientCount,
-      status: batchOutcome,
-      attempts: broadcastBatches.attempts,
-      error: broadcastBatches.lastError,
-    })
-    .from(broadcastBatches)
-    .where(eq(broadcastBatches.broadcastId, id))
-    .orderBy(asc(broadcastBatches.seq))
-    .all();
   return {
     ...(await summarize(env, d, row, now, closureLoader(d))),
     messages: row.messages as BroadcastMessageInput[],
-    batches: batches as BatchView[],
+    batches: await batchViews(d, id),
   };
 }
 
