@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { StaffPrincipal } from '../src/admin/auth';
+import { retryBackoffMs } from '../src/broadcasts/send-loop';
 import { approveBroadcast } from '../src/broadcasts/service';
 import { db } from '../src/db/client';
 import { fake, newUserId } from './helpers/line';
@@ -294,6 +295,35 @@ describe('test send to the staff member’s own LINE accounts', () => {
     expect(attempts.map((a) => a.status)).toEqual([500, 409]);
     expect(new Set(attempts.map((a) => a.retryKey)).size).toBe(1);
     expect(await fake.requests({ to: me })).toHaveLength(1);
+  });
+
+  it('a 5xx is retried after the send loop’s backoff, as a broadcast’s batch is: same key, one multicast accepted', async () => {
+    const { author } = await team();
+    const me = newUserId();
+    await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: [me] } });
+    const { id } = await create(author.token);
+    await fake.inject({ path: '/v2/bot/message/multicast', to: me, status: 500, times: 1 });
+    const res = await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' });
+    expect(await res.json()).toEqual({ sentTo: 1 });
+    const attempts = await fake.attempts({ to: me });
+    expect(attempts.map((a) => a.status)).toEqual([500, 200]);
+    expect(new Set(attempts.map((a) => a.retryKey)).size).toBe(1);
+    // Retrying at once would meet LINE while it is still failing.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(retryBackoffMs(1));
+    expect(await fake.requests({ to: me, path: '/v2/bot/message/multicast' })).toHaveLength(1);
+  });
+
+  it('a monthly-limit 429 is not retried: 422 with LINE’s message, one attempt', async () => {
+    const { author } = await team();
+    const me = newUserId();
+    await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: [me] } });
+    const { id } = await create(author.token);
+    const message = 'You have reached your monthly limit.';
+    await fake.inject({ path: '/v2/bot/message/multicast', to: me, status: 429, times: 3, body: { message } });
+    const p = await problem(await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' }), 422);
+    expect(p.detail).toContain(message);
+    expect(await fake.attempts({ to: me })).toHaveLength(1);
+    expect((await auditActions(id)).map((a) => a.action)).not.toContain('broadcast.test_send');
   });
 });
 

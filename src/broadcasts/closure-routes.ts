@@ -3,7 +3,7 @@ import { badRequestResponse, notFoundResponse, problem, ProblemSchema } from '..
 import { createRouter, staffRoute } from '../admin/router';
 import { isJstDate } from '../calendar/jst';
 import { db } from '../db/client';
-import { addClosureDay, deleteClosureDay, listClosureDays } from './service';
+import { addClosureDay, deleteClosureDay, listClosureDays } from './closures';
 
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 const JstDate = z.string().refine(isJstDate, 'must be a date YYYY-MM-DD').openapi({ example: '2026-12-28' });

@@ -11,14 +11,11 @@ import {
   createBroadcast,
   getBroadcast,
   listBroadcasts,
-  listStaffLineUsers,
-  MAX_STAFF_LINE_USERS,
-  setStaffLineUsers,
   submitBroadcast,
-  testSend,
   updateBroadcast,
-  type BroadcastSummary,
 } from './service';
+import type { BroadcastSummary } from './summary';
+import { listStaffLineUsers, MAX_STAFF_LINE_USERS, setStaffLineUsers, testSend } from './test-send';
 
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 const problemContent = { 'application/problem+json': { schema: ProblemSchema } };

@@ -4,15 +4,15 @@ import type { StaffPrincipal } from '../admin/auth';
 import { problem } from '../admin/errors';
 import { isOpen } from '../calendar/hours';
 import { db as openDb, type Db } from '../db/client';
-import { broadcastBatches, broadcasts, closureDays, staffLineUsers, type BroadcastStatus } from '../db/schema';
-import { config } from '../config';
-import { classifyLineError, lineClients, withTimeout } from '../line/client';
+import { broadcasts, type BroadcastStatus } from '../db/schema';
 import { audienceKind, type Audience } from './audience';
+import { closureLoader } from './closures';
 import { dispatcher } from './dispatcher-do';
-import { batchOutcome, progress, SYSTEM, type Progress } from './dispatcher';
-import { asLineMessages, type BroadcastMessageInput } from './messages';
+import { SYSTEM } from './dispatcher';
+import type { BroadcastMessageInput } from './messages';
 import { AudienceUnavailableError, checkAudience } from './recipients';
-import { loadClosureDays, releaseTime, rulesFor } from './rules';
+import { rulesFor } from './rules';
+import { batchViews, summarize, type BroadcastSummary } from './summary';
 
 type Row = typeof broadcasts.$inferSelect;
 
@@ -28,7 +28,7 @@ export interface BroadcastInput {
 const EDITABLE: BroadcastStatus[] = ['draft', 'pending_approval', 'scheduled'];
 const CANCELLABLE: BroadcastStatus[] = ['draft', 'pending_approval', 'scheduled', 'sending'];
 
-async function load(d: Db, id: string): Promise<Row> {
+export async function loadBroadcast(d: Db, id: string): Promise<Row> {
   const row = await d.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
   if (!row) throw problem(404, `No broadcast ${id}.`);
   return row;
@@ -89,7 +89,7 @@ export async function updateBroadcast(
   id: string,
   patch: Partial<BroadcastInput>,
 ): Promise<{ id: string; status: BroadcastStatus }> {
-  const row = await load(d, id);
+  const row = await loadBroadcast(d, id);
   if (!EDITABLE.includes(row.status)) throw problem(409, `A broadcast that is ${row.status} can no longer be edited.`);
   ensureMayUseUrgent(by, patch.urgent);
   // Otherwise a broadcaster could rewrite what an admin chose to send outside the hours.
@@ -155,7 +155,7 @@ export async function submitBroadcast(
   by: StaffPrincipal,
   id: string,
 ): Promise<{ id: string; status: BroadcastStatus }> {
-  const row = await load(d, id);
+  const row = await loadBroadcast(d, id);
   if (
     row.status !== 'draft' ||
     !(await transition(d, by, id, ['draft'], { status: 'pending_approval' }, 'broadcast.submit'))
@@ -174,7 +174,7 @@ export async function approveBroadcast(
   by: StaffPrincipal,
   id: string,
 ): Promise<{ id: string; status: BroadcastStatus }> {
-  const row = await load(d, id);
+  const row = await loadBroadcast(d, id);
   if (row.status !== 'pending_approval')
     throw problem(409, `Only a broadcast pending approval can be approved; this one is ${row.status}.`);
   if (by.id === row.createdBy || by.id === row.updatedBy) {
@@ -205,7 +205,7 @@ export async function cancelBroadcast(
   by: StaffPrincipal,
   id: string,
 ): Promise<{ id: string; status: BroadcastStatus }> {
-  const row = await load(d, id);
+  const row = await loadBroadcast(d, id);
   const ok =
     CANCELLABLE.includes(row.status) &&
     (await transition(
@@ -232,101 +232,12 @@ export async function cancelBroadcast(
   return { id, status: 'cancelled' };
 }
 
-export interface BroadcastSummary {
-  id: string;
-  title: string;
-  status: BroadcastStatus;
-  urgent: boolean;
-  audience: Audience;
-  scheduledAt: number | null;
-  /** When a scheduled broadcast will go out (within a minute of it): later than due when it waits for hours. */
-  nextReleaseAt: number | null;
-  waitingForHours: boolean;
-  createdBy: string;
-  createdAt: number;
-  updatedBy: string;
-  updatedAt: number;
-  approvedBy: string | null;
-  approvedAt: number | null;
-  releasedAt: number | null;
-  finishedAt: number | null;
-  cancelledBy: string | null;
-  cancelledAt: number | null;
-  failureReason: string | null;
-  progress: Progress;
-}
-
-export interface BatchView {
-  seq: number;
-  kind: 'multicast' | 'broadcast';
-  recipients: number;
-  status: string;
-  attempts: number;
-  error: string | null;
-}
-
-async function summarize(
-  env: Env,
-  d: Db,
-  row: Row,
-  now: number,
-  closures: () => Promise<Set<string>>,
-): Promise<BroadcastSummary> {
-  let nextReleaseAt: number | null = null;
-  let waitingForHours = false;
-  if (row.status === 'scheduled') {
-    const audience = row.audience as Audience;
-    nextReleaseAt = releaseTime(row, now, rulesFor(audienceKind(audience), env, await closures()));
-    waitingForHours = nextReleaseAt !== null && nextReleaseAt > Math.max(now, row.scheduledAt ?? now);
-  }
-  return {
-    id: row.id,
-    title: row.title,
-    status: row.status,
-    urgent: row.urgent,
-    audience: row.audience as Audience,
-    scheduledAt: row.scheduledAt,
-    nextReleaseAt,
-    waitingForHours,
-    createdBy: row.createdBy,
-    createdAt: row.createdAt,
-    updatedBy: row.updatedBy,
-    updatedAt: row.updatedAt,
-    approvedBy: row.approvedBy,
-    approvedAt: row.approvedAt,
-    releasedAt: row.releasedAt,
-    finishedAt: row.finishedAt,
-    cancelledBy: row.cancelledBy,
-    cancelledAt: row.cancelledAt,
-    failureReason: row.failureReason,
-    progress: await progress(d, row.id),
-  };
-}
-
-function closureLoader(d: Db) {
-  let cached: Promise<Set<string>> | null = null;
-  return () => (cached ??= loadClosureDays(d));
-}
-
 export async function getBroadcast(env: Env, d: Db, id: string, now: number) {
-  const row = await load(d, id);
-  const batches = await d
-    .select({
-      seq: broadcastBatches.seq,
-      kind: broadcastBatches.kind,
-      recipients: broadcastBatches.recipientCount,
-      status: batchOutcome,
-      attempts: broadcastBatches.attempts,
-      error: broadcastBatches.lastError,
-    })
-    .from(broadcastBatches)
-    .where(eq(broadcastBatches.broadcastId, id))
-    .orderBy(asc(broadcastBatches.seq))
-    .all();
+  const row = await loadBroadcast(d, id);
   return {
     ...(await summarize(env, d, row, now, closureLoader(d))),
     messages: row.messages as BroadcastMessageInput[],
-    batches: batches as BatchView[],
+    batches: await batchViews(d, id),
   };
 }
 
@@ -388,83 +299,4 @@ export async function releaseDue(env: Env, now: number): Promise<{ released: str
     }
   }
   return { released };
-}
-
-/** A staff member registers at most a few of their own LINE accounts for test sends. */
-export const MAX_STAFF_LINE_USERS = 10;
-
-export async function listStaffLineUsers(d: Db, staffId: string): Promise<string[]> {
-  const rows = await d
-    .select({ id: staffLineUsers.lineUserId })
-    .from(staffLineUsers)
-    .where(eq(staffLineUsers.staffId, staffId))
-    .orderBy(asc(staffLineUsers.lineUserId))
-    .all();
-  return rows.map((r) => r.id);
-}
-
-export async function setStaffLineUsers(d: Db, by: StaffPrincipal, ids: string[]): Promise<string[]> {
-  const now = Date.now();
-  await d.batch([
-    d.delete(staffLineUsers).where(eq(staffLineUsers.staffId, by.id)),
-    ...ids.map((lineUserId) => d.insert(staffLineUsers).values({ staffId: by.id, lineUserId, createdAt: now })),
-    // The IDs are personal data: the log records how many, not which.
-    auditRecord(d, by, 'staff.line_users.set', 'staff', by.id, { count: ids.length }),
-  ]);
-  return [...ids].sort();
-}
-
-/**
- * Sends the broadcast now to the caller's own LINE accounts: a preview on a phone,
- * outside the hours rule and outside the batch records (it reaches no resident).
- * 5xx and timeouts are retried with the same key, so a lost answer is not a second copy.
- */
-export async function testSend(env: Env, d: Db, by: StaffPrincipal, id: string): Promise<{ sentTo: number }> {
-  const row = await load(d, id);
-  const to = await listStaffLineUsers(d, by.id);
-  if (to.length === 0) throw problem(409, 'Register your own LINE user IDs first: PUT /api/v1/staff/me/line-users.');
-  const retryKey = crypto.randomUUID();
-  const { api } = lineClients(env);
-  const messages = asLineMessages(row.messages as BroadcastMessageInput[]);
-  let last = '';
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      await withTimeout(api.multicast({ to, messages }, retryKey), config(env).broadcastCallTimeoutMs);
-      last = '';
-      break;
-    } catch (err) {
-      const e = classifyLineError(err);
-      if (e.kind === 'accepted') {
-        last = '';
-        break;
-      }
-      if (e.kind === 'rejected') throw problem(422, `LINE refused the message: ${e.message}`);
-      last = `${e.status ?? 'network'}: ${e.message}`;
-    }
-  }
-  if (last) throw problem(503, `LINE did not accept the test send (${last}); try again.`);
-  await audit(d, by, 'broadcast.test_send', 'broadcast', id, { recipients: to.length });
-  return { sentTo: to.length };
-}
-
-export async function listClosureDays(d: Db) {
-  return d.select().from(closureDays).orderBy(asc(closureDays.date)).all();
-}
-
-export async function addClosureDay(d: Db, by: StaffPrincipal, date: string, reason: string) {
-  const existing = await d.select().from(closureDays).where(eq(closureDays.date, date)).get();
-  if (existing) throw problem(409, `${date} is already a closure day.`);
-  const row = { date, reason, createdBy: by.id, createdAt: Date.now() };
-  await d.batch([
-    d.insert(closureDays).values(row),
-    auditRecord(d, by, 'closure_day.create', 'closure_day', date, { reason }),
-  ]);
-  return row;
-}
-
-export async function deleteClosureDay(d: Db, by: StaffPrincipal, date: string): Promise<boolean> {
-  const deleted = await d.delete(closureDays).where(eq(closureDays.date, date)).returning({ date: closureDays.date });
-  if (deleted.length === 0) return false;
-  await audit(d, by, 'closure_day.delete', 'closure_day', date);
-  return true;
 }
