@@ -8,16 +8,9 @@ import {
   reportSupporters,
   type ReportStatus,
 } from '../db/schema';
+import { jstDayStart, jstYear } from '../calendar/jst';
 import { stripMetadata } from './image';
-import {
-  boxAround,
-  DUPLICATE_RADIUS_M,
-  DUPLICATE_WINDOW_MS,
-  jstDayStart,
-  jstYear,
-  nearestDuplicate,
-  OPEN_STATUSES,
-} from './rules';
+import { boxAround, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, nearestDuplicate, OPEN_STATUSES } from './rules';
 
 /** Service functions the resident's conversation needs. Staff-side functions live in staff.ts. */
 
