@@ -2,6 +2,7 @@ import { HTTPFetchError } from '@line/bot-sdk';
 import { describe, expect, it } from 'vitest';
 import { isJstDate, jst, jstDayStart, jstIsoString, jstParts, jstText, jstYear } from '../src/calendar/jst';
 import { backoffMs } from '../src/conversation/conversation-do';
+import { concatBytes } from '../src/http/bytes';
 import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
 import { langOf } from '../src/conversation/texts';
 import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
@@ -177,4 +178,14 @@ describe('JST dates (calendar/jst.ts, used wherever JST meets the code)', () => 
     ['2026-12-29T00:00', false],
     ['', false],
   ])('isJstDate(%j) = %s', (s, ok) => expect(isJstDate(s)).toBe(ok));
+});
+
+describe('concatBytes', () => {
+  const b = (...xs: number[]) => new Uint8Array(xs);
+  it.each([
+    { parts: [], out: [] },
+    { parts: [b(1, 2)], out: [1, 2] },
+    { parts: [b(1), b(), b(2, 3), b(4)], out: [1, 2, 3, 4] },
+    { parts: [b(1, 2, 3).subarray(1), b(9)], out: [2, 3, 9] },
+  ])('$out', ({ parts, out }) => expect([...concatBytes(parts)]).toEqual(out));
 });
