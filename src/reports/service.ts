@@ -180,14 +180,7 @@ export async function discardDraftPhotos(env: Env, db: Db, lineUserId: string, i
       ),
     )
     .all();
-  if (rows.length === 0) return;
-  await env.PHOTOS.delete(rows.map((r) => r.key));
-  await db.delete(reportPhotos).where(
-    inArray(
-      reportPhotos.id,
-      rows.map((r) => r.id),
-    ),
-  );
+  await deletePhotos(env, db, rows);
 }
 
 /** Drafts that expired (30 minutes) or were abandoned leave photos behind; a day later they go. */
@@ -200,7 +193,17 @@ export async function cleanUnclaimedPhotos(env: Env, db: Db, now: number): Promi
     .where(and(isNull(reportPhotos.reportId), lte(reportPhotos.createdAt, now - UNCLAIMED_PHOTO_TTL_MS)))
     .limit(100)
     .all();
-  if (rows.length === 0) return 0;
+  await deletePhotos(env, db, rows);
+  return rows.length;
+}
+
+/**
+ * R2 first, then the rows: the reverse of `storeDraftPhoto`, so no object is ever left
+ * without a row. A failure in between leaves rows whose bytes are gone; they are still
+ * unclaimed, so the next clean-up finds them and deletes them (R2 ignores missing keys).
+ */
+async function deletePhotos(env: Env, db: Db, rows: { id: string; key: string }[]): Promise<void> {
+  if (rows.length === 0) return;
   await env.PHOTOS.delete(rows.map((r) => r.key));
   await db.delete(reportPhotos).where(
     inArray(
@@ -208,7 +211,6 @@ export async function cleanUnclaimedPhotos(env: Env, db: Db, now: number): Promi
       rows.map((r) => r.id),
     ),
   );
-  return rows.length;
 }
 
 /* ───────── submission ───────── */
