@@ -1,4 +1,4 @@
-import { env, SELF } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../src/admin/audit';
 import { db } from '../src/db/client';
@@ -7,7 +7,7 @@ const BASE = 'https://bot.example.jp/api/v1';
 
 async function get(query: Record<string, string | number>) {
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
-  return SELF.fetch(`${BASE}/audit?${qs}`, { headers: { authorization: 'Bearer test-bootstrap-token' } });
+  return exports.default.fetch(`${BASE}/audit?${qs}`, { headers: { authorization: 'Bearer test-bootstrap-token' } });
 }
 
 interface Entry {

@@ -1,4 +1,5 @@
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
@@ -14,7 +15,7 @@ function call(path: string, init: { auth?: string | null; token?: string; method
   const auth = init.auth !== undefined ? init.auth : `Bearer ${init.token ?? BOOTSTRAP}`;
   if (auth !== null) headers.authorization = auth;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return SELF.fetch(`${BASE}${path}`, {
+  return exports.default.fetch(`${BASE}${path}`, {
     method: init.method ?? 'GET',
     headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),

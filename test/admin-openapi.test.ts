@@ -1,4 +1,4 @@
-import { SELF } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDocs } from '../src/admin/docs';
 import { STAFF_ROLES } from '../src/db/schema';
@@ -27,7 +27,7 @@ let ops: { method: string; path: string; op: Operation }[];
 
 beforeAll(async () => {
   // Public: no Authorization header.
-  const res = await SELF.fetch(`${ORIGIN}/api/v1/openapi.json`);
+  const res = await exports.default.fetch(`${ORIGIN}/api/v1/openapi.json`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   doc = (await res.json()) as Doc;
@@ -92,7 +92,7 @@ describe('GET /api/v1/openapi.json', () => {
   });
 
   it('the document does not lie: every operation refuses a missing token and enforces its roles', async () => {
-    const create = await SELF.fetch(`${ORIGIN}/api/v1/staff`, {
+    const create = await exports.default.fetch(`${ORIGIN}/api/v1/staff`, {
       method: 'POST',
       headers: { authorization: 'Bearer test-bootstrap-token', 'content-type': 'application/json' },
       body: JSON.stringify({ name: `openapi-${crypto.randomUUID()}`, roles: ['broadcaster'] }),
@@ -100,10 +100,10 @@ describe('GET /api/v1/openapi.json', () => {
     const { token } = (await create.json()) as { token: string };
     for (const { method, path, op } of ops) {
       const url = `${ORIGIN}/api/v1${path.replace(/\{[^}]+\}/g, crypto.randomUUID())}`;
-      const anonymous = await SELF.fetch(url, { method: method.toUpperCase() });
+      const anonymous = await exports.default.fetch(url, { method: method.toUpperCase() });
       expect(anonymous.status, `${method} ${path} without a token`).toBe(401);
       const roles = op['x-required-roles'] ?? [];
-      const res = await SELF.fetch(url, {
+      const res = await exports.default.fetch(url, {
         method: method.toUpperCase(),
         headers: { authorization: `Bearer ${token}` },
       });
@@ -116,7 +116,7 @@ describe('GET /api/v1/openapi.json', () => {
 
 describe('GET /api/v1/docs', () => {
   it('lists every operation of the document with method, path, summary and role, in Japanese and English', async () => {
-    const res = await SELF.fetch(`${ORIGIN}/api/v1/docs`);
+    const res = await exports.default.fetch(`${ORIGIN}/api/v1/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const page = await res.text();
@@ -154,7 +154,7 @@ describe('GET /api/v1/docs', () => {
   });
 
   it('is self-contained: no script, no external resource, and a CSP that forbids them', async () => {
-    const res = await SELF.fetch(`${ORIGIN}/api/v1/docs`);
+    const res = await exports.default.fetch(`${ORIGIN}/api/v1/docs`);
     const page = await res.text();
     expect(page).not.toMatch(/<script|<link|<img|<iframe/i);
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//i);

@@ -1,4 +1,4 @@
-import { env, SELF } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { STAFF_ROLES } from '../src/db/schema';
 
@@ -12,7 +12,7 @@ function call(
   const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? BOOTSTRAP}` };
   const contentType = init.contentType === undefined ? 'application/json' : init.contentType;
   if ((init.body !== undefined || init.rawBody !== undefined) && contentType) headers['content-type'] = contentType;
-  return SELF.fetch(`${BASE}${path}`, {
+  return exports.default.fetch(`${BASE}${path}`, {
     method: init.method ?? 'GET',
     headers,
     body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),

@@ -1,4 +1,4 @@
-import { env, SELF } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import requestSchema from './fixtures/open311-georeport-v2/request.json';
 import requestsSchema from './fixtures/open311-georeport-v2/requests.json';
@@ -12,7 +12,7 @@ import { call, storedReport } from './helpers/staff';
 
 const refs: Record<string, Schema> = { 'request.json': requestSchema, 'service.json': serviceSchema };
 const BASE = 'https://bot.example.jp/open311/v2';
-const get = (path: string) => SELF.fetch(`${BASE}${path}`);
+const get = (path: string) => exports.default.fetch(`${BASE}${path}`);
 const W3C = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/;
 
 describe('the validator itself', () => {
@@ -141,7 +141,7 @@ describe('requests', () => {
     expect(r.description).toContain('［削除］');
     expect(r.description).not.toContain('090-1234-5678');
     expect(r.media_url).toMatch(/^https:\/\/bot\.example\.jp\/open311\/v2\/media\/[0-9a-f-]{36}$/);
-    const media = await SELF.fetch(r.media_url);
+    const media = await exports.default.fetch(r.media_url);
     expect(media.status).toBe(200);
     expect(media.headers.get('content-type')).toBe('image/jpeg');
   });
@@ -210,14 +210,14 @@ describe('requests', () => {
     expect((await get(`/requests/${a.number}.json`)).status).toBe(404);
     expect(await (await get(`/requests.json?service_request_id=${a.number}`)).json()).toEqual([]);
     expect(await (await get('/requests.json')).text()).not.toContain(a.number);
-    expect((await SELF.fetch(mediaA)).status).toBe(404);
+    expect((await exports.default.fetch(mediaA)).status).toBe(404);
 
     await call(`/api/v1/reports/${b.id}/photos/${b.photoIds[0]}/hide`, {
       method: 'POST',
       body: { reason: '人物が写っている' },
     });
     expect(await mediaOf(b.number)).toBeNull();
-    expect((await SELF.fetch(mediaB)).status).toBe(404);
+    expect((await exports.default.fetch(mediaB)).status).toBe(404);
 
     // Shown again by staff: back in public.
     await call(`/api/v1/reports/${a.id}/unhide`, { method: 'POST' });

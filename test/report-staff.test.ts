@@ -1,4 +1,5 @@
-import { createScheduledController, env } from 'cloudflare:test';
+import { createScheduledController } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { scheduled } from '../src/scheduled';
 import { db } from '../src/db/client';

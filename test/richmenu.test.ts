@@ -1,5 +1,5 @@
 import type { messagingApi } from '@line/bot-sdk';
-import { env, SELF } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { isService, parsePostback } from '../src/conversation/rules';
 import { CITY_WEBSITE, gridAreas, RICH_MENU, TILES } from '../src/richmenu/menu';
@@ -198,7 +198,7 @@ describe('the shipped image', () => {
 });
 
 function publish(token: string | null = BOOTSTRAP) {
-  return SELF.fetch(`${BASE}/richmenu/publish`, {
+  return exports.default.fetch(`${BASE}/richmenu/publish`, {
     method: 'POST',
     headers: token === null ? {} : { authorization: `Bearer ${token}` },
   });
@@ -239,7 +239,7 @@ describe('POST /api/v1/richmenu/publish', () => {
   });
 
   it('is for admins only: other staff get 403 and nothing reaches LINE', async () => {
-    const made = await SELF.fetch(`${BASE}/staff`, {
+    const made = await exports.default.fetch(`${BASE}/staff`, {
       method: 'POST',
       headers: { authorization: `Bearer ${BOOTSTRAP}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'broadcaster', roles: ['broadcaster', 'approver'] }),
@@ -294,7 +294,7 @@ describe('POST /api/v1/richmenu/publish', () => {
   });
 
   it('is in the OpenAPI document as an admin operation', async () => {
-    const doc = (await (await SELF.fetch(`${BASE}/openapi.json`)).json()) as {
+    const doc = (await (await exports.default.fetch(`${BASE}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, Record<string, unknown>>>;
     };
     expect(doc.paths['/richmenu/publish']?.post?.['x-required-roles']).toEqual(['admin']);

@@ -1,4 +1,5 @@
-import { createScheduledController, env, runDurableObjectAlarm, SELF } from 'cloudflare:test';
+import { createScheduledController, runDurableObjectAlarm } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import worker from '../../src/index';
 import { newUserId } from './line';
@@ -10,7 +11,7 @@ export const BOOTSTRAP = 'test-bootstrap-token';
 export function api(path: string, init: { token?: string; method?: string; body?: unknown } = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? BOOTSTRAP}` };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return SELF.fetch(`${BASE}${path}`, {
+  return exports.default.fetch(`${BASE}${path}`, {
     method: init.method ?? 'GET',
     headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),

@@ -1,4 +1,5 @@
-import { env, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { pb } from '../../src/reports/texts';
 import { conversation, events, fake, newUserId, say } from './line';
 

@@ -1,4 +1,4 @@
-import { env, SELF } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import { storeDraftPhoto, submitReport, type NewReport } from '../../src/reports/service';
 import { db } from '../../src/db/client';
@@ -11,7 +11,7 @@ export function call(path: string, init: { token?: string | null; method?: strin
   const headers: Record<string, string> = {};
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? BOOTSTRAP}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return SELF.fetch(`${BASE}${path}`, {
+  return exports.default.fetch(`${BASE}${path}`, {
     method: init.method ?? 'GET',
     headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
