@@ -2,6 +2,7 @@ import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDocs } from '../src/admin/docs';
 import { STAFF_ROLES } from '../src/db/schema';
+import { api, newStaff } from './helpers/api';
 
 const ORIGIN = 'https://bot.example.jp';
 
@@ -92,21 +93,13 @@ describe('GET /api/v1/openapi.json', () => {
   });
 
   it('the document does not lie: every operation refuses a missing token and enforces its roles', async () => {
-    const create = await exports.default.fetch(`${ORIGIN}/api/v1/staff`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer test-bootstrap-token', 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `openapi-${crypto.randomUUID()}`, roles: ['broadcaster'] }),
-    });
-    const { token } = (await create.json()) as { token: string };
+    const { token } = await newStaff(['broadcaster']);
     for (const { method, path, op } of ops) {
-      const url = `${ORIGIN}/api/v1${path.replace(/\{[^}]+\}/g, crypto.randomUUID())}`;
-      const anonymous = await exports.default.fetch(url, { method: method.toUpperCase() });
+      const concrete = path.replace(/\{[^}]+\}/g, crypto.randomUUID());
+      const anonymous = await api(concrete, { method: method.toUpperCase(), token: null });
       expect(anonymous.status, `${method} ${path} without a token`).toBe(401);
       const roles = op['x-required-roles'] ?? [];
-      const res = await exports.default.fetch(url, {
-        method: method.toUpperCase(),
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const res = await api(concrete, { method: method.toUpperCase(), token });
       const refused = roles.length > 0 && !roles.includes('broadcaster');
       if (refused) expect(res.status, `${method} ${path} as broadcaster`).toBe(403);
       else expect([401, 403], `${method} ${path} as broadcaster`).not.toContain(res.status);

@@ -4,7 +4,8 @@ import type { StaffPrincipal } from '../src/admin/auth';
 import { approveBroadcast } from '../src/broadcasts/service';
 import { db } from '../src/db/client';
 import { fake, newUserId } from './helpers/line';
-import { afterFirstRead, api, newStaff, team, textMessage, uniqueWard } from './helpers/broadcasts';
+import { api, newStaff } from './helpers/api';
+import { afterFirstRead, team, textMessage, uniqueWard } from './helpers/broadcasts';
 
 const segment = () => ({ type: 'segment', wards: [uniqueWard()] });
 const body = (extra: Record<string, unknown> = {}) => ({

@@ -7,11 +7,11 @@ import { cancelBroadcast } from '../src/broadcasts/service';
 import { jst } from '../src/calendar/jst';
 import { db } from '../src/db/client';
 import { broadcastBatches } from '../src/db/schema';
+import { api } from './helpers/api';
 import { fake } from './helpers/line';
 import {
   addResidents,
   afterFirstRead,
-  api,
   approvedBroadcast,
   cron,
   dispatcherStub,
