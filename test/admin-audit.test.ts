@@ -1,13 +1,12 @@
-import { env, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../src/admin/audit';
 import { db } from '../src/db/client';
-
-const BASE = 'https://bot.example.jp/api/v1';
+import { api } from './helpers/api';
 
 async function get(query: Record<string, string | number>) {
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
-  return SELF.fetch(`${BASE}/audit?${qs}`, { headers: { authorization: 'Bearer test-bootstrap-token' } });
+  return api(`/audit?${qs}`);
 }
 
 interface Entry {

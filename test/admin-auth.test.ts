@@ -1,32 +1,14 @@
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { canAccessCommunity, canAccessSchool, hasRole, type StaffPrincipal } from '../src/admin/auth';
 import { createRouter } from '../src/admin/router';
 import { app } from '../src/app';
+import { api, BOOTSTRAP, newStaff } from './helpers/api';
 
 const BASE = 'https://bot.example.jp/api/v1';
-const BOOTSTRAP = 'test-bootstrap-token';
-
-function call(path: string, init: { auth?: string | null; token?: string; method?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  const auth = init.auth !== undefined ? init.auth : `Bearer ${init.token ?? BOOTSTRAP}`;
-  if (auth !== null) headers.authorization = auth;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return SELF.fetch(`${BASE}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-}
-
-/** Creates a staff member with the bootstrap token and returns its id and token. */
-async function newStaff(roles: string[], scopes: Record<string, string[]> = {}) {
-  const res = await call('/staff', { method: 'POST', body: { name: `auth-${crypto.randomUUID()}`, roles, scopes } });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; token: string };
-}
 
 async function expectProblem(res: Response, status: number) {
   expect(res.status).toBe(status);
@@ -54,16 +36,16 @@ describe('401: who are you?', () => {
     ['the bootstrap token with a suffix', `Bearer ${BOOTSTRAP}x`],
     ['a prefix of the bootstrap token', `Bearer ${BOOTSTRAP.slice(0, -1)}`],
   ])('%s → 401 problem+json with a Bearer challenge', async (_label, auth) => {
-    const res = await call('/staff/me', { auth });
+    const res = await api('/staff/me', auth === null ? { token: null } : { headers: { authorization: auth } });
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
     await expectProblem(res, 401);
   });
 
   it('a revoked token → 401', async () => {
     const { id, token } = await newStaff(['broadcaster']);
-    expect((await call('/staff/me', { token })).status).toBe(200);
-    expect((await call(`/staff/${id}`, { method: 'DELETE' })).status).toBe(204);
-    const res = await call('/staff/me', { token });
+    expect((await api('/staff/me', { token })).status).toBe(200);
+    expect((await api(`/staff/${id}`, { method: 'DELETE' })).status).toBe(204);
+    const res = await api('/staff/me', { token });
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer\b/);
     expect((await expectProblem(res, 401)).detail).toMatch(/revoked/);
   });
@@ -74,32 +56,32 @@ describe('401: who are you?', () => {
       .bind(id)
       .first<{ token_hash: string }>();
     expect(row?.token_hash).toMatch(/^[0-9a-f]{64}$/);
-    await expectProblem(await call('/staff/me', { token: row!.token_hash }), 401);
+    await expectProblem(await api('/staff/me', { token: row!.token_hash }), 401);
   });
 
   it('unknown paths ask for a token before saying anything else', async () => {
-    await expectProblem(await call('/no-such-thing', { auth: null }), 401);
+    await expectProblem(await api('/no-such-thing', { token: null }), 401);
   });
 });
 
 describe('who may pass', () => {
   it('the bootstrap token acts as staff `bootstrap` with role admin', async () => {
-    const res = await call('/staff/me');
+    const res = await api('/staff/me');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id: 'bootstrap', name: 'bootstrap', roles: ['admin'], scopes: {} });
   });
 
   it('a staff token acts as its own account', async () => {
     const { id, token } = await newStaff(['school_staff'], { schools: ['school-kita-1'] });
-    const res = await call('/staff/me', { token });
+    const res = await api('/staff/me', { token });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id, roles: ['school_staff'], scopes: { schools: ['school-kita-1'] } });
   });
 
   it('a staff admin (not only bootstrap) passes admin-only routes', async () => {
     const { token } = await newStaff(['admin']);
-    expect((await call('/staff', { token })).status).toBe(200);
-    expect((await call('/audit', { token })).status).toBe(200);
+    expect((await api('/staff', { token })).status).toBe(200);
+    expect((await api('/audit', { token })).status).toBe(200);
   });
 
   it.each([
@@ -116,16 +98,16 @@ describe('who may pass', () => {
       ['DELETE', `/staff/${crypto.randomUUID()}`, undefined],
       ['GET', '/audit', undefined],
     ] as const) {
-      const body403 = await expectProblem(await call(path, { token, method, body }), 403);
+      const body403 = await expectProblem(await api(path, { token, method, body }), 403);
       expect(body403.detail).toContain('admin');
     }
-    expect((await call('/staff/me', { token })).status).toBe(200);
+    expect((await api('/staff/me', { token })).status).toBe(200);
   });
 
   it('a 403 changes nothing: the refused create wrote no row', async () => {
     const { token } = await newStaff(['broadcaster']);
     const name = `refused-${crypto.randomUUID()}`;
-    await expectProblem(await call('/staff', { token, method: 'POST', body: { name, roles: ['admin'] } }), 403);
+    await expectProblem(await api('/staff', { token, method: 'POST', body: { name, roles: ['admin'] } }), 403);
     const row = await env.DB.prepare('SELECT count(*) AS n FROM staff WHERE name = ?')
       .bind(name)
       .first<{ n: number }>();
@@ -133,7 +115,7 @@ describe('who may pass', () => {
   });
 
   it('authenticated unknown paths → 404 problem+json', async () => {
-    await expectProblem(await call('/no-such-thing'), 404);
+    await expectProblem(await api('/no-such-thing'), 404);
   });
 });
 

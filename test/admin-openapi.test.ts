@@ -1,7 +1,8 @@
-import { SELF } from 'cloudflare:test';
+import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDocs } from '../src/admin/docs';
 import { STAFF_ROLES } from '../src/db/schema';
+import { api, newStaff } from './helpers/api';
 
 const ORIGIN = 'https://bot.example.jp';
 
@@ -27,7 +28,7 @@ let ops: { method: string; path: string; op: Operation }[];
 
 beforeAll(async () => {
   // Public: no Authorization header.
-  const res = await SELF.fetch(`${ORIGIN}/api/v1/openapi.json`);
+  const res = await exports.default.fetch(`${ORIGIN}/api/v1/openapi.json`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   doc = (await res.json()) as Doc;
@@ -92,21 +93,13 @@ describe('GET /api/v1/openapi.json', () => {
   });
 
   it('the document does not lie: every operation refuses a missing token and enforces its roles', async () => {
-    const create = await SELF.fetch(`${ORIGIN}/api/v1/staff`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer test-bootstrap-token', 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `openapi-${crypto.randomUUID()}`, roles: ['broadcaster'] }),
-    });
-    const { token } = (await create.json()) as { token: string };
+    const { token } = await newStaff(['broadcaster']);
     for (const { method, path, op } of ops) {
-      const url = `${ORIGIN}/api/v1${path.replace(/\{[^}]+\}/g, crypto.randomUUID())}`;
-      const anonymous = await SELF.fetch(url, { method: method.toUpperCase() });
+      const concrete = path.replace(/\{[^}]+\}/g, crypto.randomUUID());
+      const anonymous = await api(concrete, { method: method.toUpperCase(), token: null });
       expect(anonymous.status, `${method} ${path} without a token`).toBe(401);
       const roles = op['x-required-roles'] ?? [];
-      const res = await SELF.fetch(url, {
-        method: method.toUpperCase(),
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const res = await api(concrete, { method: method.toUpperCase(), token });
       const refused = roles.length > 0 && !roles.includes('broadcaster');
       if (refused) expect(res.status, `${method} ${path} as broadcaster`).toBe(403);
       else expect([401, 403], `${method} ${path} as broadcaster`).not.toContain(res.status);
@@ -116,7 +109,7 @@ describe('GET /api/v1/openapi.json', () => {
 
 describe('GET /api/v1/docs', () => {
   it('lists every operation of the document with method, path, summary and role, in Japanese and English', async () => {
-    const res = await SELF.fetch(`${ORIGIN}/api/v1/docs`);
+    const res = await exports.default.fetch(`${ORIGIN}/api/v1/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const page = await res.text();
@@ -154,7 +147,7 @@ describe('GET /api/v1/docs', () => {
   });
 
   it('is self-contained: no script, no external resource, and a CSP that forbids them', async () => {
-    const res = await SELF.fetch(`${ORIGIN}/api/v1/docs`);
+    const res = await exports.default.fetch(`${ORIGIN}/api/v1/docs`);
     const page = await res.text();
     expect(page).not.toMatch(/<script|<link|<img|<iframe/i);
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//i);

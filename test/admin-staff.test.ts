@@ -1,23 +1,7 @@
-import { env, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { STAFF_ROLES } from '../src/db/schema';
-
-const BASE = 'https://bot.example.jp/api/v1';
-const BOOTSTRAP = 'test-bootstrap-token';
-
-function call(
-  path: string,
-  init: { token?: string; method?: string; body?: unknown; rawBody?: string; contentType?: string | null } = {},
-) {
-  const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? BOOTSTRAP}` };
-  const contentType = init.contentType === undefined ? 'application/json' : init.contentType;
-  if ((init.body !== undefined || init.rawBody !== undefined) && contentType) headers['content-type'] = contentType;
-  return SELF.fetch(`${BASE}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
-  });
-}
+import { api, BOOTSTRAP } from './helpers/api';
 
 const uniqueName = (label: string) => `${label}-${crypto.randomUUID()}`;
 
@@ -29,8 +13,9 @@ interface Created {
   scopes: Record<string, string[]>;
 }
 
+/** The create route's whole answer, by `token`'s account (newStaff in helpers/api.ts keeps only id and token). */
 async function create(body: Record<string, unknown>, token = BOOTSTRAP): Promise<Created> {
-  const res = await call('/staff', { method: 'POST', body, token });
+  const res = await api('/staff', { method: 'POST', body, token });
   expect(res.status, await res.clone().text()).toBe(201);
   return (await res.json()) as Created;
 }
@@ -54,7 +39,7 @@ async function staffCount(name: string) {
 describe('POST /staff', () => {
   it('creates an account and shows its token once; D1 keeps only the SHA-256', async () => {
     const name = uniqueName('作成 太郎');
-    const res = await call('/staff', { method: 'POST', body: { name, roles: ['broadcaster', 'approver'] } });
+    const res = await api('/staff', { method: 'POST', body: { name, roles: ['broadcaster', 'approver'] } });
     expect(res.status).toBe(201);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const created = (await res.json()) as Created;
@@ -81,7 +66,7 @@ describe('POST /staff', () => {
     expect(JSON.stringify(row)).not.toContain(created.token.slice(4));
 
     // The token works as that account.
-    const me = await call('/staff/me', { token: created.token });
+    const me = await api('/staff/me', { token: created.token });
     expect(await me.json()).toMatchObject({ id: created.id, name });
   });
 
@@ -147,7 +132,7 @@ describe('POST /staff', () => {
     '%s → 400 naming %s, nothing stored',
     async (_label, body, field) => {
       const name = typeof body.name === 'string' && body.name.trim() ? uniqueName(body.name) : body.name;
-      const res = await call('/staff', { method: 'POST', body: { ...body, name } });
+      const res = await api('/staff', { method: 'POST', body: { ...body, name } });
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       const problem = (await res.json()) as {
@@ -165,7 +150,11 @@ describe('POST /staff', () => {
   );
 
   it('a body that is not JSON → 400 problem+json, no stack', async () => {
-    const res = await call('/staff', { method: 'POST', rawBody: '{"name": "X", "roles": [' });
+    const res = await api('/staff', {
+      method: 'POST',
+      rawBody: '{"name": "X", "roles": [',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const text = await res.text();
@@ -174,7 +163,7 @@ describe('POST /staff', () => {
   });
 
   it('a body that is not declared JSON → 415 problem+json', async () => {
-    const res = await call('/staff', { method: 'POST', rawBody: 'name=X', contentType: 'text/plain' });
+    const res = await api('/staff', { method: 'POST', rawBody: 'name=X', headers: { 'content-type': 'text/plain' } });
     expect(res.status).toBe(415);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
   });
@@ -184,7 +173,7 @@ describe('GET /staff', () => {
   it('lists accounts with revokedAt, never a token or its hash', async () => {
     const created = await create({ name: uniqueName('listed'), roles: ['report_manager'] });
     const hash = await sha256Hex(created.token);
-    const res = await call('/staff');
+    const res = await api('/staff');
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).not.toContain(created.token);
@@ -205,7 +194,7 @@ describe('GET /staff', () => {
 
   it('is audited as staff.list by the reader', async () => {
     const admin = await create({ name: uniqueName('list-reader'), roles: ['admin'] });
-    expect((await call('/staff', { token: admin.token })).status).toBe(200);
+    expect((await api('/staff', { token: admin.token })).status).toBe(200);
     const { results } = await env.DB.prepare("SELECT * FROM audit_log WHERE staff_id = ? AND action = 'staff.list'")
       .bind(admin.id)
       .all();
@@ -217,15 +206,15 @@ describe('GET /staff', () => {
 describe('DELETE /staff/:id', () => {
   it('revokes at once: the next request with that token is 401, the list shows revokedAt', async () => {
     const victim = await create({ name: uniqueName('revoked'), roles: ['broadcaster'] });
-    expect((await call('/staff/me', { token: victim.token })).status).toBe(200);
+    expect((await api('/staff/me', { token: victim.token })).status).toBe(200);
 
     const before = Date.now();
-    const res = await call(`/staff/${victim.id}`, { method: 'DELETE' });
+    const res = await api(`/staff/${victim.id}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
     expect(await res.text()).toBe('');
 
-    expect((await call('/staff/me', { token: victim.token })).status).toBe(401);
-    const { items } = (await (await call('/staff')).json()) as { items: { id: string; revokedAt: string | null }[] };
+    expect((await api('/staff/me', { token: victim.token })).status).toBe(401);
+    const { items } = (await (await api('/staff')).json()) as { items: { id: string; revokedAt: string | null }[] };
     const revokedAt = items.find((i) => i.id === victim.id)?.revokedAt;
     expect(revokedAt).not.toBeNull();
     expect(Date.parse(revokedAt!)).toBeGreaterThanOrEqual(before - 1000);
@@ -233,12 +222,12 @@ describe('DELETE /staff/:id', () => {
 
   it('revoking again is a no-op: 204, the first revocation time and audit row stay', async () => {
     const victim = await create({ name: uniqueName('twice'), roles: ['approver'] });
-    expect((await call(`/staff/${victim.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(`/staff/${victim.id}`, { method: 'DELETE' })).status).toBe(204);
     const first = await env.DB.prepare('SELECT revoked_at FROM staff WHERE id = ?')
       .bind(victim.id)
       .first<{ revoked_at: number }>();
     await new Promise((r) => setTimeout(r, 5));
-    expect((await call(`/staff/${victim.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(`/staff/${victim.id}`, { method: 'DELETE' })).status).toBe(204);
     const second = await env.DB.prepare('SELECT revoked_at FROM staff WHERE id = ?')
       .bind(victim.id)
       .first<{ revoked_at: number }>();
@@ -248,13 +237,13 @@ describe('DELETE /staff/:id', () => {
 
   it('an admin may revoke itself; its token stops at once', async () => {
     const admin = await create({ name: uniqueName('self'), roles: ['admin'] });
-    expect((await call(`/staff/${admin.id}`, { method: 'DELETE', token: admin.token })).status).toBe(204);
-    expect((await call('/staff/me', { token: admin.token })).status).toBe(401);
+    expect((await api(`/staff/${admin.id}`, { method: 'DELETE', token: admin.token })).status).toBe(204);
+    expect((await api('/staff/me', { token: admin.token })).status).toBe(401);
   });
 
   it('an unknown id → 404 problem+json, nothing audited', async () => {
     const id = crypto.randomUUID();
-    const res = await call(`/staff/${id}`, { method: 'DELETE' });
+    const res = await api(`/staff/${id}`, { method: 'DELETE' });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(((await res.json()) as { detail: string }).detail).toContain(id);
@@ -262,11 +251,11 @@ describe('DELETE /staff/:id', () => {
   });
 
   it('`bootstrap` cannot be revoked: 400 saying how to rotate it, and it keeps working', async () => {
-    const res = await call('/staff/bootstrap', { method: 'DELETE' });
+    const res = await api('/staff/bootstrap', { method: 'DELETE' });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(((await res.json()) as { detail: string }).detail).toContain('ADMIN_BOOTSTRAP_TOKEN');
-    expect((await call('/staff/me')).status).toBe(200);
+    expect((await api('/staff/me')).status).toBe(200);
   });
 });
 
@@ -278,7 +267,7 @@ describe('audit rows for staff writes', () => {
       { name: uniqueName('audited'), roles: ['school_staff'], scopes: { schools: ['school-7'] } },
       admin.token,
     );
-    expect((await call(`/staff/${created.id}`, { method: 'DELETE', token: admin.token })).status).toBe(204);
+    expect((await api(`/staff/${created.id}`, { method: 'DELETE', token: admin.token })).status).toBe(204);
     const after = Date.now();
 
     const rows = await auditRows(created.id);
@@ -311,7 +300,7 @@ describe('audit rows for staff writes', () => {
     const before = (
       await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.create'").first<{ n: number }>()
     )?.n;
-    expect((await call('/staff', { method: 'POST', body: { name, roles: [] } })).status).toBe(400);
+    expect((await api('/staff', { method: 'POST', body: { name, roles: [] } })).status).toBe(400);
     const after = (
       await env.DB.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.create'").first<{ n: number }>()
     )?.n;

@@ -1,11 +1,12 @@
-import { env } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { StaffPrincipal } from '../src/admin/auth';
 import { retryBackoffMs } from '../src/broadcasts/send-loop';
 import { approveBroadcast } from '../src/broadcasts/service';
 import { db } from '../src/db/client';
 import { fake, newUserId } from './helpers/line';
-import { afterFirstRead, api, newStaff, team, textMessage, uniqueWard } from './helpers/broadcasts';
+import { api, newStaff } from './helpers/api';
+import { afterFirstRead, team, textMessage, uniqueWard } from './helpers/broadcasts';
 
 const segment = () => ({ type: 'segment', wards: [uniqueWard()] });
 const body = (extra: Record<string, unknown> = {}) => ({

@@ -1,4 +1,5 @@
-import { env, runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { StaffPrincipal } from '../src/admin/auth';
 import { progress } from '../src/broadcasts/dispatcher';
@@ -6,11 +7,11 @@ import { cancelBroadcast } from '../src/broadcasts/service';
 import { jst } from '../src/calendar/jst';
 import { db } from '../src/db/client';
 import { broadcastBatches } from '../src/db/schema';
+import { api } from './helpers/api';
 import { fake } from './helpers/line';
 import {
   addResidents,
   afterFirstRead,
-  api,
   approvedBroadcast,
   cron,
   dispatcherStub,

@@ -1,4 +1,5 @@
-import { env, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS } from '../src/conversation/conversation-do';
 import { conversation, drain, envelope, events, fake, newUserId, postWebhook, say, texts } from './helpers/line';

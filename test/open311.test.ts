@@ -1,4 +1,4 @@
-import { env, SELF } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import requestSchema from './fixtures/open311-georeport-v2/request.json';
 import requestsSchema from './fixtures/open311-georeport-v2/requests.json';
@@ -7,12 +7,12 @@ import servicesSchema from './fixtures/open311-georeport-v2/services.json';
 import definitionSchema from './fixtures/open311-georeport-v2/service-definition.json';
 import { validate, type Schema } from './helpers/json-schema';
 import { jpegWithGps } from './helpers/images';
-import { resident } from './helpers/reports';
-import { call, storedReport } from './helpers/staff';
+import { api } from './helpers/api';
+import { resident, storedReport } from './helpers/reports';
 
 const refs: Record<string, Schema> = { 'request.json': requestSchema, 'service.json': serviceSchema };
 const BASE = 'https://bot.example.jp/open311/v2';
-const get = (path: string) => SELF.fetch(`${BASE}${path}`);
+const get = (path: string) => exports.default.fetch(`${BASE}${path}`);
 const W3C = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$/;
 
 describe('the validator itself', () => {
@@ -93,7 +93,7 @@ describe('requests', () => {
   it('requests.json: standard field names, string ids, open/closed, W3C times with +09:00, valid against the schema', async () => {
     const reporter = await resident();
     const a = await storedReport(reporter, { description: '歩道の穴 090-1234-5678 の前', photos: [jpegWithGps()] });
-    await call(`/api/v1/reports/${a.id}`, {
+    await api(`/reports/${a.id}`, {
       method: 'PATCH',
       body: { status: 'resolved', publicNote: '補修しました', internalNote: '業者A社 見積12万円' },
     });
@@ -141,7 +141,7 @@ describe('requests', () => {
     expect(r.description).toContain('［削除］');
     expect(r.description).not.toContain('090-1234-5678');
     expect(r.media_url).toMatch(/^https:\/\/bot\.example\.jp\/open311\/v2\/media\/[0-9a-f-]{36}$/);
-    const media = await SELF.fetch(r.media_url);
+    const media = await exports.default.fetch(r.media_url);
     expect(media.status).toBe(200);
     expect(media.headers.get('content-type')).toBe('image/jpeg');
   });
@@ -149,7 +149,7 @@ describe('requests', () => {
   it('is anonymous: no LINE user ID, no internal note, no internal id anywhere', async () => {
     const reporter = await resident();
     const a = await storedReport(reporter);
-    await call(`/api/v1/reports/${a.id}`, {
+    await api(`/reports/${a.id}`, {
       method: 'PATCH',
       body: { status: 'accepted', internalNote: '内部メモ-秘密' },
     });
@@ -171,16 +171,16 @@ describe('requests', () => {
     const a = await storedReport(await resident());
     const notes = async () => ((await (await get(`/requests/${a.number}.json`)).json()) as any[])[0].status_notes;
     expect(await notes()).toBeNull();
-    await call(`/api/v1/reports/${a.id}`, {
+    await api(`/reports/${a.id}`, {
       method: 'PATCH',
       body: { status: 'in_progress', publicNote: '来週補修します' },
     });
     expect(await notes()).toBe('来週補修します');
-    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { publicNote: '工事日が決まりました' } });
+    await api(`/reports/${a.id}`, { method: 'PATCH', body: { publicNote: '工事日が決まりました' } });
     expect(await notes()).toBe('工事日が決まりました');
-    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { status: 'resolved' } });
+    await api(`/reports/${a.id}`, { method: 'PATCH', body: { status: 'resolved' } });
     expect(await notes()).toBeNull();
-    await call(`/api/v1/reports/${a.id}`, { method: 'PATCH', body: { publicNote: '舗装をやり直しました' } });
+    await api(`/reports/${a.id}`, { method: 'PATCH', body: { publicNote: '舗装をやり直しました' } });
     expect(await notes()).toBe('舗装をやり直しました');
   });
 
@@ -206,21 +206,21 @@ describe('requests', () => {
     const mediaB = await mediaOf(b.number);
     expect(mediaA).toBeTruthy();
 
-    await call(`/api/v1/reports/${a.id}/hide`, { method: 'POST', body: { reason: '規約1(3)' } });
+    await api(`/reports/${a.id}/hide`, { method: 'POST', body: { reason: '規約1(3)' } });
     expect((await get(`/requests/${a.number}.json`)).status).toBe(404);
     expect(await (await get(`/requests.json?service_request_id=${a.number}`)).json()).toEqual([]);
     expect(await (await get('/requests.json')).text()).not.toContain(a.number);
-    expect((await SELF.fetch(mediaA)).status).toBe(404);
+    expect((await exports.default.fetch(mediaA)).status).toBe(404);
 
-    await call(`/api/v1/reports/${b.id}/photos/${b.photoIds[0]}/hide`, {
+    await api(`/reports/${b.id}/photos/${b.photoIds[0]}/hide`, {
       method: 'POST',
       body: { reason: '人物が写っている' },
     });
     expect(await mediaOf(b.number)).toBeNull();
-    expect((await SELF.fetch(mediaB)).status).toBe(404);
+    expect((await exports.default.fetch(mediaB)).status).toBe(404);
 
     // Shown again by staff: back in public.
-    await call(`/api/v1/reports/${a.id}/unhide`, { method: 'POST' });
+    await api(`/reports/${a.id}/unhide`, { method: 'POST' });
     expect((await get(`/requests/${a.number}.json`)).status).toBe(200);
   });
 
@@ -239,7 +239,7 @@ describe('requests', () => {
       subtypeCode: 'park-toilet-water',
       departmentId: 'park',
     });
-    await call(`/api/v1/reports/${b.id}`, { method: 'PATCH', body: { status: 'rejected' } });
+    await api(`/reports/${b.id}`, { method: 'PATCH', body: { status: 'rejected' } });
     const range = `start_date=${encodeURIComponent(new Date(t0 - 1000).toISOString())}&end_date=${encodeURIComponent(new Date(t0 + 120_000).toISOString())}`;
     const q = async (s: string) =>
       ((await (await get(`/requests.json?${range}&${s}`)).json()) as any[]).map((r) => r.service_request_id);

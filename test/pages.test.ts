@@ -1,4 +1,4 @@
-import { env, SELF } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { app } from '../src/app';
 import { config } from '../src/config';
@@ -9,11 +9,11 @@ import { escapeHtml } from '../src/pages/document';
 const BASE = 'https://bot.example.jp';
 
 async function get(path: string, init?: RequestInit) {
-  const res = await SELF.fetch(`${BASE}${path}`, init);
+  const res = await exports.default.fetch(`${BASE}${path}`, init);
   return { res, html: await res.text() };
 }
 
-/** Renders a page with configuration values of our own (SELF uses the values from the vitest config). */
+/** Renders a page with configuration values of our own (the worker under test has those of the vitest config). */
 async function renderWith(path: string, vars: Partial<Record<'TERMS_VERSION' | 'CONTACT_EMAIL', string>>) {
   const res = await app.request(path, {}, { ...env, ...vars });
   return { res, html: await res.text() };
@@ -81,7 +81,7 @@ describe.each(['/terms', '/policy'])('GET %s: happy path', (path) => {
   });
 
   it('answers HEAD without a body', async () => {
-    const res = await SELF.fetch(`${BASE}${path}`, { method: 'HEAD' });
+    const res = await exports.default.fetch(`${BASE}${path}`, { method: 'HEAD' });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
   });
@@ -174,12 +174,12 @@ describe('pages: configuration values are escaped', () => {
 
 describe('pages: other methods and paths', () => {
   it('does not accept POST', async () => {
-    const res = await SELF.fetch(`${BASE}/terms`, { method: 'POST' });
+    const res = await exports.default.fetch(`${BASE}/terms`, { method: 'POST' });
     expect(res.status).toBe(404);
   });
 
   it('does not serve the content files themselves', async () => {
-    const res = await SELF.fetch(`${BASE}/content/terms.ja.json`);
+    const res = await exports.default.fetch(`${BASE}/content/terms.ja.json`);
     expect(res.status).toBe(404);
   });
 });

@@ -1,4 +1,5 @@
-import { env, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ContentUnavailableError, fetchMessageContent } from '../src/reports/content';
 import { submitReport } from '../src/reports/service';

@@ -5,8 +5,6 @@ import {
   distanceM,
   formatReportNumber,
   inArea,
-  jstDayStart,
-  jstYear,
   mailBackoffMs,
   nearestDuplicate,
   notifiesReporter,
@@ -118,26 +116,13 @@ describe('nearby duplicates: same category, open, within 30 m and 30 days', () =
   });
 });
 
-describe('daily limit and JST days', () => {
+describe('daily limit (days are JST days: calendar/jst.ts, tested in rules.test.ts)', () => {
   it.each([
     [0, true],
     [9, true],
     [10, false],
     [11, false],
   ])('%i sent today → may send: %s', (n, ok) => expect(underDailyLimit(n)).toBe(ok));
-
-  it.each([
-    // 2026-11-28 23:59 JST is 14:59 UTC: the day started at 11-27 15:00 UTC.
-    [Date.UTC(2026, 10, 28, 14, 59), Date.UTC(2026, 10, 27, 15, 0)],
-    // 2026-11-29 00:00 JST: a new day.
-    [Date.UTC(2026, 10, 28, 15, 0), Date.UTC(2026, 10, 28, 15, 0)],
-    [Date.UTC(2026, 10, 28, 3, 0), Date.UTC(2026, 10, 27, 15, 0)],
-  ])('jstDayStart(%i) = %i', (now, start) => expect(jstDayStart(now)).toBe(start));
-
-  it.each([
-    [Date.UTC(2026, 11, 31, 14, 59), 2026],
-    [Date.UTC(2026, 11, 31, 15, 0), 2027],
-  ])('jstYear(%i) = %i (numbers follow the Japanese new year)', (now, y) => expect(jstYear(now)).toBe(y));
 });
 
 describe('report numbers', () => {

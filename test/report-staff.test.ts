@@ -1,4 +1,5 @@
-import { createScheduledController, env } from 'cloudflare:test';
+import { createScheduledController } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { scheduled } from '../src/scheduled';
 import { db } from '../src/db/client';
@@ -7,8 +8,8 @@ import { MAIL_MAX_ATTEMPTS } from '../src/reports/rules';
 import { storeDraftPhoto } from '../src/reports/service';
 import { contains, jpegWithGps } from './helpers/images';
 import { events, fake, newUserId, say } from './helpers/line';
-import { resident, spot } from './helpers/reports';
-import { call, newStaff, storedReport } from './helpers/staff';
+import { api, newStaff } from './helpers/api';
+import { resident, spot, storedReport } from './helpers/reports';
 
 async function tick(at: number) {
   await scheduled(createScheduledController({ scheduledTime: at, cron: '* * * * *' }), env);
@@ -40,36 +41,31 @@ describe('who may do what (role matrix)', () => {
     const triage = role === 'report_manager' || role === 'admin';
     const expected = (ok: number) => (triage ? ok : 403);
     const checks: [string, string, unknown, number][] = [
-      ['GET', '/api/v1/reports', undefined, expected(200)],
-      ['GET', `/api/v1/reports/${r.id}`, undefined, expected(200)],
-      ['GET', `/api/v1/reports/${r.id}/photos/${r.photoIds[0]}`, undefined, expected(200)],
-      ['GET', '/api/v1/reports.geojson', undefined, expected(200)],
-      ['GET', '/api/v1/reports.csv', undefined, expected(200)],
-      ['PATCH', `/api/v1/reports/${r.id}`, { status: 'accepted' }, expected(200)],
-      ['POST', `/api/v1/reports/${r.id}/hide`, { reason: 'test' }, expected(204)],
-      ['POST', `/api/v1/reports/${r.id}/unhide`, undefined, expected(204)],
-      ['POST', `/api/v1/reports/${r.id}/mail`, undefined, expected(200)],
-      ['GET', '/api/v1/report-categories', undefined, expected(200)],
-      ['GET', '/api/v1/report-departments', undefined, expected(200)],
+      ['GET', '/reports', undefined, expected(200)],
+      ['GET', `/reports/${r.id}`, undefined, expected(200)],
+      ['GET', `/reports/${r.id}/photos/${r.photoIds[0]}`, undefined, expected(200)],
+      ['GET', '/reports.geojson', undefined, expected(200)],
+      ['GET', '/reports.csv', undefined, expected(200)],
+      ['PATCH', `/reports/${r.id}`, { status: 'accepted' }, expected(200)],
+      ['POST', `/reports/${r.id}/hide`, { reason: 'test' }, expected(204)],
+      ['POST', `/reports/${r.id}/unhide`, undefined, expected(204)],
+      ['POST', `/reports/${r.id}/mail`, undefined, expected(200)],
+      ['GET', '/report-categories', undefined, expected(200)],
+      ['GET', '/report-departments', undefined, expected(200)],
       // Categories and departments are the admin's.
-      ['PATCH', '/api/v1/report-categories/road-other', { sortOrder: 6 }, role === 'admin' ? 200 : 403],
-      ['PATCH', '/api/v1/report-departments/general', { phone: '086-803-1000' }, role === 'admin' ? 200 : 403],
+      ['PATCH', '/report-categories/road-other', { sortOrder: 6 }, role === 'admin' ? 200 : 403],
+      ['PATCH', '/report-departments/general', { phone: '086-803-1000' }, role === 'admin' ? 200 : 403],
     ];
     for (const [method, path, body, status] of checks) {
-      const res = await call(path, { token, method, body });
+      const res = await api(path, { token, method, body });
       expect(`${method} ${path} → ${res.status}`).toBe(`${method} ${path} → ${status}`);
       if (status === 403) expect(res.headers.get('content-type')).toBe('application/problem+json');
     }
   });
 
   it('no token → 401 everywhere', async () => {
-    for (const path of [
-      '/api/v1/reports',
-      `/api/v1/reports/${crypto.randomUUID()}`,
-      '/api/v1/reports.csv',
-      '/api/v1/report-categories',
-    ]) {
-      expect((await call(path, { token: null })).status).toBe(401);
+    for (const path of ['/reports', `/reports/${crypto.randomUUID()}`, '/reports.csv', '/report-categories']) {
+      expect((await api(path, { token: null })).status).toBe(401);
     }
   });
 });
@@ -94,7 +90,7 @@ describe('the list: filters, paging, sort', () => {
       );
     }
     const q = (s: string) =>
-      call(`/api/v1/reports?q=${marker}&${s}`).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      api(`/reports?q=${marker}&${s}`).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
     let res = await q('');
     expect(res.body.items.map((x: any) => x.number)).toEqual(made.map((m) => m.number).reverse());
     expect(res.body.items[0]).not.toHaveProperty('reporterLineUserId');
@@ -108,7 +104,7 @@ describe('the list: filters, paging, sort', () => {
     expect(res.body.items.map((x: any) => x.number)).toEqual([made[2]!.number, made[1]!.number]);
     res = await q('bbox=133.89,34.605,133.91,34.625');
     expect(res.body.items.map((x: any) => x.number)).toEqual([made[2]!.number, made[1]!.number]);
-    await call(`/api/v1/reports/${made[0]!.id}`, { method: 'PATCH', body: { status: 'accepted' } });
+    await api(`/reports/${made[0]!.id}`, { method: 'PATCH', body: { status: 'accepted' } });
     res = await q('status=accepted');
     expect(res.body.items.map((x: any) => x.number)).toEqual([made[0]!.number]);
     res = await q('status=received,accepted&category=road');
@@ -133,7 +129,7 @@ describe('the list: filters, paging, sort', () => {
     ['cursor=abc', 'cursor'],
     ['limit=500', 'limit'],
   ])('refuses %s with a 400 naming the field', async (qs, field) => {
-    const res = await call(`/api/v1/reports?${qs}`);
+    const res = await api(`/reports?${qs}`);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe(field);
   });
@@ -143,7 +139,7 @@ describe('the list: filters, paging, sort', () => {
     const tag = crypto.randomUUID().slice(0, 8);
     await storedReport(reporter, { description: `${tag} 100% broken` });
     await storedReport(reporter, { description: `${tag} 1000 broken` });
-    const res = await call(`/api/v1/reports?q=${encodeURIComponent(`${tag} 100%`)}`);
+    const res = await api(`/reports?q=${encodeURIComponent(`${tag} 100%`)}`);
     expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(1);
   });
 });
@@ -153,7 +149,7 @@ describe('one report: detail, photos, audit', () => {
     const { id: staffId, token } = await newStaff(['report_manager']);
     const reporter = await resident();
     const r = await storedReport(reporter, { photos: [jpegWithGps(), jpegWithGps(1)] });
-    const res = await call(`/api/v1/reports/${r.id}`, { token });
+    const res = await api(`/reports/${r.id}`, { token });
     expect(res.status).toBe(200);
     const body = (await res.json()) as any;
     expect(body).toMatchObject({
@@ -170,7 +166,8 @@ describe('one report: detail, photos, audit', () => {
       { staff_id: staffId, action: 'report.read', target_id: r.id },
     ]);
 
-    const photo = await call(body.photos[0].url, { token });
+    // The detail links each photo by its path from the origin.
+    const photo = await api(body.photos[0].url.replace(/^\/api\/v1/, ''), { token });
     expect(photo.status).toBe(200);
     expect(photo.headers.get('content-type')).toBe('image/jpeg');
     const bytes = new Uint8Array(await photo.arrayBuffer());
@@ -189,7 +186,7 @@ describe('one report: detail, photos, audit', () => {
       categoryCode: 'park',
       subtypeCode: 'park-tree',
     });
-    const nearOf = async (id: string) => ((await (await call(`/api/v1/reports/${id}`)).json()) as any).nearby;
+    const nearOf = async (id: string) => ((await (await api(`/reports/${id}`)).json()) as any).nearby;
     expect(await nearOf(b.id)).toEqual([
       { id: a.id, number: a.number, status: 'received', distanceM: 20 },
       { id: far.id, number: far.number, status: 'received', distanceM: 25 },
@@ -202,8 +199,8 @@ describe('one report: detail, photos, audit', () => {
     const reporter = await resident();
     const a = await storedReport(reporter, { photos: [jpegWithGps()] });
     const b = await storedReport(reporter);
-    expect((await call(`/api/v1/reports/${crypto.randomUUID()}`)).status).toBe(404);
-    expect((await call(`/api/v1/reports/${b.id}/photos/${a.photoIds[0]}`)).status).toBe(404);
+    expect((await api(`/reports/${crypto.randomUUID()}`)).status).toBe(404);
+    expect((await api(`/reports/${b.id}/photos/${a.photoIds[0]}`)).status).toBe(404);
   });
 });
 
@@ -213,7 +210,7 @@ describe('status changes and the reporter kept informed', () => {
     const reporter = await resident();
     const r = await storedReport(reporter);
 
-    let res = await call(`/api/v1/reports/${r.id}`, {
+    let res = await api(`/reports/${r.id}`, {
       token,
       method: 'PATCH',
       body: { status: 'accepted', internalNote: '現地確認予定' },
@@ -221,7 +218,7 @@ describe('status changes and the reporter kept informed', () => {
     expect(await res.json()).toEqual({ notified: 0 });
     expect(await pushesTo(reporter)).toHaveLength(0);
 
-    res = await call(`/api/v1/reports/${r.id}`, {
+    res = await api(`/reports/${r.id}`, {
       token,
       method: 'PATCH',
       body: { status: 'in_progress', publicNote: '来週補修します' },
@@ -240,7 +237,7 @@ describe('status changes and the reporter kept informed', () => {
     expect(pushes[0]!.retryKey).toBe(stored!.id);
     expect(stored!.status).toBe('sent');
 
-    res = await call(`/api/v1/reports/${r.id}`, { token, method: 'PATCH', body: { status: 'resolved' } });
+    res = await api(`/reports/${r.id}`, { token, method: 'PATCH', body: { status: 'resolved' } });
     pushes = await pushesTo(reporter);
     expect(pushes).toHaveLength(2);
     expect((pushes[1]!.body as any).messages[0].text).toContain('対応完了');
@@ -286,7 +283,7 @@ describe('status changes and the reporter kept informed', () => {
   it.each(['not_city_managed', 'rejected'])('moving to %s always tells the reporter', async (to) => {
     const reporter = await resident();
     const r = await storedReport(reporter);
-    await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: to } });
+    await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: to } });
     expect(await pushesTo(reporter)).toHaveLength(1);
   });
 
@@ -294,27 +291,27 @@ describe('status changes and the reporter kept informed', () => {
     const reporter = await resident();
     const original = await storedReport(reporter);
     const copy = await storedReport(reporter);
-    let res = await call(`/api/v1/reports/${copy.id}`, { method: 'PATCH', body: { status: 'duplicate' } });
+    let res = await api(`/reports/${copy.id}`, { method: 'PATCH', body: { status: 'duplicate' } });
     expect(res.status).toBe(400);
-    res = await call(`/api/v1/reports/${copy.id}`, {
+    res = await api(`/reports/${copy.id}`, {
       method: 'PATCH',
       body: { status: 'duplicate', duplicateOf: copy.id },
     });
     expect(res.status).toBe(400);
-    res = await call(`/api/v1/reports/${copy.id}`, {
+    res = await api(`/reports/${copy.id}`, {
       method: 'PATCH',
       body: { status: 'duplicate', duplicateOf: original.id },
     });
     expect(res.status).toBe(200);
     const push = (await pushesTo(reporter)).at(-1)!;
     expect((push.body as any).messages[0].text).toContain(original.number);
-    const detail = (await (await call(`/api/v1/reports/${original.id}`)).json()) as any;
+    const detail = (await (await api(`/reports/${original.id}`)).json()) as any;
     expect(detail.duplicates).toEqual([{ id: copy.id, number: copy.number }]);
-    const dup = (await (await call(`/api/v1/reports/${copy.id}`)).json()) as any;
+    const dup = (await (await api(`/reports/${copy.id}`)).json()) as any;
     expect(dup.duplicateOf).toBe(original.id);
 
     // A later note on the duplicate still names the report that is being dealt with.
-    res = await call(`/api/v1/reports/${copy.id}`, {
+    res = await api(`/reports/${copy.id}`, {
       method: 'PATCH',
       body: { publicNote: '補修の予定が決まりました' },
     });
@@ -330,8 +327,8 @@ describe('status changes and the reporter kept informed', () => {
   ])('refuses %s → %s with 409 and changes nothing', async (from, to) => {
     const reporter = await resident();
     const r = await storedReport(reporter);
-    await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: from } });
-    const res = await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: to } });
+    await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: from } });
+    const res = await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: to } });
     expect(res.status).toBe(409);
     const row = await env.DB.prepare('SELECT status FROM reports WHERE id = ?').bind(r.id).first<{ status: string }>();
     expect(row!.status).toBe(from);
@@ -344,7 +341,7 @@ describe('status changes and the reporter kept informed', () => {
     await env.DB.prepare('INSERT INTO report_supporters (report_id, line_user_id, created_at) VALUES (?, ?, ?)')
       .bind(r.id, supporter, Date.now())
       .run();
-    const res = await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'resolved' } });
+    const res = await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: 'resolved' } });
     expect(await res.json()).toEqual({ notified: 2 });
     const en = ((await pushesTo(reporter))[0]!.body as any).messages[0].text as string;
     expect(en).toContain(`Report ${r.number}`);
@@ -361,8 +358,8 @@ describe('status changes and the reporter kept informed', () => {
     const a = await newStaff(['report_manager']);
     const b = await newStaff(['report_manager']);
     const results = await Promise.all([
-      call(`/api/v1/reports/${r.id}`, { token: a.token, method: 'PATCH', body: { status: 'resolved' } }),
-      call(`/api/v1/reports/${r.id}`, { token: b.token, method: 'PATCH', body: { status: 'resolved' } }),
+      api(`/reports/${r.id}`, { token: a.token, method: 'PATCH', body: { status: 'resolved' } }),
+      api(`/reports/${r.id}`, { token: b.token, method: 'PATCH', body: { status: 'resolved' } }),
     ]);
     // 409 when the second read the report before the first wrote it; 400 (nothing to change) after.
     const codes = results.map((x) => x.status).sort();
@@ -394,7 +391,7 @@ describe('status changes and the reporter kept informed', () => {
         .run();
     }
     await say(blocked, events.unfollow(blocked));
-    const res = await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { publicNote: '現地を確認しました' } });
+    const res = await api(`/reports/${r.id}`, { method: 'PATCH', body: { publicNote: '現地を確認しました' } });
     expect(await res.json()).toEqual({ notified: 2 });
     expect(await pushesTo(reporter)).toHaveLength(1);
     expect(await pushesTo(supporter)).toHaveLength(1);
@@ -405,7 +402,7 @@ describe('status changes and the reporter kept informed', () => {
     const reporter = await resident();
     const r = await storedReport(reporter);
     await fake.inject({ path: '/v2/bot/message/push', to: reporter, status: 500, times: 1 });
-    await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'resolved' } });
+    await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: 'resolved' } });
     const n = await env.DB.prepare('SELECT id, status, attempts FROM report_notifications WHERE report_id = ?')
       .bind(r.id)
       .first<{ id: string; status: string; attempts: number }>();
@@ -422,12 +419,10 @@ describe('status changes and the reporter kept informed', () => {
   it('a public note with no status change is recorded and pushed; an empty change is refused', async () => {
     const reporter = await resident();
     const r = await storedReport(reporter);
-    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: {} })).status).toBe(400);
-    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'received' } })).status).toBe(400);
-    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: 'nowhere' } })).status).toBe(
-      400,
-    );
-    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: 'park' } })).status).toBe(200);
+    expect((await api(`/reports/${r.id}`, { method: 'PATCH', body: {} })).status).toBe(400);
+    expect((await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: 'received' } })).status).toBe(400);
+    expect((await api(`/reports/${r.id}`, { method: 'PATCH', body: { department: 'nowhere' } })).status).toBe(400);
+    expect((await api(`/reports/${r.id}`, { method: 'PATCH', body: { department: 'park' } })).status).toBe(200);
     expect(await pushesTo(reporter)).toHaveLength(0);
   });
 });
@@ -436,7 +431,7 @@ describe('the department mail', () => {
   it('is tracked per report: a refused address leaves it pending with the reason; the cron retries; it fails for good after the last attempt; staff re-send after fixing the address', async () => {
     const admin = await newStaff(['admin']);
     const deptId = `dept-${crypto.randomUUID().slice(0, 8)}`;
-    let res = await call('/api/v1/report-departments', {
+    let res = await api('/report-departments', {
       token: admin.token,
       method: 'POST',
       body: { id: deptId, name: '試験課', email: 'blocked@example.jp', phone: '086-000-0000' },
@@ -472,15 +467,15 @@ describe('the department mail', () => {
       .first<Record<string, any>>();
     expect(row).toMatchObject({ mail_status: 'failed', mail_attempts: MAIL_MAX_ATTEMPTS });
 
-    res = await call(`/api/v1/report-departments/${deptId}`, {
+    res = await api(`/report-departments/${deptId}`, {
       token: admin.token,
       method: 'PATCH',
       body: { email: 'dept1-ok@example.jp' },
     });
     expect(res.status).toBe(200);
-    res = await call(`/api/v1/reports/${r.id}/mail`, { method: 'POST' });
+    res = await api(`/reports/${r.id}/mail`, { method: 'POST' });
     expect(await res.json()).toEqual({ mailStatus: 'sent' });
-    const detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
+    const detail = (await (await api(`/reports/${r.id}`)).json()) as any;
     expect(detail.mail).toMatchObject({ status: 'sent', lastError: null });
   });
 });
@@ -490,7 +485,7 @@ describe('a report moved to another department', () => {
     const admin = await newStaff(['admin']);
     const deptId = `dept-${crypto.randomUUID().slice(0, 8)}`;
     // Not an allowed destination in the tests: the attempt fails and names the address it went to.
-    const res = await call('/api/v1/report-departments', {
+    const res = await api('/report-departments', {
       token: admin.token,
       method: 'POST',
       body: { id: deptId, name: '移管先課', email: 'moved-here@example.jp', phone: '086-000-0000' },
@@ -504,7 +499,7 @@ describe('a report moved to another department', () => {
       .first<Record<string, any>>();
     expect(before!.mail_status).toBe('sent');
 
-    expect((await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { department: deptId } })).status).toBe(200);
+    expect((await api(`/reports/${r.id}`, { method: 'PATCH', body: { department: deptId } })).status).toBe(200);
     let row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?')
       .bind(r.id)
       .first<Record<string, any>>();
@@ -521,8 +516,7 @@ describe('a report moved to another department', () => {
     const r = await storedReport(await resident());
     await tick(Date.now());
     expect(
-      (await call(`/api/v1/reports/${r.id}`, { method: 'PATCH', body: { status: 'accepted', department: 'road' } }))
-        .status,
+      (await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: 'accepted', department: 'road' } })).status,
     ).toBe(200);
     const row = await env.DB.prepare('SELECT mail_status, mail_attempts FROM reports WHERE id = ?')
       .bind(r.id)
@@ -649,18 +643,18 @@ describe('moderation', () => {
     const { id: staffId } = await newStaff(['report_manager']);
     const reporter = await resident();
     const r = await storedReport(reporter);
-    expect((await call(`/api/v1/reports/${r.id}/hide`, { method: 'POST', body: {} })).status).toBe(400);
+    expect((await api(`/reports/${r.id}/hide`, { method: 'POST', body: {} })).status).toBe(400);
     expect(
-      (await call(`/api/v1/reports/${r.id}/hide`, { method: 'POST', body: { reason: '誹謗中傷（規約1(1)）' } })).status,
+      (await api(`/reports/${r.id}/hide`, { method: 'POST', body: { reason: '誹謗中傷（規約1(1)）' } })).status,
     ).toBe(204);
-    let detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
+    let detail = (await (await api(`/reports/${r.id}`)).json()) as any;
     expect(detail).toMatchObject({ hidden: true, hiddenReason: '誹謗中傷（規約1(1)）' });
-    const listed = (await (await call(`/api/v1/reports?hidden=exclude&q=${r.number}`)).json()) as any;
+    const listed = (await (await api(`/reports?hidden=exclude&q=${r.number}`)).json()) as any;
     expect(listed.items).toHaveLength(0);
     expect(await auditRows('report.hide', r.id)).toHaveLength(1);
     expect(staffId).toBeTruthy();
-    await call(`/api/v1/reports/${r.id}/unhide`, { method: 'POST' });
-    detail = (await (await call(`/api/v1/reports/${r.id}`)).json()) as any;
+    await api(`/reports/${r.id}/unhide`, { method: 'POST' });
+    detail = (await (await api(`/reports/${r.id}`)).json()) as any;
     expect(detail.hidden).toBe(false);
   });
 });
@@ -668,14 +662,14 @@ describe('moderation', () => {
 describe('categories and departments', () => {
   it('an admin adds a subtype with its own department; residents see it, reports route to it', async () => {
     const code = `road-x${crypto.randomUUID().slice(0, 6)}`;
-    let res = await call('/api/v1/report-categories', {
+    let res = await api('/report-categories', {
       method: 'POST',
       body: { code, parentCode: 'road', nameJa: '落下物', nameEn: 'Debris', departmentId: 'general', sortOrder: 7 },
     });
     expect(res.status).toBe(201);
     expect(
       (
-        await call('/api/v1/report-categories', {
+        await api('/report-categories', {
           method: 'POST',
           body: { code, parentCode: 'road', nameJa: 'x', nameEn: 'x' },
         })
@@ -683,7 +677,7 @@ describe('categories and departments', () => {
     ).toBe(409);
     expect(
       (
-        await call('/api/v1/report-categories', {
+        await api('/report-categories', {
           method: 'POST',
           body: { code: `${code}-y`, parentCode: code, nameJa: 'x', nameEn: 'x' },
         })
@@ -700,9 +694,9 @@ describe('categories and departments', () => {
     const msg = (await fake.messagesTo(u))[before]!;
     expect(msg.quickReply.items.map((i: any) => i.action.label)).toContain('落下物');
 
-    res = await call(`/api/v1/report-categories/${code}`, { method: 'PATCH', body: { active: false } });
+    res = await api(`/report-categories/${code}`, { method: 'PATCH', body: { active: false } });
     expect(res.status).toBe(200);
-    const list = (await (await call('/api/v1/report-categories')).json()) as any;
+    const list = (await (await api('/report-categories')).json()) as any;
     expect(list.items.find((c: any) => c.code === code).active).toBe(false);
   });
 });
@@ -755,7 +749,7 @@ describe('exports', () => {
       subtypeCode: 'park-tree',
       departmentId: 'park',
     });
-    const geo = await call(`/api/v1/reports.geojson?q=${tag}&category=road`);
+    const geo = await api(`/reports.geojson?q=${tag}&category=road`);
     expect(geo.headers.get('content-type')).toContain('application/geo+json');
     const fc = (await geo.json()) as any;
     expect(fc.type).toBe('FeatureCollection');
@@ -767,7 +761,7 @@ describe('exports', () => {
     });
     expect(JSON.stringify(fc)).not.toContain(reporter);
 
-    const csv = await call(`/api/v1/reports.csv?q=${tag}&category=road`);
+    const csv = await api(`/reports.csv?q=${tag}&category=road`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const body = await csv.text();
     const lines = body

@@ -1,14 +1,14 @@
 import type { messagingApi } from '@line/bot-sdk';
-import { env, SELF } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { isService, parsePostback } from '../src/conversation/rules';
 import { CITY_WEBSITE, gridAreas, RICH_MENU, TILES } from '../src/richmenu/menu';
 import { richMenuImage } from '../src/richmenu/publish';
 import { contrastRatio, imageProblems, LIMITS, pngSize, richMenuProblems } from '../src/richmenu/rules';
+import { api, newStaff } from './helpers/api';
 import { fake } from './helpers/line';
 
 const BASE = 'https://bot.example.jp/api/v1';
-const BOOTSTRAP = 'test-bootstrap-token';
 
 type Menu = messagingApi.RichMenuRequest;
 type Area = messagingApi.RichMenuArea;
@@ -197,11 +197,8 @@ describe('the shipped image', () => {
   });
 });
 
-function publish(token: string | null = BOOTSTRAP) {
-  return SELF.fetch(`${BASE}/richmenu/publish`, {
-    method: 'POST',
-    headers: token === null ? {} : { authorization: `Bearer ${token}` },
-  });
+function publish(token?: string | null) {
+  return api('/richmenu/publish', { method: 'POST', token });
 }
 
 async function richMenuCalls() {
@@ -239,12 +236,7 @@ describe('POST /api/v1/richmenu/publish', () => {
   });
 
   it('is for admins only: other staff get 403 and nothing reaches LINE', async () => {
-    const made = await SELF.fetch(`${BASE}/staff`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${BOOTSTRAP}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'broadcaster', roles: ['broadcaster', 'approver'] }),
-    });
-    const { token } = (await made.json()) as { token: string };
+    const { token } = await newStaff(['broadcaster', 'approver']);
     const before = (await richMenuCalls()).length;
 
     const res = await publish(token);
@@ -294,7 +286,7 @@ describe('POST /api/v1/richmenu/publish', () => {
   });
 
   it('is in the OpenAPI document as an admin operation', async () => {
-    const doc = (await (await SELF.fetch(`${BASE}/openapi.json`)).json()) as {
+    const doc = (await (await exports.default.fetch(`${BASE}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, Record<string, unknown>>>;
     };
     expect(doc.paths['/richmenu/publish']?.post?.['x-required-roles']).toEqual(['admin']);

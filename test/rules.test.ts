@@ -1,6 +1,8 @@
 import { HTTPFetchError } from '@line/bot-sdk';
 import { describe, expect, it } from 'vitest';
+import { isJstDate, jst, jstDayStart, jstIsoString, jstParts, jstText, jstYear } from '../src/calendar/jst';
 import { backoffMs } from '../src/conversation/conversation-do';
+import { concatBytes } from '../src/http/bytes';
 import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
 import { langOf } from '../src/conversation/texts';
 import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
@@ -119,4 +121,71 @@ describe('withTimeout', () => {
   it('passes through an answer that comes in time', async () => {
     expect(await withTimeout(Promise.resolve('ok'), 1_000)).toBe('ok');
   });
+});
+
+describe('JST dates (calendar/jst.ts, used wherever JST meets the code)', () => {
+  it.each([
+    // 2026-11-28 23:59 JST is 14:59 UTC: the day started at 11-27 15:00 UTC.
+    [Date.UTC(2026, 10, 28, 14, 59), Date.UTC(2026, 10, 27, 15, 0)],
+    // 2026-11-29 00:00 JST: a new day.
+    [Date.UTC(2026, 10, 28, 15, 0), Date.UTC(2026, 10, 28, 15, 0)],
+    [Date.UTC(2026, 10, 28, 3, 0), Date.UTC(2026, 10, 27, 15, 0)],
+  ])('jstDayStart(%i) = %i', (now, start) => expect(jstDayStart(now)).toBe(start));
+
+  it.each([
+    [Date.UTC(2026, 11, 31, 14, 59), 2026],
+    [Date.UTC(2026, 11, 31, 15, 0), 2027],
+  ])('jstYear(%i) = %i (report numbers follow the Japanese new year)', (now, y) => expect(jstYear(now)).toBe(y));
+
+  it.each([
+    [Date.UTC(2026, 10, 28, 3, 34, 56, 789), '2026-11-28T12:34:56+09:00'],
+    [Date.UTC(2026, 10, 28, 14, 59, 59, 999), '2026-11-28T23:59:59+09:00'],
+    [Date.UTC(2026, 10, 28, 15, 0), '2026-11-29T00:00:00+09:00'],
+    [Date.UTC(2026, 11, 31, 15, 0), '2027-01-01T00:00:00+09:00'],
+  ])('jstIsoString(%i) = %s (Open311 date-times)', (ms, s) => {
+    expect(jstIsoString(ms)).toBe(s);
+    expect(Date.parse(s)).toBe(Math.floor(ms / 1000) * 1000);
+  });
+
+  it.each([
+    [Date.UTC(2026, 10, 28, 14, 59, 59, 999), '2026/11/28 23:59'],
+    [Date.UTC(2026, 10, 28, 15, 0), '2026/11/29 00:00'],
+    [Date.UTC(2026, 11, 31, 15, 0), '2027/01/01 00:00'],
+    [Date.UTC(2027, 0, 4, 0, 5), '2027/01/04 09:05'],
+    [Date.UTC(2026, 0, 1, 3, 7), '2026/01/01 12:07'],
+  ])('jstText(%i) = %s (the department mail)', (ms, s) => expect(jstText(ms)).toBe(s));
+
+  it.each([
+    ['2026-12-04T08:30', Date.UTC(2026, 11, 3, 23, 30)],
+    ['2027-01-01T00:00', Date.UTC(2026, 11, 31, 15, 0)],
+  ])('jst(%s) = %i', (local, ms) => expect(jst(local)).toBe(ms));
+
+  it('jst refuses what is not a date-time', () => expect(() => jst('tomorrow')).toThrow(/not a JST date-time/));
+
+  it.each([
+    // 2026-11-29 is a Sunday; 00:00 JST is still Saturday in UTC.
+    [jst('2026-11-29T00:00'), { year: 2026, month: 11, day: 29, weekday: 0, minutes: 0, date: '2026-11-29' }],
+    [jst('2026-11-28T23:59'), { year: 2026, month: 11, day: 28, weekday: 6, minutes: 1439, date: '2026-11-28' }],
+    [jst('2027-01-04T08:30'), { year: 2027, month: 1, day: 4, weekday: 1, minutes: 510, date: '2027-01-04' }],
+  ])('jstParts(%i)', (ms, parts) => expect(jstParts(ms)).toEqual(parts));
+
+  it.each([
+    ['2026-12-29', true],
+    ['2028-02-29', true],
+    ['2027-02-29', false],
+    ['2026-13-01', false],
+    ['2026-1-01', false],
+    ['2026-12-29T00:00', false],
+    ['', false],
+  ])('isJstDate(%j) = %s', (s, ok) => expect(isJstDate(s)).toBe(ok));
+});
+
+describe('concatBytes', () => {
+  const b = (...xs: number[]) => new Uint8Array(xs);
+  it.each([
+    { parts: [], out: [] },
+    { parts: [b(1, 2)], out: [1, 2] },
+    { parts: [b(1), b(), b(2, 3), b(4)], out: [1, 2, 3, 4] },
+    { parts: [b(1, 2, 3).subarray(1), b(9)], out: [2, 3, 9] },
+  ])('$out', ({ parts, out }) => expect([...concatBytes(parts)]).toEqual(out));
 });

@@ -1,4 +1,5 @@
-import { createScheduledController, env } from 'cloudflare:test';
+import { createScheduledController } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { afterEach, expect, it } from 'vitest';
 import { scheduled, TASKS, type ScheduledTask } from '../src/scheduled';
 

@@ -1,4 +1,5 @@
-import { env, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { conversation, drain, events, fake, newUserId, say, texts } from './helpers/line';
 import { lastMessage, quickLabels, tap } from './helpers/quick-reply';

@@ -1,5 +1,5 @@
 import { nationalHoliday } from './holidays';
-import { DAY_MS, jstMidnight, jstParts } from './jst';
+import { DAY_MS, jstDayStart, jstParts } from './jst';
 
 /**
  * When one kind of message may go out, in JST. Each audience kind (city, school,
@@ -72,7 +72,7 @@ const HORIZON_DAYS = 400;
  */
 export function nextOpening(now: number, rules: ReleaseRules): number | null {
   if (isOpen(now, rules)) return now;
-  const today = jstMidnight(now);
+  const today = jstDayStart(now);
   for (let i = 0; i <= HORIZON_DAYS; i++) {
     // Noon avoids any doubt about which day a midnight belongs to.
     const midnight = today + i * DAY_MS;

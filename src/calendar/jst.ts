@@ -15,6 +15,8 @@ export interface JstParts {
   date: string;
 }
 
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
 export function jstParts(ms: number): JstParts {
   const d = new Date(ms + JST_OFFSET_MS);
   const year = d.getUTCFullYear();
@@ -26,13 +28,29 @@ export function jstParts(ms: number): JstParts {
     day,
     weekday: d.getUTCDay(),
     minutes: d.getUTCHours() * 60 + d.getUTCMinutes(),
-    date: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+    date: `${year}-${pad2(month)}-${pad2(day)}`,
   };
 }
 
-/** UTC ms of 00:00 JST on the JST day that contains `ms`. */
-export function jstMidnight(ms: number): number {
+/** UTC ms of 00:00 JST on the JST day that contains `ms`: residents' "today" is Japan's. */
+export function jstDayStart(ms: number): number {
   return Math.floor((ms + JST_OFFSET_MS) / DAY_MS) * DAY_MS - JST_OFFSET_MS;
+}
+
+/** The JST calendar year: report numbers follow the Japanese new year, not UTC's. */
+export function jstYear(ms: number): number {
+  return new Date(ms + JST_OFFSET_MS).getUTCFullYear();
+}
+
+/** ISO 8601 (W3C) date-time in JST with its offset, to the second: `2026-11-28T12:34:56+09:00`. */
+export function jstIsoString(ms: number): string {
+  return new Date(ms + JST_OFFSET_MS).toISOString().replace(/\.\d{3}Z$/, '+09:00');
+}
+
+/** Date and time as Japanese readers write them, to the minute: `2026/11/28 09:05`. */
+export function jstText(ms: number): string {
+  const p = jstParts(ms);
+  return `${p.year}/${pad2(p.month)}/${pad2(p.day)} ${pad2(Math.floor(p.minutes / 60))}:${pad2(p.minutes % 60)}`;
 }
 
 /** UTC ms of a JST wall-clock time, e.g. `jst('2026-12-04T08:30')`. */

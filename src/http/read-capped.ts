@@ -1,3 +1,5 @@
+import { concatBytes } from './bytes';
+
 /**
  * Reads a body once, giving up (null) as soon as it passes `limit` bytes. A declared
  * content-length over the limit is refused before reading; since it may be absent or
@@ -27,11 +29,5 @@ export async function readCapped(
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }

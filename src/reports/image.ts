@@ -1,3 +1,5 @@
+import { concatBytes } from '../http/bytes';
+
 /**
  * What a photo is (sniffed from its bytes, never from a header) and the same photo without
  * its metadata. Residents' phones put GPS coordinates, the device and the time into photos;
@@ -86,7 +88,7 @@ export function stripJpeg(src: Uint8Array): Uint8Array {
     pos += len;
   }
   // Nothing after EOI: phones append a second image (MPF) with its own EXIF and GPS, or trailers.
-  return concat(out);
+  return concatBytes(out);
 }
 
 /** Where entropy-coded data starting at `from` ends: the next marker (not a stuffed 0xFF00 or a restart). */
@@ -208,7 +210,7 @@ export function stripPng(src: Uint8Array): Uint8Array {
     pos = end;
     if (type === 'IEND') break;
   }
-  return concat(out);
+  return concatBytes(out);
 }
 
 /* ───────── bytes ───────── */
@@ -220,14 +222,4 @@ function ascii(s: string): number[] {
 function startsWith(bytes: Uint8Array, prefix: string): boolean {
   const p = ascii(prefix);
   return bytes.length >= p.length && p.every((b, i) => bytes[i] === b);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

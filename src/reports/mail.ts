@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, lte, or } from 'drizzle-orm';
 import { db as makeDb, type Db } from '../db/client';
 import { reportPhotos, reports } from '../db/schema';
 import { config } from '../config';
+import { jstText } from '../calendar/jst';
 import { MAIL_MAX_ATTEMPTS, mailBackoffMs } from './rules';
 import { getCategory, getDepartment } from './service';
 
@@ -33,19 +34,6 @@ export async function sendMail(env: Env, mail: OutgoingMail): Promise<string> {
     text: mail.text,
   });
   return result.messageId;
-}
-
-const JST = new Intl.DateTimeFormat('ja-JP', {
-  timeZone: 'Asia/Tokyo',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-
-export function jstText(ms: number): string {
-  return JST.format(new Date(ms));
 }
 
 export interface MailFacts {

@@ -9,6 +9,7 @@ import {
   reportStatusHistory,
   type ReportStatus,
 } from '../db/schema';
+import { jstIsoString } from '../calendar/jst';
 import { CLOSED_STATUSES, OPEN_STATUSES, open311Status, redactPersonalData, REPORT_NUMBER } from './rules';
 
 /**
@@ -27,12 +28,6 @@ const IN_SLICE = 90;
 const MAX_IDS = 50;
 /** GeoReport v2: without a date range, the last 90 days. */
 const DEFAULT_WINDOW_MS = 90 * 24 * 60 * 60 * 1000;
-const JST_OFFSET = '+09:00';
-
-/** W3C date-time in JST with its offset, e.g. 2026-11-28T12:34:56+09:00. */
-export function w3c(ms: number): string {
-  return new Date(ms + 9 * 3600_000).toISOString().replace(/\.\d{3}Z$/, JST_OFFSET);
-}
 
 function errors(c: Context, status: 400 | 404, description: string) {
   return c.json([{ code: status, description }], status);
@@ -182,8 +177,8 @@ async function shape(c: Context<{ Bindings: Env }>, db: Db, rows: PublicRow[]) {
       description: r.description ? redactPersonalData(r.description).slice(0, 4000) : null,
       agency_responsible: r.departmentId ? (dept.get(r.departmentId) ?? null) : null,
       service_notice: null,
-      requested_datetime: w3c(r.createdAt),
-      updated_datetime: w3c(closed && r.closedAt ? r.closedAt : r.updatedAt),
+      requested_datetime: jstIsoString(r.createdAt),
+      updated_datetime: jstIsoString(closed && r.closedAt ? r.closedAt : r.updatedAt),
       expected_datetime: null,
       address: r.address,
       address_id: null,

@@ -126,18 +126,6 @@ export function nearestDuplicate<T extends DuplicateCandidate>(
 }
 
 export const DAILY_REPORT_LIMIT = 10;
-const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Start of the JST calendar day containing `now`, in UTC ms: residents' "today" is Japan's. */
-export function jstDayStart(now: number): number {
-  return Math.floor((now + JST_OFFSET_MS) / DAY_MS) * DAY_MS - JST_OFFSET_MS;
-}
-
-export function jstYear(now: number): number {
-  return new Date(now + JST_OFFSET_MS).getUTCFullYear();
-}
-
 export function underDailyLimit(sentToday: number, limit = DAILY_REPORT_LIMIT): boolean {
   return sentToday < limit;
 }

@@ -8,16 +8,9 @@ import {
   reportSupporters,
   type ReportStatus,
 } from '../db/schema';
+import { jstDayStart, jstYear } from '../calendar/jst';
 import { stripMetadata } from './image';
-import {
-  boxAround,
-  DUPLICATE_RADIUS_M,
-  DUPLICATE_WINDOW_MS,
-  jstDayStart,
-  jstYear,
-  nearestDuplicate,
-  OPEN_STATUSES,
-} from './rules';
+import { boxAround, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, nearestDuplicate, OPEN_STATUSES } from './rules';
 
 /** Service functions the resident's conversation needs. Staff-side functions live in staff.ts. */
 
@@ -187,14 +180,7 @@ export async function discardDraftPhotos(env: Env, db: Db, lineUserId: string, i
       ),
     )
     .all();
-  if (rows.length === 0) return;
-  await env.PHOTOS.delete(rows.map((r) => r.key));
-  await db.delete(reportPhotos).where(
-    inArray(
-      reportPhotos.id,
-      rows.map((r) => r.id),
-    ),
-  );
+  await deletePhotos(env, db, rows);
 }
 
 /** Drafts that expired (30 minutes) or were abandoned leave photos behind; a day later they go. */
@@ -207,7 +193,17 @@ export async function cleanUnclaimedPhotos(env: Env, db: Db, now: number): Promi
     .where(and(isNull(reportPhotos.reportId), lte(reportPhotos.createdAt, now - UNCLAIMED_PHOTO_TTL_MS)))
     .limit(100)
     .all();
-  if (rows.length === 0) return 0;
+  await deletePhotos(env, db, rows);
+  return rows.length;
+}
+
+/**
+ * R2 first, then the rows: the reverse of `storeDraftPhoto`, so no object is ever left
+ * without a row. A failure in between leaves rows whose bytes are gone; they are still
+ * unclaimed, so the next clean-up finds them and deletes them (R2 ignores missing keys).
+ */
+async function deletePhotos(env: Env, db: Db, rows: { id: string; key: string }[]): Promise<void> {
+  if (rows.length === 0) return;
   await env.PHOTOS.delete(rows.map((r) => r.key));
   await db.delete(reportPhotos).where(
     inArray(
@@ -215,7 +211,6 @@ export async function cleanUnclaimedPhotos(env: Env, db: Db, now: number): Promi
       rows.map((r) => r.id),
     ),
   );
-  return rows.length;
 }
 
 /* ───────── submission ───────── */

@@ -1,27 +1,9 @@
-import { createScheduledController, env, runDurableObjectAlarm, SELF } from 'cloudflare:test';
+import { createScheduledController, runDurableObjectAlarm } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import worker from '../../src/index';
+import { api, newStaff } from './api';
 import { newUserId } from './line';
-
-const BASE = 'https://bot.example.jp/api/v1';
-export const BOOTSTRAP = 'test-bootstrap-token';
-
-/** Calls the staff API; `token` defaults to the bootstrap token (an admin). */
-export function api(path: string, init: { token?: string; method?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = { authorization: `Bearer ${init.token ?? BOOTSTRAP}` };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return SELF.fetch(`${BASE}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-}
-
-export async function newStaff(roles: string[]): Promise<{ id: string; token: string }> {
-  const res = await api('/staff', { method: 'POST', body: { name: `bc-${crypto.randomUUID()}`, roles } });
-  expect(res.status).toBe(201);
-  return res.json();
-}
 
 /** A broadcaster and an approver: the two people every broadcast needs. */
 export async function team() {

@@ -1,4 +1,5 @@
-import { env, runDurableObjectAlarm, SELF } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { signBody } from '../../src/line/signature';
 import type { RecordedAttempt, RecordedRequest, Injection } from '../fake-line/fake-line';
 
@@ -107,7 +108,7 @@ export async function postWebhook(body: unknown, signature?: string | null): Pro
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const sig = signature === undefined ? await signBody(CHANNEL_SECRET, raw) : signature;
   if (sig !== null) headers['x-line-signature'] = sig;
-  return SELF.fetch('https://bot.example.jp/webhook', { method: 'POST', headers, body: raw });
+  return exports.default.fetch('https://bot.example.jp/webhook', { method: 'POST', headers, body: raw });
 }
 
 export function conversation(userId: string) {

@@ -1,4 +1,7 @@
-import { env, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { db } from '../../src/db/client';
+import { storeDraftPhoto, submitReport, type NewReport } from '../../src/reports/service';
 import { pb } from '../../src/reports/texts';
 import { conversation, events, fake, newUserId, say } from './line';
 
@@ -77,4 +80,34 @@ export async function reportsOf(userId: string) {
     .bind(userId)
     .all<Record<string, any>>();
   return rows.results;
+}
+
+/** A stored report, as the conversation would store it (same service function), with optional photos. */
+export async function storedReport(
+  reporter: string,
+  over: Partial<NewReport> & { photos?: Uint8Array[]; at?: number } = {},
+) {
+  const p = spot();
+  const d = db(env.DB);
+  const photoIds: string[] = [];
+  for (const [i, bytes] of (over.photos ?? []).entries())
+    photoIds.push(await storeDraftPhoto(env, d, reporter, bytes, i, Date.now()));
+  const r = await submitReport(
+    env,
+    {
+      id: crypto.randomUUID(),
+      categoryCode: 'road',
+      subtypeCode: 'road-pothole',
+      departmentId: 'road',
+      lat: p.lat,
+      lng: p.lng,
+      address: '岡山市北区大供1丁目',
+      description: '歩道に穴があります',
+      reporterLineUserId: reporter,
+      photoIds,
+      ...over,
+    },
+    over.at ?? Date.now(),
+  );
+  return { ...r, photoIds };
 }
