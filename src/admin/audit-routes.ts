@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { db } from '../db/client';
 import { audit, isAuditCursor, listAudit } from './audit';
-import { badRequestResponse } from './errors';
+import { badRequestResponse, iso, json } from './openapi';
 import { createRouter, staffRoute } from './router';
 
 const AuditQuery = z.object({
@@ -38,9 +38,7 @@ export const auditRoutes = createRouter().openapi(
     responses: {
       200: {
         description: 'One page; pass `nextCursor` as `cursor` for the next',
-        content: {
-          'application/json': { schema: z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }) },
-        },
+        content: json(z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() })),
       },
       ...badRequestResponse,
     },
@@ -60,9 +58,6 @@ export const auditRoutes = createRouter().openapi(
       since: q.since,
       until: q.until,
     });
-    return c.json(
-      { items: page.items.map((e) => ({ ...e, at: new Date(e.at).toISOString() })), nextCursor: page.nextCursor },
-      200,
-    );
+    return c.json({ items: page.items.map((e) => ({ ...e, at: iso(e.at) })), nextCursor: page.nextCursor }, 200);
   },
 );

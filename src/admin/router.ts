@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { StaffRole } from '../db/schema';
 import { requireRole, type ApiEnv } from './auth';
-import { authErrorResponses, onApiError, validationHook } from './errors';
+import { onApiError, validationHook } from './errors';
+import { authErrorResponses } from './openapi';
 
 /** Name of the bearer scheme in the OpenAPI document. */
 export const BEARER_SCHEME = 'bearerAuth';

@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { db } from '../db/client';
 import { STAFF_ROLES } from '../db/schema';
-import { badRequestResponse, notFoundResponse, problem } from './errors';
+import { problem } from './errors';
+import { badRequestResponse, iso, json, notFoundResponse } from './openapi';
 import { createRouter, staffRoute } from './router';
 import { createStaff, listStaff, revokeStaff } from './staff';
 
@@ -68,9 +69,6 @@ const StaffMember = StaffIdentity.extend({
   revokedAt: z.iso.datetime().nullable(),
 }).openapi('StaffMember');
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export const staffRoutes = createRouter()
   .openapi(
     staffRoute(['admin'], {
@@ -105,7 +103,7 @@ export const staffRoutes = createRouter()
       const items = rows.map((r) => ({
         ...r,
         createdAt: iso(r.createdAt),
-        revokedAt: r.revokedAt === null ? null : iso(r.revokedAt),
+        revokedAt: iso(r.revokedAt),
       }));
       return c.json({ items }, 200);
     },

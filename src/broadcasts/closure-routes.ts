@@ -1,18 +1,18 @@
 import { z } from '@hono/zod-openapi';
-import { badRequestResponse, notFoundResponse, problem, ProblemSchema } from '../admin/errors';
+import { problem } from '../admin/errors';
+import { badRequestResponse, conflictResponse, iso, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
 import { isJstDate } from '../calendar/jst';
 import { db } from '../db/client';
 import { addClosureDay, deleteClosureDay, listClosureDays } from './service';
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 const JstDate = z.string().refine(isJstDate, 'must be a date YYYY-MM-DD').openapi({ example: '2026-12-28' });
 const ClosureDay = z
   .object({ date: z.string(), reason: z.string(), createdBy: z.string(), createdAt: z.string() })
   .openapi('ClosureDay');
 const view = (r: { date: string; reason: string; createdBy: string; createdAt: number }) => ({
   ...r,
-  createdAt: new Date(r.createdAt).toISOString(),
+  createdAt: iso(r.createdAt),
 });
 
 /** Extra days the city office is closed: city broadcasts due on them wait for the next office day. */
@@ -44,10 +44,7 @@ export const closureRoutes = createRouter()
       responses: {
         201: { description: 'Added', content: json(ClosureDay) },
         ...badRequestResponse,
-        409: {
-          description: 'Already a closure day',
-          content: { 'application/problem+json': { schema: ProblemSchema } },
-        },
+        ...conflictResponse('Already a closure day'),
       },
     }),
     async (c) => {

@@ -1,5 +1,13 @@
 import { z } from '@hono/zod-openapi';
-import { badRequestResponse, notFoundResponse, ProblemSchema } from '../admin/errors';
+import {
+  badRequestResponse,
+  conflictResponse,
+  iso,
+  json,
+  notFoundResponse,
+  problemAnswer,
+  unprocessableResponse,
+} from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
 import { db } from '../db/client';
 import { BROADCAST_STATUSES } from '../db/schema';
@@ -20,15 +28,8 @@ import {
   type BroadcastSummary,
 } from './service';
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
-const conflict = {
-  409: { description: 'Not allowed in the broadcast’s current status', content: problemContent },
-} as const;
-const unprocessable = {
-  422: { description: 'The audience cannot be resolved yet (schools, associations)', content: problemContent },
-} as const;
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const conflict = conflictResponse('Not allowed in the broadcast’s current status');
+const unprocessable = unprocessableResponse('The audience cannot be resolved yet (schools, associations)');
 
 const Status = z.enum(BROADCAST_STATUSES).openapi('BroadcastStatus');
 const Id = z.object({ id: z.uuid() });
@@ -132,8 +133,8 @@ function summaryJson(s: BroadcastSummary) {
     ...s,
     scheduledAt: iso(s.scheduledAt),
     nextReleaseAt: iso(s.nextReleaseAt),
-    createdAt: iso(s.createdAt)!,
-    updatedAt: iso(s.updatedAt)!,
+    createdAt: iso(s.createdAt),
+    updatedAt: iso(s.updatedAt),
     approvedAt: iso(s.approvedAt),
     releasedAt: iso(s.releasedAt),
     finishedAt: iso(s.finishedAt),
@@ -282,9 +283,9 @@ export const broadcastRoutes = createRouter()
       responses: {
         200: { description: 'Sent', content: json(z.object({ sentTo: z.number().int() })) },
         ...notFoundResponse,
-        409: { description: 'No LINE user IDs registered for the caller', content: problemContent },
-        422: { description: 'LINE refused the message', content: problemContent },
-        503: { description: 'LINE did not answer; try again', content: problemContent },
+        ...conflictResponse('No LINE user IDs registered for the caller'),
+        ...unprocessableResponse('LINE refused the message'),
+        503: problemAnswer('LINE did not answer; try again'),
       },
     }),
     async (c) => c.json(await testSend(c.env, db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),

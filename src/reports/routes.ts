@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { audit, auditRecord } from '../admin/audit';
-import { badRequestResponse, notFoundResponse, problem } from '../admin/errors';
+import { problem } from '../admin/errors';
+import { badRequestResponse, conflictResponse, iso, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
 import { db } from '../db/client';
 import { REPORT_STATUSES, reportCategories, reportDepartments, type ReportStatus } from '../db/schema';
@@ -24,8 +25,6 @@ import {
  */
 
 const ROLES = ['report_manager'] as const;
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const StatusSchema = z.enum(REPORT_STATUSES).openapi('ReportStatus');
 
@@ -103,8 +102,8 @@ function summary(r: SummaryRow): z.infer<typeof ReportSummary> {
   const { hiddenAt, createdAt, updatedAt, closedAt, ...rest } = r;
   return {
     ...rest,
-    createdAt: iso(createdAt)!,
-    updatedAt: iso(updatedAt)!,
+    createdAt: iso(createdAt),
+    updatedAt: iso(updatedAt),
     closedAt: iso(closedAt),
     hidden: hiddenAt !== null,
   };
@@ -350,7 +349,7 @@ export const reportRoutes = createRouter()
             hiddenReason: p.hiddenReason,
           })),
           history: history.map((h) => ({
-            at: iso(h.at)!,
+            at: iso(h.at),
             actor: h.actor,
             from: h.fromStatus as ReportStatus | null,
             to: h.toStatus as ReportStatus,
@@ -411,10 +410,7 @@ export const reportRoutes = createRouter()
       request: { params: IdParam, body: { required: true, content: json(PatchBody) } },
       responses: {
         200: { description: 'Changed', content: json(z.object({ notified: z.number().int() })) },
-        409: {
-          description: 'Not an allowed status transition, or the report changed meanwhile',
-          content: { 'application/problem+json': { schema: z.unknown() } },
-        },
+        ...conflictResponse('Not an allowed status transition, or the report changed meanwhile'),
         ...badRequestResponse,
         ...notFoundResponse,
       },
@@ -532,7 +528,7 @@ export const reportRoutes = createRouter()
       request: { body: { required: true, content: json(NewCategory) } },
       responses: {
         201: { description: 'Created', content: json(Category) },
-        409: { description: 'The code exists', content: { 'application/problem+json': { schema: z.unknown() } } },
+        ...conflictResponse('The code exists'),
         ...badRequestResponse,
       },
     }),
@@ -608,7 +604,7 @@ export const reportRoutes = createRouter()
       request: { body: { required: true, content: json(NewDepartment) } },
       responses: {
         201: { description: 'Created', content: json(Department) },
-        409: { description: 'The id exists', content: { 'application/problem+json': { schema: z.unknown() } } },
+        ...conflictResponse('The id exists'),
         ...badRequestResponse,
       },
     }),
