@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { db } from '../db/client';
 import { audit, isAuditCursor, listAudit } from './audit';
 import { badRequestResponse, iso, json } from './openapi';
 import { createRouter, staffRoute } from './router';
@@ -45,14 +44,13 @@ export const auditRoutes = createRouter().openapi(
   }),
   async (c) => {
     const q = c.req.valid('query');
-    const d = db(c.env.DB);
-    const page = await listAudit(d, {
+    const page = await listAudit(c.var.db, {
       ...q,
       since: q.since === undefined ? undefined : Date.parse(q.since),
       until: q.until === undefined ? undefined : Date.parse(q.until),
     });
     // The log names who touched which resident's records, so reading it is itself audited.
-    await audit(d, c.var.staff, 'audit.list', 'audit_log', null, {
+    await audit(c.var.db, c.var.staff, 'audit.list', 'audit_log', null, {
       staffId: q.staffId,
       action: q.action,
       since: q.since,

@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { db } from '../db/client';
 import { STAFF_ROLES } from '../db/schema';
 import { problem } from './errors';
 import { badRequestResponse, iso, json, notFoundResponse } from './openapi';
@@ -83,7 +82,7 @@ export const staffRoutes = createRouter()
       },
     }),
     async (c) => {
-      const created = await createStaff(db(c.env.DB), c.var.staff, c.req.valid('json'));
+      const created = await createStaff(c.var.db, c.var.staff, c.req.valid('json'));
       // The answer carries a secret: no cache anywhere may keep it.
       return c.json(created, 201, { 'cache-control': 'no-store' });
     },
@@ -99,7 +98,7 @@ export const staffRoutes = createRouter()
       },
     }),
     async (c) => {
-      const rows = await listStaff(db(c.env.DB), c.var.staff);
+      const rows = await listStaff(c.var.db, c.var.staff);
       const items = rows.map((r) => ({
         ...r,
         createdAt: iso(r.createdAt),
@@ -136,7 +135,7 @@ export const staffRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const result = await revokeStaff(db(c.env.DB), c.var.staff, id);
+      const result = await revokeStaff(c.var.db, c.var.staff, id);
       if (result === 'not_found') throw problem(404, `No staff account ${id}.`);
       if (result === 'bootstrap') {
         throw problem(

@@ -3,7 +3,6 @@ import { problem } from '../admin/errors';
 import { badRequestResponse, conflictResponse, iso, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
 import { isJstDate } from '../calendar/jst';
-import { db } from '../db/client';
 import { addClosureDay, deleteClosureDay, listClosureDays } from './service';
 
 const JstDate = z.string().refine(isJstDate, 'must be a date YYYY-MM-DD').openapi({ example: '2026-12-28' });
@@ -27,7 +26,7 @@ export const closureRoutes = createRouter()
         200: { description: 'All closure days, by date', content: json(z.object({ items: z.array(ClosureDay) })) },
       },
     }),
-    async (c) => c.json({ items: (await listClosureDays(db(c.env.DB))).map(view) }, 200),
+    async (c) => c.json({ items: (await listClosureDays(c.var.db)).map(view) }, 200),
   )
   .openapi(
     staffRoute(['admin'], {
@@ -49,7 +48,7 @@ export const closureRoutes = createRouter()
     }),
     async (c) => {
       const { date, reason } = c.req.valid('json');
-      return c.json(view(await addClosureDay(db(c.env.DB), c.var.staff, date, reason)), 201);
+      return c.json(view(await addClosureDay(c.var.db, c.var.staff, date, reason)), 201);
     },
   )
   .openapi(
@@ -63,8 +62,7 @@ export const closureRoutes = createRouter()
     }),
     async (c) => {
       const { date } = c.req.valid('param');
-      if (!(await deleteClosureDay(db(c.env.DB), c.var.staff, date)))
-        throw problem(404, `${date} is not a closure day.`);
+      if (!(await deleteClosureDay(c.var.db, c.var.staff, date))) throw problem(404, `${date} is not a closure day.`);
       return c.body(null, 204);
     },
   );

@@ -9,7 +9,6 @@ import {
   unprocessableResponse,
 } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
-import { db } from '../db/client';
 import { BROADCAST_STATUSES } from '../db/schema';
 import { Audience } from './audience';
 import { BroadcastMessages } from './messages';
@@ -170,7 +169,7 @@ export const broadcastRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const created = await createBroadcast(db(c.env.DB), c.var.staff, {
+      const created = await createBroadcast(c.var.db, c.var.staff, {
         ...body,
         scheduledAt: scheduledAtMs(body.scheduledAt),
       });
@@ -192,7 +191,7 @@ export const broadcastRoutes = createRouter()
       },
     }),
     async (c) => {
-      const items = await listBroadcasts(c.env, db(c.env.DB), Date.now(), c.req.valid('query'));
+      const items = await listBroadcasts(c.env, c.var.db, Date.now(), c.req.valid('query'));
       return c.json({ items: items.map(summaryJson) }, 200);
     },
   )
@@ -210,7 +209,7 @@ export const broadcastRoutes = createRouter()
       },
     }),
     async (c) => {
-      const b = await getBroadcast(c.env, db(c.env.DB), c.req.valid('param').id, Date.now());
+      const b = await getBroadcast(c.env, c.var.db, c.req.valid('param').id, Date.now());
       return c.json({ ...summaryJson(b), messages: b.messages, batches: b.batches }, 200);
     },
   )
@@ -233,7 +232,7 @@ export const broadcastRoutes = createRouter()
       const body = c.req.valid('json');
       const patch = { ...body, scheduledAt: scheduledAtMs(body.scheduledAt) };
       if (patch.scheduledAt === undefined) delete patch.scheduledAt;
-      return c.json(await updateBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id, patch), 200);
+      return c.json(await updateBroadcast(c.var.db, c.var.staff, c.req.valid('param').id, patch), 200);
     },
   )
   .openapi(
@@ -249,7 +248,7 @@ export const broadcastRoutes = createRouter()
         ...conflict,
       },
     }),
-    async (c) => c.json(await submitBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+    async (c) => c.json(await submitBroadcast(c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
     staffRoute(['approver'], {
@@ -260,7 +259,7 @@ export const broadcastRoutes = createRouter()
       request: { params: Id },
       responses: { 200: { description: 'Scheduled', content: json(StatusAnswer) }, ...notFoundResponse, ...conflict },
     }),
-    async (c) => c.json(await approveBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+    async (c) => c.json(await approveBroadcast(c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
     staffRoute(['broadcaster', 'approver'], {
@@ -271,7 +270,7 @@ export const broadcastRoutes = createRouter()
       request: { params: Id },
       responses: { 200: { description: 'Cancelled', content: json(StatusAnswer) }, ...notFoundResponse, ...conflict },
     }),
-    async (c) => c.json(await cancelBroadcast(c.env, db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+    async (c) => c.json(await cancelBroadcast(c.env, c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
     staffRoute(['broadcaster', 'approver'], {
@@ -288,7 +287,7 @@ export const broadcastRoutes = createRouter()
         503: problemAnswer('LINE did not answer; try again'),
       },
     }),
-    async (c) => c.json(await testSend(c.env, db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+    async (c) => c.json(await testSend(c.env, c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
     staffRoute([], {
@@ -298,7 +297,7 @@ export const broadcastRoutes = createRouter()
       summary: 'Your LINE accounts for test sends / テスト送信先',
       responses: { 200: { description: 'The caller’s LINE user IDs', content: json(LineUserIds) } },
     }),
-    async (c) => c.json({ lineUserIds: await listStaffLineUsers(db(c.env.DB), c.var.staff.id) }, 200),
+    async (c) => c.json({ lineUserIds: await listStaffLineUsers(c.var.db, c.var.staff.id) }, 200),
   )
   .openapi(
     staffRoute([], {
@@ -310,5 +309,5 @@ export const broadcastRoutes = createRouter()
       responses: { 200: { description: 'Stored', content: json(LineUserIds) }, ...badRequestResponse },
     }),
     async (c) =>
-      c.json({ lineUserIds: await setStaffLineUsers(db(c.env.DB), c.var.staff, c.req.valid('json').lineUserIds) }, 200),
+      c.json({ lineUserIds: await setStaffLineUsers(c.var.db, c.var.staff, c.req.valid('json').lineUserIds) }, 200),
   );

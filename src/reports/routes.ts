@@ -4,7 +4,7 @@ import { audit, auditRecord } from '../admin/audit';
 import { problem } from '../admin/errors';
 import { badRequestResponse, conflictResponse, iso, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
-import { db } from '../db/client';
+import type { Db } from '../db/client';
 import { REPORT_STATUSES, reportCategories, reportDepartments, type ReportStatus } from '../db/schema';
 import { resendReportMail } from './mail';
 import { exportReports, isReportCursor, listReports, type ReportQuery } from './queries';
@@ -221,7 +221,7 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const page = await listReports(db(c.env.DB), { ...filtersOf(q), sort: q.sort, cursor: q.cursor, limit: q.limit });
+      const page = await listReports(c.var.db, { ...filtersOf(q), sort: q.sort, cursor: q.cursor, limit: q.limit });
       return c.json({ items: page.items.map(summary), nextCursor: page.nextCursor }, 200);
     },
   )
@@ -249,9 +249,12 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const d = db(c.env.DB);
-      const rows = await exportReports(d, filtersOf(q), EXPORT_CAP);
-      await audit(d, c.var.staff, 'report.export', 'report', null, { format: 'geojson', count: rows.length, ...q });
+      const rows = await exportReports(c.var.db, filtersOf(q), EXPORT_CAP);
+      await audit(c.var.db, c.var.staff, 'report.export', 'report', null, {
+        format: 'geojson',
+        count: rows.length,
+        ...q,
+      });
       const body = {
         type: 'FeatureCollection' as const,
         features: rows.map((r) => {
@@ -279,9 +282,8 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const d = db(c.env.DB);
-      const rows = await exportReports(d, filtersOf(q), EXPORT_CAP);
-      await audit(d, c.var.staff, 'report.export', 'report', null, { format: 'csv', count: rows.length, ...q });
+      const rows = await exportReports(c.var.db, filtersOf(q), EXPORT_CAP);
+      await audit(c.var.db, c.var.staff, 'report.export', 'report', null, { format: 'csv', count: rows.length, ...q });
       const cols = [
         'number',
         'id',
@@ -328,10 +330,9 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const d = db(c.env.DB);
-      const detail = await reportDetail(d, id);
+      const detail = await reportDetail(c.var.db, id);
       if (!detail) throw problem(404, 'No such report.');
-      await audit(d, c.var.staff, 'report.read', 'report', id);
+      await audit(c.var.db, c.var.staff, 'report.read', 'report', id);
       const { report: r, photos, history, supporters, duplicates, nearby } = detail;
       return c.json(
         {
@@ -389,11 +390,10 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const { id, photoId } = c.req.valid('param');
-      const d = db(c.env.DB);
-      const photo = await getPhoto(d, id, photoId);
+      const photo = await getPhoto(c.var.db, id, photoId);
       const obj = photo ? await c.env.PHOTOS.get(photo.r2Key) : null;
       if (!photo || !obj) throw problem(404, 'No such photo.');
-      await audit(d, c.var.staff, 'report.photo.read', 'report_photo', photoId, { reportId: id });
+      await audit(c.var.db, c.var.staff, 'report.photo.read', 'report_photo', photoId, { reportId: id });
       return c.body(obj.body, 200, {
         'content-type': photo.contentType,
         'cache-control': 'private, no-store',
@@ -417,7 +417,7 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const result = await changeReport(c.env, db(c.env.DB), c.var.staff, id, c.req.valid('json'), Date.now());
+      const result = await changeReport(c.env, c.var.db, c.var.staff, id, c.req.valid('json'), Date.now());
       return c.json(result, 200);
     },
   )
@@ -431,7 +431,7 @@ export const reportRoutes = createRouter()
       responses: { 204: { description: 'Hidden' }, ...badRequestResponse, ...notFoundResponse },
     }),
     async (c) => {
-      await setReportHidden(db(c.env.DB), c.var.staff, c.req.valid('param').id, c.req.valid('json').reason, Date.now());
+      await setReportHidden(c.var.db, c.var.staff, c.req.valid('param').id, c.req.valid('json').reason, Date.now());
       return c.body(null, 204);
     },
   )
@@ -445,7 +445,7 @@ export const reportRoutes = createRouter()
       responses: { 204: { description: 'Visible again' }, ...notFoundResponse },
     }),
     async (c) => {
-      await setReportHidden(db(c.env.DB), c.var.staff, c.req.valid('param').id, null, Date.now());
+      await setReportHidden(c.var.db, c.var.staff, c.req.valid('param').id, null, Date.now());
       return c.body(null, 204);
     },
   )
@@ -460,7 +460,7 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const p = c.req.valid('param');
-      await setPhotoHidden(db(c.env.DB), c.var.staff, p.id, p.photoId, c.req.valid('json').reason, Date.now());
+      await setPhotoHidden(c.var.db, c.var.staff, p.id, p.photoId, c.req.valid('json').reason, Date.now());
       return c.body(null, 204);
     },
   )
@@ -475,7 +475,7 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const p = c.req.valid('param');
-      await setPhotoHidden(db(c.env.DB), c.var.staff, p.id, p.photoId, null, Date.now());
+      await setPhotoHidden(c.var.db, c.var.staff, p.id, p.photoId, null, Date.now());
       return c.body(null, 204);
     },
   )
@@ -496,11 +496,10 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const d = db(c.env.DB);
-      const detail = await reportDetail(d, id);
+      const detail = await reportDetail(c.var.db, id);
       if (!detail) throw problem(404, 'No such report.');
-      await audit(d, c.var.staff, 'report.mail.resend', 'report', id);
-      const mailStatus = await resendReportMail(c.env, d, id, Date.now(), new URL(c.req.url).origin);
+      await audit(c.var.db, c.var.staff, 'report.mail.resend', 'report', id);
+      const mailStatus = await resendReportMail(c.env, c.var.db, id, Date.now(), new URL(c.req.url).origin);
       return c.json({ mailStatus }, 200);
     },
   )
@@ -515,7 +514,7 @@ export const reportRoutes = createRouter()
       },
     }),
     async (c) => {
-      const rows = await listCategoriesAll(db(c.env.DB));
+      const rows = await listCategoriesAll(c.var.db);
       return c.json({ items: rows.map(({ createdAt: _c, updatedAt: _u, ...r }) => r) }, 200);
     },
   )
@@ -534,18 +533,21 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const d = db(c.env.DB);
-      if (await d.select().from(reportCategories).where(eq(reportCategories.code, body.code)).get())
+      if (await c.var.db.select().from(reportCategories).where(eq(reportCategories.code, body.code)).get())
         throw problem(409, 'A category with this code exists.');
       if (body.parentCode) {
-        const parent = await d.select().from(reportCategories).where(eq(reportCategories.code, body.parentCode)).get();
+        const parent = await c.var.db
+          .select()
+          .from(reportCategories)
+          .where(eq(reportCategories.code, body.parentCode))
+          .get();
         if (!parent || parent.parentCode !== null) throw problem(400, 'parentCode: must name a top-level category.');
       }
-      await requireDepartment(d, body.departmentId);
+      await requireDepartment(c.var.db, body.departmentId);
       const now = Date.now();
-      await d.batch([
-        d.insert(reportCategories).values({ ...body, createdAt: now, updatedAt: now }),
-        auditRecord(d, c.var.staff, 'report_category.create', 'report_category', body.code, body),
+      await c.var.db.batch([
+        c.var.db.insert(reportCategories).values({ ...body, createdAt: now, updatedAt: now }),
+        auditRecord(c.var.db, c.var.staff, 'report_category.create', 'report_category', body.code, body),
       ]);
       return c.json(body, 201);
     },
@@ -566,17 +568,16 @@ export const reportRoutes = createRouter()
     async (c) => {
       const { code: key } = c.req.valid('param');
       const body = c.req.valid('json');
-      const d = db(c.env.DB);
-      const row = await d.select().from(reportCategories).where(eq(reportCategories.code, key)).get();
+      const row = await c.var.db.select().from(reportCategories).where(eq(reportCategories.code, key)).get();
       if (!row) throw problem(404, 'No such category.');
-      await requireDepartment(d, body.departmentId);
+      await requireDepartment(c.var.db, body.departmentId);
       const now = Date.now();
-      await d.batch([
-        d
+      await c.var.db.batch([
+        c.var.db
           .update(reportCategories)
           .set({ ...body, updatedAt: now })
           .where(eq(reportCategories.code, key)),
-        auditRecord(d, c.var.staff, 'report_category.update', 'report_category', key, body),
+        auditRecord(c.var.db, c.var.staff, 'report_category.update', 'report_category', key, body),
       ]);
       const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
       return c.json(out, 200);
@@ -591,7 +592,7 @@ export const reportRoutes = createRouter()
       responses: { 200: { description: 'All', content: json(z.object({ items: z.array(Department) })) } },
     }),
     async (c) => {
-      const rows = await listDepartments(db(c.env.DB));
+      const rows = await listDepartments(c.var.db);
       return c.json({ items: rows.map(({ createdAt: _c, updatedAt: _u, ...r }) => r) }, 200);
     },
   )
@@ -610,13 +611,12 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const d = db(c.env.DB);
-      if (await d.select().from(reportDepartments).where(eq(reportDepartments.id, body.id)).get())
+      if (await c.var.db.select().from(reportDepartments).where(eq(reportDepartments.id, body.id)).get())
         throw problem(409, 'A department with this id exists.');
       const now = Date.now();
-      await d.batch([
-        d.insert(reportDepartments).values({ ...body, createdAt: now, updatedAt: now }),
-        auditRecord(d, c.var.staff, 'report_department.create', 'report_department', body.id, body),
+      await c.var.db.batch([
+        c.var.db.insert(reportDepartments).values({ ...body, createdAt: now, updatedAt: now }),
+        auditRecord(c.var.db, c.var.staff, 'report_department.create', 'report_department', body.id, body),
       ]);
       return c.json(body, 201);
     },
@@ -637,15 +637,14 @@ export const reportRoutes = createRouter()
     async (c) => {
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      const d = db(c.env.DB);
-      const row = await d.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get();
+      const row = await c.var.db.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get();
       if (!row) throw problem(404, 'No such department.');
-      await d.batch([
-        d
+      await c.var.db.batch([
+        c.var.db
           .update(reportDepartments)
           .set({ ...body, updatedAt: Date.now() })
           .where(eq(reportDepartments.id, id)),
-        auditRecord(d, c.var.staff, 'report_department.update', 'report_department', id, body),
+        auditRecord(c.var.db, c.var.staff, 'report_department.update', 'report_department', id, body),
       ]);
       const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
       return c.json(out, 200);
@@ -662,7 +661,7 @@ function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-async function requireDepartment(d: ReturnType<typeof db>, id: string | null | undefined) {
+async function requireDepartment(d: Db, id: string | null | undefined) {
   if (!id) return;
   if (!(await d.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get()))
     throw problem(400, 'departmentId: no such department.');

@@ -3,7 +3,6 @@ import { audit } from '../admin/audit';
 import { problem } from '../admin/errors';
 import { json, problemAnswer, unprocessableResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
-import { db } from '../db/client';
 import { classifyLineError, MissingSecretError } from '../line/client';
 import { publishRichMenu, RichMenuInvalidError } from './publish';
 
@@ -25,7 +24,7 @@ export const richMenuRoutes = createRouter().openapi(
   async (c) => {
     try {
       const { richMenuId } = await publishRichMenu(c.env);
-      await audit(db(c.env.DB), c.var.staff, 'richmenu.publish', 'richmenu', richMenuId);
+      await audit(c.var.db, c.var.staff, 'richmenu.publish', 'richmenu', richMenuId);
       return c.json({ richMenuId }, 201);
     } catch (err) {
       if (err instanceof RichMenuInvalidError) throw problem(422, err.message);
