@@ -3,7 +3,7 @@ import { db as makeDb, type Db } from '../db/client';
 import { reportPhotos, reports } from '../db/schema';
 import { config } from '../config';
 import { MAIL_MAX_ATTEMPTS, mailBackoffMs } from './rules';
-import { getCategory, getDepartment } from './service';
+import { getCategory, getDepartment } from './catalog';
 
 /**
  * The department hears of each new report by e-mail, through Cloudflare's send_email

@@ -1,27 +1,17 @@
 import { z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { audit, auditRecord } from '../admin/audit';
+import { audit } from '../admin/audit';
 import { problem } from '../admin/errors';
 import { badRequestResponse, conflictResponse, iso, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
-import type { Db } from '../db/client';
-import { REPORT_STATUSES, reportCategories, reportDepartments, type ReportStatus } from '../db/schema';
+import { REPORT_STATUSES, type ReportStatus } from '../db/schema';
 import { resendReportMail } from './mail';
 import { exportReports, isReportCursor, listReports, type ReportQuery } from './queries';
-import {
-  changeReport,
-  getPhoto,
-  listCategoriesAll,
-  listDepartments,
-  reportDetail,
-  setPhotoHidden,
-  setReportHidden,
-} from './staff';
+import { changeReport, getPhoto, reportDetail, setPhotoHidden, setReportHidden } from './staff';
 
 /**
  * The staff door for damage reports (`/api/v1`). Routes parse and shape; the work is in
- * staff.ts. Reading and triage need `report_manager` (admin always passes); categories and
- * departments are changed by admins. Reads of personal data (reporter, photos) are audited.
+ * staff.ts. Reading and triage need `report_manager` (admin always passes). Reads of personal
+ * data (reporter, photos) are audited. Categories and departments are in catalog-routes.ts.
  */
 
 const ROLES = ['report_manager'] as const;
@@ -163,43 +153,6 @@ const PatchBody = z
   .openapi('ReportChange');
 
 const HideBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
-
-const Category = z
-  .object({
-    code: z.string(),
-    parentCode: z.string().nullable(),
-    nameJa: z.string(),
-    nameEn: z.string(),
-    departmentId: z.string().nullable(),
-    emergencyPhone: z.string().nullable(),
-    sortOrder: z.number().int(),
-    active: z.boolean(),
-  })
-  .openapi('ReportCategory');
-const code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and -');
-const phone = z.string().regex(/^[0-9+\-() ]{3,20}$/);
-const NewCategory = z.strictObject({
-  code,
-  parentCode: code.nullable().default(null),
-  nameJa: z.string().trim().min(1).max(40),
-  nameEn: z.string().trim().min(1).max(60),
-  departmentId: code.nullable().default(null),
-  emergencyPhone: phone.nullable().default(null),
-  sortOrder: z.number().int().min(0).max(999).default(0),
-  active: z.boolean().default(true),
-});
-const CategoryPatch = NewCategory.omit({ code: true, parentCode: true }).partial();
-
-const Department = z
-  .object({ id: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable() })
-  .openapi('ReportDepartment');
-const NewDepartment = z.strictObject({
-  id: code,
-  name: z.string().trim().min(1).max(60),
-  email: z.email(),
-  phone: phone.nullable().default(null),
-});
-const DepartmentPatch = NewDepartment.omit({ id: true }).partial();
 
 const tags = ['Reports'];
 
@@ -502,153 +455,6 @@ export const reportRoutes = createRouter()
       const mailStatus = await resendReportMail(c.env, c.var.db, id, Date.now(), new URL(c.req.url).origin);
       return c.json({ mailStatus }, 200);
     },
-  )
-  .openapi(
-    staffRoute([...ROLES], {
-      method: 'get',
-      path: '/report-categories',
-      tags: ['Report categories'],
-      summary: 'Categories and subtypes / 通報の種類',
-      responses: {
-        200: { description: 'All, inactive included', content: json(z.object({ items: z.array(Category) })) },
-      },
-    }),
-    async (c) => {
-      const rows = await listCategoriesAll(c.var.db);
-      return c.json({ items: rows.map(({ createdAt: _c, updatedAt: _u, ...r }) => r) }, 200);
-    },
-  )
-  .openapi(
-    staffRoute(['admin'], {
-      method: 'post',
-      path: '/report-categories',
-      tags: ['Report categories'],
-      summary: 'Add a category or subtype / 種類の追加',
-      request: { body: { required: true, content: json(NewCategory) } },
-      responses: {
-        201: { description: 'Created', content: json(Category) },
-        ...conflictResponse('The code exists'),
-        ...badRequestResponse,
-      },
-    }),
-    async (c) => {
-      const body = c.req.valid('json');
-      if (await c.var.db.select().from(reportCategories).where(eq(reportCategories.code, body.code)).get())
-        throw problem(409, 'A category with this code exists.');
-      if (body.parentCode) {
-        const parent = await c.var.db
-          .select()
-          .from(reportCategories)
-          .where(eq(reportCategories.code, body.parentCode))
-          .get();
-        if (!parent || parent.parentCode !== null) throw problem(400, 'parentCode: must name a top-level category.');
-      }
-      await requireDepartment(c.var.db, body.departmentId);
-      const now = Date.now();
-      await c.var.db.batch([
-        c.var.db.insert(reportCategories).values({ ...body, createdAt: now, updatedAt: now }),
-        auditRecord(c.var.db, c.var.staff, 'report_category.create', 'report_category', body.code, body),
-      ]);
-      return c.json(body, 201);
-    },
-  )
-  .openapi(
-    staffRoute(['admin'], {
-      method: 'patch',
-      path: '/report-categories/{code}',
-      tags: ['Report categories'],
-      summary: 'Rename, re-route, re-order or retire a category / 種類の変更',
-      request: { params: z.object({ code }), body: { required: true, content: json(CategoryPatch) } },
-      responses: {
-        200: { description: 'Changed', content: json(Category) },
-        ...badRequestResponse,
-        ...notFoundResponse,
-      },
-    }),
-    async (c) => {
-      const { code: key } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const row = await c.var.db.select().from(reportCategories).where(eq(reportCategories.code, key)).get();
-      if (!row) throw problem(404, 'No such category.');
-      await requireDepartment(c.var.db, body.departmentId);
-      const now = Date.now();
-      await c.var.db.batch([
-        c.var.db
-          .update(reportCategories)
-          .set({ ...body, updatedAt: now })
-          .where(eq(reportCategories.code, key)),
-        auditRecord(c.var.db, c.var.staff, 'report_category.update', 'report_category', key, body),
-      ]);
-      const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
-      return c.json(out, 200);
-    },
-  )
-  .openapi(
-    staffRoute([...ROLES], {
-      method: 'get',
-      path: '/report-departments',
-      tags: ['Report categories'],
-      summary: 'Departments that receive reports / 担当課',
-      responses: { 200: { description: 'All', content: json(z.object({ items: z.array(Department) })) } },
-    }),
-    async (c) => {
-      const rows = await listDepartments(c.var.db);
-      return c.json({ items: rows.map(({ createdAt: _c, updatedAt: _u, ...r }) => r) }, 200);
-    },
-  )
-  .openapi(
-    staffRoute(['admin'], {
-      method: 'post',
-      path: '/report-departments',
-      tags: ['Report categories'],
-      summary: 'Add a department / 担当課の追加',
-      request: { body: { required: true, content: json(NewDepartment) } },
-      responses: {
-        201: { description: 'Created', content: json(Department) },
-        ...conflictResponse('The id exists'),
-        ...badRequestResponse,
-      },
-    }),
-    async (c) => {
-      const body = c.req.valid('json');
-      if (await c.var.db.select().from(reportDepartments).where(eq(reportDepartments.id, body.id)).get())
-        throw problem(409, 'A department with this id exists.');
-      const now = Date.now();
-      await c.var.db.batch([
-        c.var.db.insert(reportDepartments).values({ ...body, createdAt: now, updatedAt: now }),
-        auditRecord(c.var.db, c.var.staff, 'report_department.create', 'report_department', body.id, body),
-      ]);
-      return c.json(body, 201);
-    },
-  )
-  .openapi(
-    staffRoute(['admin'], {
-      method: 'patch',
-      path: '/report-departments/{id}',
-      tags: ['Report categories'],
-      summary: 'Change a department’s name, e-mail or phone / 担当課の変更',
-      request: { params: z.object({ id: code }), body: { required: true, content: json(DepartmentPatch) } },
-      responses: {
-        200: { description: 'Changed', content: json(Department) },
-        ...badRequestResponse,
-        ...notFoundResponse,
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const row = await c.var.db.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get();
-      if (!row) throw problem(404, 'No such department.');
-      await c.var.db.batch([
-        c.var.db
-          .update(reportDepartments)
-          .set({ ...body, updatedAt: Date.now() })
-          .where(eq(reportDepartments.id, id)),
-        auditRecord(c.var.db, c.var.staff, 'report_department.update', 'report_department', id, body),
-      ]);
-      const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
-      return c.json(out, 200);
-    },
   );
 
 const EXPORT_CAP = 10_000;
@@ -659,10 +465,4 @@ function csvCell(v: unknown): string {
   // A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-async function requireDepartment(d: Db, id: string | null | undefined) {
-  if (!id) return;
-  if (!(await d.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get()))
-    throw problem(400, 'departmentId: no such department.');
 }
