@@ -277,3 +277,10 @@ export async function getPhoto(db: Db, reportId: string, photoId: string) {
     .where(and(eq(reportPhotos.id, photoId), eq(reportPhotos.reportId, reportId)))
     .get();
 }
+
+/** A photo's bytes from R2 with their type, or null when its row or its object is gone. */
+export async function photoContent(env: Env, db: Db, reportId: string, photoId: string) {
+  const photo = await getPhoto(db, reportId, photoId);
+  const obj = photo ? await env.PHOTOS.get(photo.r2Key) : null;
+  return photo && obj ? { contentType: photo.contentType, body: obj.body } : null;
+}
