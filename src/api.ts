@@ -8,6 +8,7 @@ import { BEARER_SCHEME, createRouter } from './admin/router';
 import { staffRoutes } from './admin/staff-routes';
 import { richMenuRoutes } from './richmenu/routes';
 import { reportRoutes } from './reports/routes';
+import { reportCatalogRoutes } from './reports/catalog-routes';
 
 /** The staff door, mounted at `/api/v1` in `src/app.ts`. */
 export const api = createRouter();
@@ -51,6 +52,7 @@ api.route('/', broadcastRoutes);
 api.route('/', closureRoutes);
 api.route('/', richMenuRoutes);
 api.route('/', reportRoutes);
+api.route('/', reportCatalogRoutes);
 
 // Unknown paths under /api/v1 answer in the same envelope as everything else.
 api.all('*', () => {

@@ -63,6 +63,21 @@ describe('GET /api/v1/openapi.json', () => {
     }
   });
 
+  it('documents every error answer of every operation as problem+json with the Problem schema', () => {
+    // onApiError and validationHook send nothing else, so a client generated from the document can read every error.
+    let errors = 0;
+    for (const { method, path, op } of ops) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400) continue;
+        errors++;
+        expect(response.content, `${method.toUpperCase()} ${path} ${status}`).toEqual({
+          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+        });
+      }
+    }
+    expect(errors).toBeGreaterThanOrEqual(3 * ops.length);
+  });
+
   it('states the roles each staff operation needs', () => {
     expect(doc.paths['/staff']?.post?.['x-required-roles']).toEqual(['admin']);
     expect(doc.paths['/staff']?.get?.['x-required-roles']).toEqual(['admin']);

@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { db } from '../db/client';
 import { audit, isAuditCursor, listAudit } from './audit';
-import { badRequestResponse } from './errors';
+import { badRequestResponse, iso, json } from './openapi';
 import { createRouter, staffRoute } from './router';
 
 const AuditQuery = z.object({
@@ -38,31 +37,25 @@ export const auditRoutes = createRouter().openapi(
     responses: {
       200: {
         description: 'One page; pass `nextCursor` as `cursor` for the next',
-        content: {
-          'application/json': { schema: z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() }) },
-        },
+        content: json(z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() })),
       },
       ...badRequestResponse,
     },
   }),
   async (c) => {
     const q = c.req.valid('query');
-    const d = db(c.env.DB);
-    const page = await listAudit(d, {
+    const page = await listAudit(c.var.db, {
       ...q,
       since: q.since === undefined ? undefined : Date.parse(q.since),
       until: q.until === undefined ? undefined : Date.parse(q.until),
     });
     // The log names who touched which resident's records, so reading it is itself audited.
-    await audit(d, c.var.staff, 'audit.list', 'audit_log', null, {
+    await audit(c.var.db, c.var.staff, 'audit.list', 'audit_log', null, {
       staffId: q.staffId,
       action: q.action,
       since: q.since,
       until: q.until,
     });
-    return c.json(
-      { items: page.items.map((e) => ({ ...e, at: new Date(e.at).toISOString() })), nextCursor: page.nextCursor },
-      200,
-    );
+    return c.json({ items: page.items.map((e) => ({ ...e, at: iso(e.at) })), nextCursor: page.nextCursor }, 200);
   },
 );

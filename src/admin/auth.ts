@@ -12,10 +12,10 @@ export interface StaffPrincipal {
   scopes: StaffScopes;
 }
 
-/** Hono env of every staff router: the worker's bindings plus the authenticated caller. */
+/** Hono env of every staff router: the worker's bindings, the authenticated caller and the database. */
 export interface ApiEnv {
   Bindings: Env;
-  Variables: { staff: StaffPrincipal };
+  Variables: { staff: StaffPrincipal; db: Db };
 }
 
 export const BOOTSTRAP_STAFF_ID = 'bootstrap';
@@ -60,8 +60,9 @@ export async function principalForToken(d: Db, bootstrapToken: string, token: st
 }
 
 /**
- * Sets `c.var.staff` or stops the request. Runs on every staff route and reads D1 every
- * time, so a revoked token stops working on the very next request.
+ * Sets `c.var.staff` (and `c.var.db`, the one drizzle handle the request's routes use) or
+ * stops the request. Runs on every staff route and reads D1 every time, so a revoked token
+ * stops working on the very next request.
  */
 export const authenticate = createMiddleware<ApiEnv>(async (c, next) => {
   const bootstrapToken = c.env.ADMIN_BOOTSTRAP_TOKEN;
@@ -75,9 +76,11 @@ export const authenticate = createMiddleware<ApiEnv>(async (c, next) => {
   }
   const match = BEARER.exec(c.req.header('authorization') ?? '');
   if (!match?.[1]) throw problem(401, 'Send the staff token as `Authorization: Bearer <token>`.');
-  const principal = await principalForToken(db(c.env.DB), bootstrapToken, match[1]);
+  const d = db(c.env.DB);
+  const principal = await principalForToken(d, bootstrapToken, match[1]);
   if (!principal) throw problem(401, 'The token is unknown or has been revoked.');
   c.set('staff', principal);
+  c.set('db', d);
   await next();
 });
 

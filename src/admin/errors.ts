@@ -78,15 +78,3 @@ export function validationHook(result: { success: true } | { success: false; err
   const { detail, errors } = describeZodError(result.error);
   return problemResponse(400, detail, { errors });
 }
-
-/** Error answers every authenticated operation can give, for the OpenAPI document. */
-const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
-export const authErrorResponses = {
-  401: { description: 'Missing, malformed, unknown or revoked token', content: problemContent },
-  403: { description: 'The token lacks the role or scope', content: problemContent },
-  503: { description: 'ADMIN_BOOTSTRAP_TOKEN is not configured', content: problemContent },
-} as const;
-export const badRequestResponse = {
-  400: { description: 'Invalid input; `errors` names each field', content: problemContent },
-} as const;
-export const notFoundResponse = { 404: { description: 'No such record', content: problemContent } } as const;

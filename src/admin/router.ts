@@ -1,15 +1,17 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { StaffRole } from '../db/schema';
 import { requireRole, type ApiEnv } from './auth';
-import { authErrorResponses, onApiError, validationHook } from './errors';
+import { onApiError, validationHook } from './errors';
+import { authErrorResponses } from './openapi';
 
 /** Name of the bearer scheme in the OpenAPI document. */
 export const BEARER_SCHEME = 'bearerAuth';
 
 /**
  * A router for one capability's staff routes (staff, reports, broadcasts, schools …).
- * Mount it in `src/api.ts`; it then sits behind `authenticate`, and its zod
- * failures and thrown errors leave as problem+json like every other staff route.
+ * Mount it in `src/api.ts`; it then sits behind `authenticate`, so its handlers have
+ * `c.var.staff` and `c.var.db`, and its zod failures and thrown errors leave as
+ * problem+json like every other staff route.
  */
 export function createRouter() {
   const router = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });

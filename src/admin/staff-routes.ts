@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { db } from '../db/client';
 import { STAFF_ROLES } from '../db/schema';
-import { badRequestResponse, notFoundResponse, problem } from './errors';
+import { problem } from './errors';
+import { badRequestResponse, iso, json, notFoundResponse } from './openapi';
 import { createRouter, staffRoute } from './router';
 import { createStaff, listStaff, revokeStaff } from './staff';
 
@@ -68,9 +68,6 @@ const StaffMember = StaffIdentity.extend({
   revokedAt: z.iso.datetime().nullable(),
 }).openapi('StaffMember');
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-const iso = (ms: number) => new Date(ms).toISOString();
-
 export const staffRoutes = createRouter()
   .openapi(
     staffRoute(['admin'], {
@@ -85,7 +82,7 @@ export const staffRoutes = createRouter()
       },
     }),
     async (c) => {
-      const created = await createStaff(db(c.env.DB), c.var.staff, c.req.valid('json'));
+      const created = await createStaff(c.var.db, c.var.staff, c.req.valid('json'));
       // The answer carries a secret: no cache anywhere may keep it.
       return c.json(created, 201, { 'cache-control': 'no-store' });
     },
@@ -101,11 +98,11 @@ export const staffRoutes = createRouter()
       },
     }),
     async (c) => {
-      const rows = await listStaff(db(c.env.DB), c.var.staff);
+      const rows = await listStaff(c.var.db, c.var.staff);
       const items = rows.map((r) => ({
         ...r,
         createdAt: iso(r.createdAt),
-        revokedAt: r.revokedAt === null ? null : iso(r.revokedAt),
+        revokedAt: iso(r.revokedAt),
       }));
       return c.json({ items }, 200);
     },
@@ -138,7 +135,7 @@ export const staffRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const result = await revokeStaff(db(c.env.DB), c.var.staff, id);
+      const result = await revokeStaff(c.var.db, c.var.staff, id);
       if (result === 'not_found') throw problem(404, `No staff account ${id}.`);
       if (result === 'bootstrap') {
         throw problem(

@@ -1,18 +1,17 @@
 import { z } from '@hono/zod-openapi';
-import { badRequestResponse, notFoundResponse, problem, ProblemSchema } from '../admin/errors';
+import { problem } from '../admin/errors';
+import { badRequestResponse, conflictResponse, iso, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
 import { isJstDate } from '../calendar/jst';
-import { db } from '../db/client';
 import { addClosureDay, deleteClosureDay, listClosureDays } from './closures';
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 const JstDate = z.string().refine(isJstDate, 'must be a date YYYY-MM-DD').openapi({ example: '2026-12-28' });
 const ClosureDay = z
   .object({ date: z.string(), reason: z.string(), createdBy: z.string(), createdAt: z.string() })
   .openapi('ClosureDay');
 const view = (r: { date: string; reason: string; createdBy: string; createdAt: number }) => ({
   ...r,
-  createdAt: new Date(r.createdAt).toISOString(),
+  createdAt: iso(r.createdAt),
 });
 
 /** Extra days the city office is closed: city broadcasts due on them wait for the next office day. */
@@ -27,7 +26,7 @@ export const closureRoutes = createRouter()
         200: { description: 'All closure days, by date', content: json(z.object({ items: z.array(ClosureDay) })) },
       },
     }),
-    async (c) => c.json({ items: (await listClosureDays(db(c.env.DB))).map(view) }, 200),
+    async (c) => c.json({ items: (await listClosureDays(c.var.db)).map(view) }, 200),
   )
   .openapi(
     staffRoute(['admin'], {
@@ -44,15 +43,12 @@ export const closureRoutes = createRouter()
       responses: {
         201: { description: 'Added', content: json(ClosureDay) },
         ...badRequestResponse,
-        409: {
-          description: 'Already a closure day',
-          content: { 'application/problem+json': { schema: ProblemSchema } },
-        },
+        ...conflictResponse('Already a closure day'),
       },
     }),
     async (c) => {
       const { date, reason } = c.req.valid('json');
-      return c.json(view(await addClosureDay(db(c.env.DB), c.var.staff, date, reason)), 201);
+      return c.json(view(await addClosureDay(c.var.db, c.var.staff, date, reason)), 201);
     },
   )
   .openapi(
@@ -66,8 +62,7 @@ export const closureRoutes = createRouter()
     }),
     async (c) => {
       const { date } = c.req.valid('param');
-      if (!(await deleteClosureDay(db(c.env.DB), c.var.staff, date)))
-        throw problem(404, `${date} is not a closure day.`);
+      if (!(await deleteClosureDay(c.var.db, c.var.staff, date))) throw problem(404, `${date} is not a closure day.`);
       return c.body(null, 204);
     },
   );

@@ -1,7 +1,14 @@
 import { z } from '@hono/zod-openapi';
-import { badRequestResponse, notFoundResponse, ProblemSchema } from '../admin/errors';
+import {
+  badRequestResponse,
+  conflictResponse,
+  iso,
+  json,
+  notFoundResponse,
+  problemAnswer,
+  unprocessableResponse,
+} from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
-import { db } from '../db/client';
 import { BROADCAST_STATUSES } from '../db/schema';
 import { Audience } from './audience';
 import { BroadcastMessages } from './messages';
@@ -17,15 +24,8 @@ import {
 import type { BroadcastSummary } from './summary';
 import { listStaffLineUsers, MAX_STAFF_LINE_USERS, setStaffLineUsers, testSend } from './test-send';
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
-const conflict = {
-  409: { description: 'Not allowed in the broadcast’s current status', content: problemContent },
-} as const;
-const unprocessable = {
-  422: { description: 'The audience cannot be resolved yet (schools, associations)', content: problemContent },
-} as const;
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const conflict = conflictResponse('Not allowed in the broadcast’s current status');
+const unprocessable = unprocessableResponse('The audience cannot be resolved yet (schools, associations)');
 
 const Status = z.enum(BROADCAST_STATUSES).openapi('BroadcastStatus');
 const Id = z.object({ id: z.uuid() });
@@ -129,8 +129,8 @@ function summaryJson(s: BroadcastSummary) {
     ...s,
     scheduledAt: iso(s.scheduledAt),
     nextReleaseAt: iso(s.nextReleaseAt),
-    createdAt: iso(s.createdAt)!,
-    updatedAt: iso(s.updatedAt)!,
+    createdAt: iso(s.createdAt),
+    updatedAt: iso(s.updatedAt),
     approvedAt: iso(s.approvedAt),
     releasedAt: iso(s.releasedAt),
     finishedAt: iso(s.finishedAt),
@@ -166,7 +166,7 @@ export const broadcastRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const created = await createBroadcast(db(c.env.DB), c.var.staff, {
+      const created = await createBroadcast(c.var.db, c.var.staff, {
         ...body,
         scheduledAt: scheduledAtMs(body.scheduledAt),
       });
@@ -188,7 +188,7 @@ export const broadcastRoutes = createRouter()
       },
     }),
     async (c) => {
-      const items = await listBroadcasts(c.env, db(c.env.DB), Date.now(), c.req.valid('query'));
+      const items = await listBroadcasts(c.env, c.var.db, Date.now(), c.req.valid('query'));
       return c.json({ items: items.map(summaryJson) }, 200);
     },
   )
@@ -206,7 +206,7 @@ export const broadcastRoutes = createRouter()
       },
     }),
     async (c) => {
-      const b = await getBroadcast(c.env, db(c.env.DB), c.req.valid('param').id, Date.now());
+      const b = await getBroadcast(c.env, c.var.db, c.req.valid('param').id, Date.now());
       return c.json({ ...summaryJson(b), messages: b.messages, batches: b.batches }, 200);
     },
   )
@@ -229,7 +229,7 @@ export const broadcastRoutes = createRouter()
       const body = c.req.valid('json');
       const patch = { ...body, scheduledAt: scheduledAtMs(body.scheduledAt) };
       if (patch.scheduledAt === undefined) delete patch.scheduledAt;
-      return c.json(await updateBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id, patch), 200);
+      return c.json(await updateBroadcast(c.var.db, c.var.staff, c.req.valid('param').id, patch), 200);
     },
   )
   .openapi(
@@ -245,7 +245,7 @@ export const broadcastRoutes = createRouter()
         ...conflict,
       },
     }),
-    async (c) => c.json(await submitBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+    async (c) => c.json(await submitBroadcast(c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
     staffRoute(['approver'], {
@@ -256,7 +256,7 @@ export const broadcastRoutes = createRouter()
       request: { params: Id },
       responses: { 200: { description: 'Scheduled', content: json(StatusAnswer) }, ...notFoundResponse, ...conflict },
     }),
-    async (c) => c.json(await approveBroadcast(db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+    async (c) => c.json(await approveBroadcast(c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
     staffRoute(['broadcaster', 'approver'], {
@@ -267,7 +267,7 @@ export const broadcastRoutes = createRouter()
       request: { params: Id },
       responses: { 200: { description: 'Cancelled', content: json(StatusAnswer) }, ...notFoundResponse, ...conflict },
     }),
-    async (c) => c.json(await cancelBroadcast(c.env, db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+    async (c) => c.json(await cancelBroadcast(c.env, c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
     staffRoute(['broadcaster', 'approver'], {
@@ -279,12 +279,12 @@ export const broadcastRoutes = createRouter()
       responses: {
         200: { description: 'Sent', content: json(z.object({ sentTo: z.number().int() })) },
         ...notFoundResponse,
-        409: { description: 'No LINE user IDs registered for the caller', content: problemContent },
-        422: { description: 'LINE refused the message', content: problemContent },
-        503: { description: 'LINE did not answer; try again', content: problemContent },
+        ...conflictResponse('No LINE user IDs registered for the caller'),
+        ...unprocessableResponse('LINE refused the message'),
+        503: problemAnswer('LINE did not answer; try again'),
       },
     }),
-    async (c) => c.json(await testSend(c.env, db(c.env.DB), c.var.staff, c.req.valid('param').id), 200),
+    async (c) => c.json(await testSend(c.env, c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
     staffRoute([], {
@@ -294,7 +294,7 @@ export const broadcastRoutes = createRouter()
       summary: 'Your LINE accounts for test sends / テスト送信先',
       responses: { 200: { description: 'The caller’s LINE user IDs', content: json(LineUserIds) } },
     }),
-    async (c) => c.json({ lineUserIds: await listStaffLineUsers(db(c.env.DB), c.var.staff.id) }, 200),
+    async (c) => c.json({ lineUserIds: await listStaffLineUsers(c.var.db, c.var.staff.id) }, 200),
   )
   .openapi(
     staffRoute([], {
@@ -306,5 +306,5 @@ export const broadcastRoutes = createRouter()
       responses: { 200: { description: 'Stored', content: json(LineUserIds) }, ...badRequestResponse },
     }),
     async (c) =>
-      c.json({ lineUserIds: await setStaffLineUsers(db(c.env.DB), c.var.staff, c.req.valid('json').lineUserIds) }, 200),
+      c.json({ lineUserIds: await setStaffLineUsers(c.var.db, c.var.staff, c.req.valid('json').lineUserIds) }, 200),
   );

@@ -2,6 +2,7 @@ import type { messagingApi } from '@line/bot-sdk';
 import type { ActiveFlow, ConversationState, Flow, HandleContext, HandleResult } from '../conversation/types';
 import { parsePostback } from '../conversation/rules';
 import type { LineEvent } from '../line/events';
+import { departmentIdFor, getCategory, getDepartment, subtypes, topCategories, type Category } from './catalog';
 import { fetchMessageContent } from './content';
 import { ImageFormatError } from './image';
 import { deliverReportMail } from './mail';
@@ -17,18 +18,12 @@ import {
 } from './rules';
 import {
   addSupporter,
-  departmentIdFor,
   discardDraftPhotos,
   findDuplicate,
-  getCategory,
-  getDepartment,
   getReport,
   sentToday,
   storeDraftPhoto,
   submitReport,
-  subtypes,
-  topCategories,
-  type Category,
 } from './service';
 import { ask, cancelItem, choice, pb, statusName, T, text } from './texts';
 

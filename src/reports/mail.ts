@@ -4,7 +4,7 @@ import { reportPhotos, reports } from '../db/schema';
 import { config } from '../config';
 import { jstText } from '../calendar/jst';
 import { MAIL_MAX_ATTEMPTS, mailBackoffMs } from './rules';
-import { getCategory, getDepartment } from './service';
+import { getCategory, getDepartment } from './catalog';
 
 /**
  * The department hears of each new report by e-mail, through Cloudflare's send_email

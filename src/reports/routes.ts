@@ -1,206 +1,35 @@
 import { z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { audit, auditRecord } from '../admin/audit';
-import { badRequestResponse, notFoundResponse, problem } from '../admin/errors';
+import { audit } from '../admin/audit';
+import { problem } from '../admin/errors';
+import { badRequestResponse, conflictResponse, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
-import { db } from '../db/client';
-import { REPORT_STATUSES, reportCategories, reportDepartments, type ReportStatus } from '../db/schema';
+import { EXPORT_CAP, reportsCsv, reportsGeoJson } from './export';
 import { resendReportMail } from './mail';
-import { exportReports, isReportCursor, listReports, type ReportQuery } from './queries';
+import { exportReports, listReports } from './queries';
 import {
-  changeReport,
-  getPhoto,
-  listCategoriesAll,
-  listDepartments,
-  reportDetail,
-  setPhotoHidden,
-  setReportHidden,
-} from './staff';
+  detailJson,
+  filtersOf,
+  Filters,
+  HideBody,
+  IdParam,
+  ListQuery,
+  PatchBody,
+  PhotoParam,
+  ReportDetail,
+  ReportSummary,
+  summaryJson,
+} from './schemas';
+import { getReport } from './service';
+import { changeReport, photoContent, reportDetail, setPhotoHidden, setReportHidden } from './staff';
 
 /**
- * The staff door for damage reports (`/api/v1`). Routes parse and shape; the work is in
- * staff.ts. Reading and triage need `report_manager` (admin always passes); categories and
- * departments are changed by admins. Reads of personal data (reporter, photos) are audited.
+ * The staff door for damage reports (`/api/v1`). Routes parse, call a service and answer: the
+ * work is in staff.ts and queries.ts, the shapes in schemas.ts, the export formats in
+ * export.ts. Reading and triage need `report_manager` (admin always passes). Reads of personal
+ * data (reporter, photos) are audited. Categories and departments are in catalog-routes.ts.
  */
 
 const ROLES = ['report_manager'] as const;
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-const StatusSchema = z.enum(REPORT_STATUSES).openapi('ReportStatus');
-
-const Filters = z.object({
-  status: z
-    .string()
-    .optional()
-    .refine(
-      (s) => !s || s.split(',').every((x) => (REPORT_STATUSES as readonly string[]).includes(x)),
-      `a comma list of ${REPORT_STATUSES.join(', ')}`,
-    )
-    .openapi({ example: 'received,accepted' }),
-  category: z.string().min(1).max(64).optional().openapi({ example: 'road' }),
-  subtype: z.string().min(1).max(64).optional(),
-  department: z.string().min(1).max(64).optional(),
-  from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received at or after (ISO 8601)' }),
-  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received before (ISO 8601)' }),
-  bbox: z
-    .string()
-    .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLng,minLat,maxLng,maxLat')
-    .optional()
-    .openapi({ example: '133.90,34.64,133.94,34.68' }),
-  q: z.string().min(1).max(100).optional().openapi({ description: 'Text in the description, number or address' }),
-  hidden: z
-    .enum(['exclude', 'include', 'only'])
-    .default('include')
-    .openapi({ description: 'Reports hidden by moderation' }),
-});
-type FilterInput = z.infer<typeof Filters>;
-
-const ListQuery = Filters.extend({
-  sort: z.enum(['newest', 'oldest']).default('newest'),
-  cursor: z.string().refine(isReportCursor, 'not a cursor from nextCursor').optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-
-function filtersOf(q: FilterInput): Omit<ReportQuery, 'sort' | 'limit' | 'cursor'> {
-  return {
-    status: q.status ? (q.status.split(',') as ReportStatus[]) : undefined,
-    category: q.category,
-    subtype: q.subtype,
-    department: q.department,
-    from: q.from ? Date.parse(q.from) : undefined,
-    to: q.to ? Date.parse(q.to) : undefined,
-    bbox: q.bbox ? (q.bbox.split(',').map(Number) as [number, number, number, number]) : undefined,
-    q: q.q,
-    hidden: q.hidden,
-  };
-}
-
-const ReportSummary = z
-  .object({
-    id: z.string(),
-    number: z.string().openapi({ example: 'R-2026-000123' }),
-    status: StatusSchema,
-    categoryCode: z.string(),
-    subtypeCode: z.string(),
-    departmentId: z.string().nullable(),
-    duplicateOf: z.string().nullable(),
-    lat: z.number(),
-    lng: z.number(),
-    address: z.string().nullable(),
-    description: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    closedAt: z.string().nullable(),
-    hidden: z.boolean(),
-    hiddenReason: z.string().nullable(),
-    mailStatus: z.enum(['pending', 'sent', 'failed']),
-  })
-  .openapi('ReportSummary');
-
-type SummaryRow = Awaited<ReturnType<typeof listReports>>['items'][number];
-function summary(r: SummaryRow): z.infer<typeof ReportSummary> {
-  const { hiddenAt, createdAt, updatedAt, closedAt, ...rest } = r;
-  return {
-    ...rest,
-    createdAt: iso(createdAt)!,
-    updatedAt: iso(updatedAt)!,
-    closedAt: iso(closedAt),
-    hidden: hiddenAt !== null,
-  };
-}
-
-const Photo = z.object({
-  id: z.string(),
-  url: z.string(),
-  contentType: z.string(),
-  bytes: z.number(),
-  hidden: z.boolean(),
-  hiddenReason: z.string().nullable(),
-});
-const HistoryEntry = z.object({
-  at: z.string(),
-  actor: z.string(),
-  from: StatusSchema.nullable(),
-  to: StatusSchema,
-  publicNote: z.string().nullable(),
-  internalNote: z.string().nullable(),
-  departmentId: z.string().nullable(),
-});
-const ReportDetail = ReportSummary.extend({
-  reporter: z.object({ lineUserId: z.string() }).openapi({ description: 'Personal data: every read is audited' }),
-  supporters: z.number().int().openapi({ description: 'Residents who added themselves to this report' }),
-  duplicates: z
-    .array(z.object({ id: z.string(), number: z.string() }))
-    .openapi({ description: 'Reports filed as duplicates of this one' }),
-  nearby: z
-    .array(z.object({ id: z.string(), number: z.string(), status: StatusSchema, distanceM: z.number().int() }))
-    .openapi({
-      description:
-        'Reports of the same category within 30 m and 30 days, nearest first (residents are shown these as possible duplicates)',
-    }),
-  photos: z.array(Photo),
-  history: z.array(HistoryEntry),
-  mail: z.object({
-    status: z.enum(['pending', 'sent', 'failed']),
-    attempts: z.number(),
-    lastError: z.string().nullable(),
-    sentAt: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
-  }),
-}).openapi('ReportDetail');
-
-const IdParam = z.object({ id: z.uuid() });
-const PhotoParam = z.object({ id: z.uuid(), photoId: z.uuid() });
-
-const PatchBody = z
-  .strictObject({
-    status: StatusSchema.optional(),
-    publicNote: z.string().max(1000).optional().openapi({ description: 'Pushed to the reporter and supporters' }),
-    internalNote: z.string().max(2000).optional().openapi({ description: 'Staff only; never leaves the staff API' }),
-    department: z.string().min(1).max(64).optional(),
-    duplicateOf: z.uuid().optional().openapi({ description: 'The original report, with status duplicate' }),
-  })
-  .openapi('ReportChange');
-
-const HideBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
-
-const Category = z
-  .object({
-    code: z.string(),
-    parentCode: z.string().nullable(),
-    nameJa: z.string(),
-    nameEn: z.string(),
-    departmentId: z.string().nullable(),
-    emergencyPhone: z.string().nullable(),
-    sortOrder: z.number().int(),
-    active: z.boolean(),
-  })
-  .openapi('ReportCategory');
-const code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and -');
-const phone = z.string().regex(/^[0-9+\-() ]{3,20}$/);
-const NewCategory = z.strictObject({
-  code,
-  parentCode: code.nullable().default(null),
-  nameJa: z.string().trim().min(1).max(40),
-  nameEn: z.string().trim().min(1).max(60),
-  departmentId: code.nullable().default(null),
-  emergencyPhone: phone.nullable().default(null),
-  sortOrder: z.number().int().min(0).max(999).default(0),
-  active: z.boolean().default(true),
-});
-const CategoryPatch = NewCategory.omit({ code: true, parentCode: true }).partial();
-
-const Department = z
-  .object({ id: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable() })
-  .openapi('ReportDepartment');
-const NewDepartment = z.strictObject({
-  id: code,
-  name: z.string().trim().min(1).max(60),
-  email: z.email(),
-  phone: phone.nullable().default(null),
-});
-const DepartmentPatch = NewDepartment.omit({ id: true }).partial();
 
 const tags = ['Reports'];
 
@@ -222,8 +51,8 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const page = await listReports(db(c.env.DB), { ...filtersOf(q), sort: q.sort, cursor: q.cursor, limit: q.limit });
-      return c.json({ items: page.items.map(summary), nextCursor: page.nextCursor }, 200);
+      const page = await listReports(c.var.db, { ...filtersOf(q), sort: q.sort, cursor: q.cursor, limit: q.limit });
+      return c.json({ items: page.items.map(summaryJson), nextCursor: page.nextCursor }, 200);
     },
   )
   .openapi(
@@ -250,17 +79,13 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const d = db(c.env.DB);
-      const rows = await exportReports(d, filtersOf(q), EXPORT_CAP);
-      await audit(d, c.var.staff, 'report.export', 'report', null, { format: 'geojson', count: rows.length, ...q });
-      const body = {
-        type: 'FeatureCollection' as const,
-        features: rows.map((r) => {
-          const { lat, lng, ...props } = summary(r);
-          return { type: 'Feature', geometry: { type: 'Point', coordinates: [lng, lat] }, properties: props };
-        }),
-      };
-      const res = c.json(body, 200);
+      const rows = await exportReports(c.var.db, filtersOf(q), EXPORT_CAP);
+      await audit(c.var.db, c.var.staff, 'report.export', 'report', null, {
+        format: 'geojson',
+        count: rows.length,
+        ...q,
+      });
+      const res = c.json(reportsGeoJson(rows), 200);
       // c.json always says application/json; GeoJSON has its own media type (RFC 7946).
       res.headers.set('content-type', 'application/geo+json; charset=utf-8');
       return res;
@@ -280,35 +105,9 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const d = db(c.env.DB);
-      const rows = await exportReports(d, filtersOf(q), EXPORT_CAP);
-      await audit(d, c.var.staff, 'report.export', 'report', null, { format: 'csv', count: rows.length, ...q });
-      const cols = [
-        'number',
-        'id',
-        'status',
-        'categoryCode',
-        'subtypeCode',
-        'departmentId',
-        'lat',
-        'lng',
-        'address',
-        'description',
-        'createdAt',
-        'updatedAt',
-        'closedAt',
-        'hidden',
-        'duplicateOf',
-        'mailStatus',
-      ] as const;
-      const lines = [
-        cols.join(','),
-        ...rows.map((r) => {
-          const s = summary(r);
-          return cols.map((k) => csvCell(s[k])).join(',');
-        }),
-      ];
-      return c.body(`\uFEFF${lines.join('\r\n')}\r\n`, 200, {
+      const rows = await exportReports(c.var.db, filtersOf(q), EXPORT_CAP);
+      await audit(c.var.db, c.var.staff, 'report.export', 'report', null, { format: 'csv', count: rows.length, ...q });
+      return c.body(reportsCsv(rows), 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': 'attachment; filename="reports.csv"',
       });
@@ -329,45 +128,10 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const d = db(c.env.DB);
-      const detail = await reportDetail(d, id);
+      const detail = await reportDetail(c.var.db, id);
       if (!detail) throw problem(404, 'No such report.');
-      await audit(d, c.var.staff, 'report.read', 'report', id);
-      const { report: r, photos, history, supporters, duplicates, nearby } = detail;
-      return c.json(
-        {
-          ...summary(r),
-          reporter: { lineUserId: r.reporterLineUserId },
-          supporters: supporters.length,
-          duplicates,
-          nearby,
-          photos: photos.map((p) => ({
-            id: p.id,
-            url: `/api/v1/reports/${id}/photos/${p.id}`,
-            contentType: p.contentType,
-            bytes: p.bytes,
-            hidden: p.hiddenAt !== null,
-            hiddenReason: p.hiddenReason,
-          })),
-          history: history.map((h) => ({
-            at: iso(h.at)!,
-            actor: h.actor,
-            from: h.fromStatus as ReportStatus | null,
-            to: h.toStatus as ReportStatus,
-            publicNote: h.publicNote,
-            internalNote: h.internalNote,
-            departmentId: h.departmentId,
-          })),
-          mail: {
-            status: r.mailStatus,
-            attempts: r.mailAttempts,
-            lastError: r.mailLastError,
-            sentAt: iso(r.mailSentAt),
-            nextAttemptAt: iso(r.mailNextAt),
-          },
-        },
-        200,
-      );
+      await audit(c.var.db, c.var.staff, 'report.read', 'report', id);
+      return c.json(detailJson(detail), 200);
     },
   )
   .openapi(
@@ -390,12 +154,10 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const { id, photoId } = c.req.valid('param');
-      const d = db(c.env.DB);
-      const photo = await getPhoto(d, id, photoId);
-      const obj = photo ? await c.env.PHOTOS.get(photo.r2Key) : null;
-      if (!photo || !obj) throw problem(404, 'No such photo.');
-      await audit(d, c.var.staff, 'report.photo.read', 'report_photo', photoId, { reportId: id });
-      return c.body(obj.body, 200, {
+      const photo = await photoContent(c.env, c.var.db, id, photoId);
+      if (!photo) throw problem(404, 'No such photo.');
+      await audit(c.var.db, c.var.staff, 'report.photo.read', 'report_photo', photoId, { reportId: id });
+      return c.body(photo.body, 200, {
         'content-type': photo.contentType,
         'cache-control': 'private, no-store',
         'x-content-type-options': 'nosniff',
@@ -411,17 +173,14 @@ export const reportRoutes = createRouter()
       request: { params: IdParam, body: { required: true, content: json(PatchBody) } },
       responses: {
         200: { description: 'Changed', content: json(z.object({ notified: z.number().int() })) },
-        409: {
-          description: 'Not an allowed status transition, or the report changed meanwhile',
-          content: { 'application/problem+json': { schema: z.unknown() } },
-        },
+        ...conflictResponse('Not an allowed status transition, or the report changed meanwhile'),
         ...badRequestResponse,
         ...notFoundResponse,
       },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const result = await changeReport(c.env, db(c.env.DB), c.var.staff, id, c.req.valid('json'), Date.now());
+      const result = await changeReport(c.env, c.var.db, c.var.staff, id, c.req.valid('json'), Date.now());
       return c.json(result, 200);
     },
   )
@@ -435,7 +194,7 @@ export const reportRoutes = createRouter()
       responses: { 204: { description: 'Hidden' }, ...badRequestResponse, ...notFoundResponse },
     }),
     async (c) => {
-      await setReportHidden(db(c.env.DB), c.var.staff, c.req.valid('param').id, c.req.valid('json').reason, Date.now());
+      await setReportHidden(c.var.db, c.var.staff, c.req.valid('param').id, c.req.valid('json').reason, Date.now());
       return c.body(null, 204);
     },
   )
@@ -449,7 +208,7 @@ export const reportRoutes = createRouter()
       responses: { 204: { description: 'Visible again' }, ...notFoundResponse },
     }),
     async (c) => {
-      await setReportHidden(db(c.env.DB), c.var.staff, c.req.valid('param').id, null, Date.now());
+      await setReportHidden(c.var.db, c.var.staff, c.req.valid('param').id, null, Date.now());
       return c.body(null, 204);
     },
   )
@@ -464,7 +223,7 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const p = c.req.valid('param');
-      await setPhotoHidden(db(c.env.DB), c.var.staff, p.id, p.photoId, c.req.valid('json').reason, Date.now());
+      await setPhotoHidden(c.var.db, c.var.staff, p.id, p.photoId, c.req.valid('json').reason, Date.now());
       return c.body(null, 204);
     },
   )
@@ -479,7 +238,7 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const p = c.req.valid('param');
-      await setPhotoHidden(db(c.env.DB), c.var.staff, p.id, p.photoId, null, Date.now());
+      await setPhotoHidden(c.var.db, c.var.staff, p.id, p.photoId, null, Date.now());
       return c.body(null, 204);
     },
   )
@@ -500,174 +259,9 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const d = db(c.env.DB);
-      const detail = await reportDetail(d, id);
-      if (!detail) throw problem(404, 'No such report.');
-      await audit(d, c.var.staff, 'report.mail.resend', 'report', id);
-      const mailStatus = await resendReportMail(c.env, d, id, Date.now(), new URL(c.req.url).origin);
+      if (!(await getReport(c.var.db, id))) throw problem(404, 'No such report.');
+      await audit(c.var.db, c.var.staff, 'report.mail.resend', 'report', id);
+      const mailStatus = await resendReportMail(c.env, c.var.db, id, Date.now(), new URL(c.req.url).origin);
       return c.json({ mailStatus }, 200);
     },
-  )
-  .openapi(
-    staffRoute([...ROLES], {
-      method: 'get',
-      path: '/report-categories',
-      tags: ['Report categories'],
-      summary: 'Categories and subtypes / 通報の種類',
-      responses: {
-        200: { description: 'All, inactive included', content: json(z.object({ items: z.array(Category) })) },
-      },
-    }),
-    async (c) => {
-      const rows = await listCategoriesAll(db(c.env.DB));
-      return c.json({ items: rows.map(({ createdAt: _c, updatedAt: _u, ...r }) => r) }, 200);
-    },
-  )
-  .openapi(
-    staffRoute(['admin'], {
-      method: 'post',
-      path: '/report-categories',
-      tags: ['Report categories'],
-      summary: 'Add a category or subtype / 種類の追加',
-      request: { body: { required: true, content: json(NewCategory) } },
-      responses: {
-        201: { description: 'Created', content: json(Category) },
-        409: { description: 'The code exists', content: { 'application/problem+json': { schema: z.unknown() } } },
-        ...badRequestResponse,
-      },
-    }),
-    async (c) => {
-      const body = c.req.valid('json');
-      const d = db(c.env.DB);
-      if (await d.select().from(reportCategories).where(eq(reportCategories.code, body.code)).get())
-        throw problem(409, 'A category with this code exists.');
-      if (body.parentCode) {
-        const parent = await d.select().from(reportCategories).where(eq(reportCategories.code, body.parentCode)).get();
-        if (!parent || parent.parentCode !== null) throw problem(400, 'parentCode: must name a top-level category.');
-      }
-      await requireDepartment(d, body.departmentId);
-      const now = Date.now();
-      await d.batch([
-        d.insert(reportCategories).values({ ...body, createdAt: now, updatedAt: now }),
-        auditRecord(d, c.var.staff, 'report_category.create', 'report_category', body.code, body),
-      ]);
-      return c.json(body, 201);
-    },
-  )
-  .openapi(
-    staffRoute(['admin'], {
-      method: 'patch',
-      path: '/report-categories/{code}',
-      tags: ['Report categories'],
-      summary: 'Rename, re-route, re-order or retire a category / 種類の変更',
-      request: { params: z.object({ code }), body: { required: true, content: json(CategoryPatch) } },
-      responses: {
-        200: { description: 'Changed', content: json(Category) },
-        ...badRequestResponse,
-        ...notFoundResponse,
-      },
-    }),
-    async (c) => {
-      const { code: key } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const d = db(c.env.DB);
-      const row = await d.select().from(reportCategories).where(eq(reportCategories.code, key)).get();
-      if (!row) throw problem(404, 'No such category.');
-      await requireDepartment(d, body.departmentId);
-      const now = Date.now();
-      await d.batch([
-        d
-          .update(reportCategories)
-          .set({ ...body, updatedAt: now })
-          .where(eq(reportCategories.code, key)),
-        auditRecord(d, c.var.staff, 'report_category.update', 'report_category', key, body),
-      ]);
-      const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
-      return c.json(out, 200);
-    },
-  )
-  .openapi(
-    staffRoute([...ROLES], {
-      method: 'get',
-      path: '/report-departments',
-      tags: ['Report categories'],
-      summary: 'Departments that receive reports / 担当課',
-      responses: { 200: { description: 'All', content: json(z.object({ items: z.array(Department) })) } },
-    }),
-    async (c) => {
-      const rows = await listDepartments(db(c.env.DB));
-      return c.json({ items: rows.map(({ createdAt: _c, updatedAt: _u, ...r }) => r) }, 200);
-    },
-  )
-  .openapi(
-    staffRoute(['admin'], {
-      method: 'post',
-      path: '/report-departments',
-      tags: ['Report categories'],
-      summary: 'Add a department / 担当課の追加',
-      request: { body: { required: true, content: json(NewDepartment) } },
-      responses: {
-        201: { description: 'Created', content: json(Department) },
-        409: { description: 'The id exists', content: { 'application/problem+json': { schema: z.unknown() } } },
-        ...badRequestResponse,
-      },
-    }),
-    async (c) => {
-      const body = c.req.valid('json');
-      const d = db(c.env.DB);
-      if (await d.select().from(reportDepartments).where(eq(reportDepartments.id, body.id)).get())
-        throw problem(409, 'A department with this id exists.');
-      const now = Date.now();
-      await d.batch([
-        d.insert(reportDepartments).values({ ...body, createdAt: now, updatedAt: now }),
-        auditRecord(d, c.var.staff, 'report_department.create', 'report_department', body.id, body),
-      ]);
-      return c.json(body, 201);
-    },
-  )
-  .openapi(
-    staffRoute(['admin'], {
-      method: 'patch',
-      path: '/report-departments/{id}',
-      tags: ['Report categories'],
-      summary: 'Change a department’s name, e-mail or phone / 担当課の変更',
-      request: { params: z.object({ id: code }), body: { required: true, content: json(DepartmentPatch) } },
-      responses: {
-        200: { description: 'Changed', content: json(Department) },
-        ...badRequestResponse,
-        ...notFoundResponse,
-      },
-    }),
-    async (c) => {
-      const { id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const d = db(c.env.DB);
-      const row = await d.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get();
-      if (!row) throw problem(404, 'No such department.');
-      await d.batch([
-        d
-          .update(reportDepartments)
-          .set({ ...body, updatedAt: Date.now() })
-          .where(eq(reportDepartments.id, id)),
-        auditRecord(d, c.var.staff, 'report_department.update', 'report_department', id, body),
-      ]);
-      const { createdAt: _c, updatedAt: _u, ...out } = { ...row, ...body };
-      return c.json(out, 200);
-    },
   );
-
-const EXPORT_CAP = 10_000;
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  let s = String(v);
-  // A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-async function requireDepartment(d: ReturnType<typeof db>, id: string | null | undefined) {
-  if (!id) return;
-  if (!(await d.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get()))
-    throw problem(400, 'departmentId: no such department.');
-}

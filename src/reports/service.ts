@@ -1,54 +1,14 @@
-import { and, asc, count, eq, gte, inArray, isNull, lte, ne } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, isNull, lte, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import {
-  reportCategories,
-  reportDepartments,
-  reportPhotos,
-  reports,
-  reportSupporters,
-  type ReportStatus,
-} from '../db/schema';
+import { reportPhotos, reports, reportSupporters, type ReportStatus } from '../db/schema';
 import { jstDayStart, jstYear } from '../calendar/jst';
 import { stripMetadata } from './image';
 import { boxAround, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_MS, nearestDuplicate, OPEN_STATUSES } from './rules';
 
-/** Service functions the resident's conversation needs. Staff-side functions live in staff.ts. */
-
-export type Category = typeof reportCategories.$inferSelect;
-export type Department = typeof reportDepartments.$inferSelect;
-
-/** Active top-level categories (道路, 公園, その他), in their order. */
-export async function topCategories(db: Db): Promise<Category[]> {
-  return db
-    .select()
-    .from(reportCategories)
-    .where(and(isNull(reportCategories.parentCode), eq(reportCategories.active, true)))
-    .orderBy(asc(reportCategories.sortOrder), asc(reportCategories.code))
-    .all();
-}
-
-export async function subtypes(db: Db, parentCode: string): Promise<Category[]> {
-  return db
-    .select()
-    .from(reportCategories)
-    .where(and(eq(reportCategories.parentCode, parentCode), eq(reportCategories.active, true)))
-    .orderBy(asc(reportCategories.sortOrder), asc(reportCategories.code))
-    .all();
-}
-
-export async function getCategory(db: Db, code: string): Promise<Category | undefined> {
-  return db.select().from(reportCategories).where(eq(reportCategories.code, code)).get();
-}
-
-export async function getDepartment(db: Db, id: string | null | undefined): Promise<Department | undefined> {
-  if (!id) return undefined;
-  return db.select().from(reportDepartments).where(eq(reportDepartments.id, id)).get();
-}
-
-/** A subtype may name its own department; otherwise its category's answers. */
-export function departmentIdFor(category: Category | undefined, subtype: Category | undefined): string | null {
-  return subtype?.departmentId ?? category?.departmentId ?? null;
-}
+/**
+ * Service functions the resident's conversation needs. Staff-side functions live in staff.ts,
+ * categories and departments in catalog.ts.
+ */
 
 /** Reports this resident sent since the start of today (JST). Counted from rows, never a counter. */
 export async function sentToday(db: Db, lineUserId: string, now: number): Promise<number> {

@@ -3,15 +3,8 @@ import type { StaffPrincipal } from '../admin/auth';
 import { auditRecord } from '../admin/audit';
 import { problem } from '../admin/errors';
 import type { Db } from '../db/client';
-import {
-  reportCategories,
-  reportDepartments,
-  reportPhotos,
-  reports,
-  reportStatusHistory,
-  reportSupporters,
-  type ReportStatus,
-} from '../db/schema';
+import { reportPhotos, reports, reportStatusHistory, reportSupporters, type ReportStatus } from '../db/schema';
+import { getDepartment } from './catalog';
 import { followingAmong, sendNotifications } from './notify';
 import { inBox } from './service';
 import {
@@ -26,7 +19,10 @@ import {
 import { langOf } from '../conversation/texts';
 import { statusChanged } from './texts';
 
-/** Staff-side service functions: detail, status changes, moderation, categories. The list is in queries.ts. */
+/**
+ * Staff-side service functions: detail, status changes, moderation. The list is in queries.ts,
+ * categories and departments in catalog.ts.
+ */
 
 export async function reportDetail(db: Db, id: string) {
   const report = await db.select().from(reports).where(eq(reports.id, id)).get();
@@ -135,14 +131,8 @@ export async function changeReport(
       .get();
     duplicateOfNumber = original?.number ?? null;
   }
-  if (change.department) {
-    const dept = await db
-      .select({ id: reportDepartments.id })
-      .from(reportDepartments)
-      .where(eq(reportDepartments.id, change.department))
-      .get();
-    if (!dept) throw problem(400, 'department: no such department.');
-  }
+  if (change.department && !(await getDepartment(db, change.department)))
+    throw problem(400, 'department: no such department.');
   const statusMoved = change.status !== undefined && change.status !== report.status;
   const publicNote = change.publicNote?.trim() || null;
   const internalNote = change.internalNote?.trim() || null;
@@ -288,16 +278,9 @@ export async function getPhoto(db: Db, reportId: string, photoId: string) {
     .get();
 }
 
-/* ───────── categories and departments ───────── */
-
-export async function listCategoriesAll(db: Db) {
-  return db
-    .select()
-    .from(reportCategories)
-    .orderBy(asc(reportCategories.parentCode), asc(reportCategories.sortOrder), asc(reportCategories.code))
-    .all();
-}
-
-export async function listDepartments(db: Db) {
-  return db.select().from(reportDepartments).orderBy(asc(reportDepartments.id)).all();
+/** A photo's bytes from R2 with their type, or null when its row or its object is gone. */
+export async function photoContent(env: Env, db: Db, reportId: string, photoId: string) {
+  const photo = await getPhoto(db, reportId, photoId);
+  const obj = photo ? await env.PHOTOS.get(photo.r2Key) : null;
+  return photo && obj ? { contentType: photo.contentType, body: obj.body } : null;
 }

@@ -1,12 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { audit } from '../admin/audit';
-import { problem, ProblemSchema } from '../admin/errors';
+import { problem } from '../admin/errors';
+import { json, problemAnswer, unprocessableResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
-import { db } from '../db/client';
 import { classifyLineError, MissingSecretError } from '../line/client';
 import { publishRichMenu, RichMenuInvalidError } from './publish';
-
-const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
 
 export const richMenuRoutes = createRouter().openapi(
   staffRoute(['admin'], {
@@ -17,19 +15,16 @@ export const richMenuRoutes = createRouter().openapi(
     responses: {
       201: {
         description: 'Created, image uploaded and set as default',
-        content: { 'application/json': { schema: z.object({ richMenuId: z.string() }).openapi('PublishedRichMenu') } },
+        content: json(z.object({ richMenuId: z.string() }).openapi('PublishedRichMenu')),
       },
-      422: {
-        description: 'The menu data or image breaks LINE’s rules; nothing was sent to LINE',
-        content: problemContent,
-      },
-      502: { description: 'LINE refused or failed; a half-made menu was deleted again', content: problemContent },
+      ...unprocessableResponse('The menu data or image breaks LINE’s rules; nothing was sent to LINE'),
+      502: problemAnswer('LINE refused or failed; a half-made menu was deleted again'),
     },
   }),
   async (c) => {
     try {
       const { richMenuId } = await publishRichMenu(c.env);
-      await audit(db(c.env.DB), c.var.staff, 'richmenu.publish', 'richmenu', richMenuId);
+      await audit(c.var.db, c.var.staff, 'richmenu.publish', 'richmenu', richMenuId);
       return c.json({ richMenuId }, 201);
     } catch (err) {
       if (err instanceof RichMenuInvalidError) throw problem(422, err.message);

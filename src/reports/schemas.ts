@@ -1,0 +1,185 @@
+import { z } from '@hono/zod-openapi';
+import { iso } from '../admin/openapi';
+import { REPORT_STATUSES, type ReportStatus } from '../db/schema';
+import { isReportCursor, type listReports, type ReportQuery } from './queries';
+import type { reportDetail } from './staff';
+
+/**
+ * What the staff report routes take and give: the zod schemas routes.ts declares (and the
+ * OpenAPI document is generated from), and the functions that turn rows into those shapes.
+ */
+
+const StatusSchema = z.enum(REPORT_STATUSES).openapi('ReportStatus');
+
+export const Filters = z.object({
+  status: z
+    .string()
+    .optional()
+    .refine(
+      (s) => !s || s.split(',').every((x) => (REPORT_STATUSES as readonly string[]).includes(x)),
+      `a comma list of ${REPORT_STATUSES.join(', ')}`,
+    )
+    .openapi({ example: 'received,accepted' }),
+  category: z.string().min(1).max(64).optional().openapi({ example: 'road' }),
+  subtype: z.string().min(1).max(64).optional(),
+  department: z.string().min(1).max(64).optional(),
+  from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received at or after (ISO 8601)' }),
+  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received before (ISO 8601)' }),
+  bbox: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLng,minLat,maxLng,maxLat')
+    .optional()
+    .openapi({ example: '133.90,34.64,133.94,34.68' }),
+  q: z.string().min(1).max(100).optional().openapi({ description: 'Text in the description, number or address' }),
+  hidden: z
+    .enum(['exclude', 'include', 'only'])
+    .default('include')
+    .openapi({ description: 'Reports hidden by moderation' }),
+});
+type FilterInput = z.infer<typeof Filters>;
+
+export const ListQuery = Filters.extend({
+  sort: z.enum(['newest', 'oldest']).default('newest'),
+  cursor: z.string().refine(isReportCursor, 'not a cursor from nextCursor').optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export function filtersOf(q: FilterInput): Omit<ReportQuery, 'sort' | 'limit' | 'cursor'> {
+  return {
+    status: q.status ? (q.status.split(',') as ReportStatus[]) : undefined,
+    category: q.category,
+    subtype: q.subtype,
+    department: q.department,
+    from: q.from ? Date.parse(q.from) : undefined,
+    to: q.to ? Date.parse(q.to) : undefined,
+    bbox: q.bbox ? (q.bbox.split(',').map(Number) as [number, number, number, number]) : undefined,
+    q: q.q,
+    hidden: q.hidden,
+  };
+}
+
+export const ReportSummary = z
+  .object({
+    id: z.string(),
+    number: z.string().openapi({ example: 'R-2026-000123' }),
+    status: StatusSchema,
+    categoryCode: z.string(),
+    subtypeCode: z.string(),
+    departmentId: z.string().nullable(),
+    duplicateOf: z.string().nullable(),
+    lat: z.number(),
+    lng: z.number(),
+    address: z.string().nullable(),
+    description: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    closedAt: z.string().nullable(),
+    hidden: z.boolean(),
+    hiddenReason: z.string().nullable(),
+    mailStatus: z.enum(['pending', 'sent', 'failed']),
+  })
+  .openapi('ReportSummary');
+
+export type SummaryRow = Awaited<ReturnType<typeof listReports>>['items'][number];
+export function summaryJson(r: SummaryRow): z.infer<typeof ReportSummary> {
+  const { hiddenAt, createdAt, updatedAt, closedAt, ...rest } = r;
+  return {
+    ...rest,
+    createdAt: iso(createdAt),
+    updatedAt: iso(updatedAt),
+    closedAt: iso(closedAt),
+    hidden: hiddenAt !== null,
+  };
+}
+
+const Photo = z.object({
+  id: z.string(),
+  url: z.string(),
+  contentType: z.string(),
+  bytes: z.number(),
+  hidden: z.boolean(),
+  hiddenReason: z.string().nullable(),
+});
+const HistoryEntry = z.object({
+  at: z.string(),
+  actor: z.string(),
+  from: StatusSchema.nullable(),
+  to: StatusSchema,
+  publicNote: z.string().nullable(),
+  internalNote: z.string().nullable(),
+  departmentId: z.string().nullable(),
+});
+export const ReportDetail = ReportSummary.extend({
+  reporter: z.object({ lineUserId: z.string() }).openapi({ description: 'Personal data: every read is audited' }),
+  supporters: z.number().int().openapi({ description: 'Residents who added themselves to this report' }),
+  duplicates: z
+    .array(z.object({ id: z.string(), number: z.string() }))
+    .openapi({ description: 'Reports filed as duplicates of this one' }),
+  nearby: z
+    .array(z.object({ id: z.string(), number: z.string(), status: StatusSchema, distanceM: z.number().int() }))
+    .openapi({
+      description:
+        'Reports of the same category within 30 m and 30 days, nearest first (residents are shown these as possible duplicates)',
+    }),
+  photos: z.array(Photo),
+  history: z.array(HistoryEntry),
+  mail: z.object({
+    status: z.enum(['pending', 'sent', 'failed']),
+    attempts: z.number(),
+    lastError: z.string().nullable(),
+    sentAt: z.string().nullable(),
+    nextAttemptAt: z.string().nullable(),
+  }),
+}).openapi('ReportDetail');
+
+export const IdParam = z.object({ id: z.uuid() });
+export const PhotoParam = z.object({ id: z.uuid(), photoId: z.uuid() });
+
+export const PatchBody = z
+  .strictObject({
+    status: StatusSchema.optional(),
+    publicNote: z.string().max(1000).optional().openapi({ description: 'Pushed to the reporter and supporters' }),
+    internalNote: z.string().max(2000).optional().openapi({ description: 'Staff only; never leaves the staff API' }),
+    department: z.string().min(1).max(64).optional(),
+    duplicateOf: z.uuid().optional().openapi({ description: 'The original report, with status duplicate' }),
+  })
+  .openapi('ReportChange');
+
+export const HideBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+
+type Detail = NonNullable<Awaited<ReturnType<typeof reportDetail>>>;
+
+/** The detail view: the photos point at their audited route, never at R2. */
+export function detailJson({ report: r, photos, history, supporters, duplicates, nearby }: Detail) {
+  return {
+    ...summaryJson(r),
+    reporter: { lineUserId: r.reporterLineUserId },
+    supporters: supporters.length,
+    duplicates,
+    nearby,
+    photos: photos.map((p) => ({
+      id: p.id,
+      url: `/api/v1/reports/${r.id}/photos/${p.id}`,
+      contentType: p.contentType,
+      bytes: p.bytes,
+      hidden: p.hiddenAt !== null,
+      hiddenReason: p.hiddenReason,
+    })),
+    history: history.map((h) => ({
+      at: iso(h.at),
+      actor: h.actor,
+      from: h.fromStatus as ReportStatus | null,
+      to: h.toStatus as ReportStatus,
+      publicNote: h.publicNote,
+      internalNote: h.internalNote,
+      departmentId: h.departmentId,
+    })),
+    mail: {
+      status: r.mailStatus,
+      attempts: r.mailAttempts,
+      lastError: r.mailLastError,
+      sentAt: iso(r.mailSentAt),
+      nextAttemptAt: iso(r.mailNextAt),
+    },
+  };
+}
