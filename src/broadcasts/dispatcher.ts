@@ -84,7 +84,10 @@ export async function runSlice(
       messages: asLineMessages(b.messages as BroadcastMessageInput[]),
       record: (batch, outcome) => recordOutcome(d, batch, outcome),
       shouldStop: async () => {
-        if (cancelled || cancelRequested()) return (cancelled = true);
+        if (cancelled || cancelRequested()) {
+          cancelled = true;
+          return true;
+        }
         if (Date.now() - lastPoll < STATUS_POLL_MS) return false;
         lastPoll = Date.now();
         const row = await d
@@ -92,7 +95,8 @@ export async function runSlice(
           .from(broadcasts)
           .where(eq(broadcasts.id, broadcastId))
           .get();
-        return (cancelled = row?.status !== 'sending');
+        cancelled = row?.status !== 'sending';
+        return cancelled;
       },
       limiter,
       deadline: Date.now() + SLICE_MS,
@@ -141,7 +145,7 @@ export async function workList(d: Db, limit = 20): Promise<string[]> {
  * Returns why the broadcast cannot be sent, or null.
  */
 async function prepare(env: Env, d: Db, broadcastId: string, audience: Audience): Promise<string | null> {
-  let recipients;
+  let recipients: Awaited<ReturnType<typeof resolveRecipients>>;
   try {
     recipients = await resolveRecipients(d, audience);
   } catch (err) {
