@@ -2,12 +2,12 @@ import { DurableObject } from 'cloudflare:workers';
 import type { messagingApi } from '@line/bot-sdk';
 import { config } from '../config';
 import { db } from '../db/client';
+import { langOf } from '../i18n';
 import { lineClients, withTimeout } from '../line/client';
 import { deliver, LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 import type { LineEvent } from '../line/events';
 import { getResident } from '../residents/service';
 import { handleEvent } from './handle';
-import { langOf } from './texts';
 import type { ConversationState } from './types';
 
 export interface InboxItem {

@@ -1,14 +1,10 @@
 import type { messagingApi } from '@line/bot-sdk';
+import type { Lang } from '../i18n';
 
-/**
- * What residents read. Japanese first; a resident whose LINE language is English
- * gets English where a translation exists.
- */
-export type Lang = 'ja' | 'en';
+/** What residents read in the conversation around the services: welcome, consent, the policy answer. */
 
-export function langOf(language: string | null | undefined): Lang {
-  return language?.toLowerCase().startsWith('en') ? 'en' : 'ja';
-}
+// Moved to src/i18n.ts; re-exported until src/reports/staff.ts and test/rules.test.ts import it from there.
+export { langOf } from '../i18n';
 
 type Msg = messagingApi.Message;
 

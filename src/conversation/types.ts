@@ -1,9 +1,9 @@
 import type { messagingApi } from '@line/bot-sdk';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import type { Lang } from '../i18n';
 import type { LineEvent } from '../line/events';
 import type { Resident } from '../residents/service';
-import type { Lang } from './texts';
 
 /** One resident's conversation, kept in their ConversationDO. */
 export interface ConversationState {

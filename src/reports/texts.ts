@@ -1,6 +1,6 @@
 import type { messagingApi } from '@line/bot-sdk';
-import type { Lang } from '../conversation/texts';
 import type { ReportStatus } from '../db/schema';
+import type { Lang } from '../i18n';
 import { DAILY_REPORT_LIMIT, MAX_DESCRIPTION_CHARS, MAX_PHOTOS } from './rules';
 
 /** What residents read in the report flow. Japanese first; English where the resident's LINE is English. */

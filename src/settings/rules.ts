@@ -1,5 +1,5 @@
-import type { Lang } from '../conversation/texts';
 import type { Choice } from '../config';
+import type { Lang } from '../i18n';
 
 /**
  * The 設定 conversation as pure rules: which buttons each step offers, how a tap or a

@@ -1,5 +1,5 @@
 import type { messagingApi } from '@line/bot-sdk';
-import type { Lang } from '../conversation/texts';
+import type { Lang } from '../i18n';
 import { buttons, commandToData, LANGUAGES, type Draft, type Options, type Step } from './rules';
 
 /** What residents read in 設定, in Japanese and English. */
