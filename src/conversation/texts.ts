@@ -1,12 +1,10 @@
-import type { messagingApi } from '@line/bot-sdk';
 import type { Lang } from '../i18n';
+import type { Msg } from '../line/messages';
 
 /** What residents read in the conversation around the services: welcome, consent, the policy answer. */
 
 // Moved to src/i18n.ts; re-exported until src/reports/staff.ts and test/rules.test.ts import it from there.
 export { langOf } from '../i18n';
-
-type Msg = messagingApi.Message;
 
 export function greeting(lang: Lang): Msg {
   const text =

@@ -1,8 +1,8 @@
-import type { messagingApi } from '@line/bot-sdk';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { Lang } from '../i18n';
 import type { LineEvent } from '../line/events';
+import type { Msg } from '../line/messages';
 import type { Resident } from '../residents/service';
 
 /** One resident's conversation, kept in their ConversationDO. */
@@ -36,7 +36,7 @@ export interface HandleContext {
 
 export interface HandleResult {
   state: ConversationState;
-  messages: messagingApi.Message[];
+  messages: Msg[];
 }
 
 /**

@@ -2,6 +2,7 @@ import type { messagingApi } from '@line/bot-sdk';
 import type { ActiveFlow, ConversationState, Flow, HandleContext, HandleResult } from '../conversation/types';
 import { parsePostback } from '../conversation/rules';
 import type { LineEvent } from '../line/events';
+import type { Msg } from '../line/messages';
 import { fetchMessageContent } from './content';
 import { ImageFormatError } from './image';
 import { deliverReportMail } from './mail';
@@ -67,7 +68,6 @@ export interface Draft {
   editing?: boolean;
 }
 
-type Msg = messagingApi.Message;
 type FlowState = ConversationState & { flow: ActiveFlow };
 
 function draftOf(state: FlowState): Draft {

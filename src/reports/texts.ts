@@ -1,11 +1,11 @@
 import type { messagingApi } from '@line/bot-sdk';
 import type { ReportStatus } from '../db/schema';
 import type { Lang } from '../i18n';
+import type { Msg } from '../line/messages';
 import { DAILY_REPORT_LIMIT, MAX_DESCRIPTION_CHARS, MAX_PHOTOS } from './rules';
 
 /** What residents read in the report flow. Japanese first; English where the resident's LINE is English. */
 
-type Msg = messagingApi.Message;
 type Item = messagingApi.QuickReplyItem;
 
 const tr = (lang: Lang, ja: string, en: string) => (lang === 'en' ? en : ja);

@@ -1,10 +1,8 @@
-import type { messagingApi } from '@line/bot-sdk';
 import type { Lang } from '../i18n';
+import type { Msg } from '../line/messages';
 import { buttons, commandToData, LANGUAGES, type Draft, type Options, type Step } from './rules';
 
 /** What residents read in 設定, in Japanese and English. */
-
-type Msg = messagingApi.Message;
 
 function nameOf(list: Options['wards'], value: string, lang: Lang): string {
   const c = list.find((x) => x.name === value);
