@@ -31,7 +31,7 @@ import {
   topCategories,
   type Category,
 } from './service';
-import { ask, cancelItem, choice, pb, statusName, T, text } from './texts';
+import { ask, cancelItem, categoryName, choice, pb, statusName, T, text } from './texts';
 
 /**
  * The resident's damage report, one step at a time, inside their ConversationDO:
@@ -126,7 +126,7 @@ const isCancel = (input: Input) =>
 
 async function question(ctx: HandleContext, step: Step, draft: Draft): Promise<Msg> {
   const l = ctx.lang;
-  const name = (c: Category) => (l === 'en' ? c.nameEn : c.nameJa);
+  const name = (c: Category) => categoryName(l, c);
   switch (step) {
     case 'safety':
       return ask(T.intro(l), [
@@ -293,16 +293,14 @@ export const reportFlow: Flow = {
             ? input.v
             : typedChoice(
                 input,
-                cats.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })),
+                cats.map((c) => ({ label: categoryName(l, c), v: c.code })),
               );
         const cat = cats.find((c) => c.code === code);
         if (!cat) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));
         if (step === 'emergency') {
           const dept = await getDepartment(ctx.db, cat.departmentId);
           const phone = cat.emergencyPhone ?? dept?.phone ?? '086-803-1000';
-          return end(state, [
-            text(T.emergencyPhone(l, l === 'en' ? cat.nameEn : cat.nameJa, dept?.name ?? '岡山市役所', phone)),
-          ]);
+          return end(state, [text(T.emergencyPhone(l, categoryName(l, cat), dept?.name ?? '岡山市役所', phone))]);
         }
         const next: Draft = { ...draft, category: cat.code, subtype: undefined, duplicate: undefined };
         const subs = await subtypes(ctx.db, cat.code);
@@ -320,7 +318,7 @@ export const reportFlow: Flow = {
             ? input.v
             : typedChoice(
                 input,
-                subs.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })),
+                subs.map((c) => ({ label: categoryName(l, c), v: c.code })),
               );
         const sub = subs.find((c) => c.code === code);
         if (!sub) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));
