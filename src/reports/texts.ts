@@ -169,33 +169,53 @@ export const T = texts({
   },
 });
 
-const STATUS_JA: Record<ReportStatus, string> = {
-  received: '受付済み',
-  accepted: '受理（確認中）',
-  in_progress: '対応中',
-  resolved: '対応完了',
-  not_city_managed: '市の管理外',
-  duplicate: '重複（他の通報で対応）',
-  rejected: '対応不可',
-};
-const STATUS_EN: Record<ReportStatus, string> = {
-  received: 'received',
-  accepted: 'accepted',
-  in_progress: 'in progress',
-  resolved: 'resolved',
-  not_city_managed: 'not managed by the city',
-  duplicate: 'duplicate',
-  rejected: 'rejected',
-};
+/** Keyed by status, so a status added to the schema without a name here fails the typecheck. */
+const STATUS: Record<ReportStatus, (l: Lang) => string> = texts({
+  received: { ja: '受付済み', en: 'received' },
+  accepted: { ja: '受理（確認中）', en: 'accepted' },
+  in_progress: { ja: '対応中', en: 'in progress' },
+  resolved: { ja: '対応完了', en: 'resolved' },
+  not_city_managed: { ja: '市の管理外', en: 'not managed by the city' },
+  duplicate: { ja: '重複（他の通報で対応）', en: 'duplicate' },
+  rejected: { ja: '対応不可', en: 'rejected' },
+});
 
 export function statusName(l: Lang, s: ReportStatus): string {
-  return l === 'en' ? STATUS_EN[s] : STATUS_JA[s];
+  return STATUS[s](l);
 }
 
 /** A category's or subtype's name in `l`; D1 holds both. */
 export function categoryName(l: Lang, c: { nameJa: string; nameEn: string }): string {
   return l === 'en' ? c.nameEn : c.nameJa;
 }
+
+const PUSH = texts({
+  heading: {
+    ja: (number: string) => `【通報 ${number} の対応状況】`,
+    en: (number: string) => `[Report ${number}: status update]`,
+  },
+  status: { ja: (status: string) => `状況：${status}`, en: (status: string) => `Status: ${status}` },
+  resolved: {
+    ja: 'ご通報ありがとうございました。対応が完了しました。',
+    en: 'Thank you for your report. The repair is complete.',
+  },
+  notCityManaged: {
+    ja: 'この場所は岡山市の管理ではないため、管理者へお伝えします。',
+    en: 'This place is not managed by Okayama City; we will pass your report on to its manager.',
+  },
+  duplicateOf: {
+    ja: (number: string) => `同じ損傷の通報（${number}）で対応します。`,
+    en: (number: string) => `It is being handled together with report ${number} about the same damage.`,
+  },
+  rejected: {
+    ja: '内容を確認した結果、この通報では対応できませんでした。',
+    en: 'After checking, the city cannot act on this report.',
+  },
+  noReply: {
+    ja: 'このメッセージへの個別の返信は行っておりません。',
+    en: 'This account does not reply to messages individually.',
+  },
+});
 
 /**
  * The push a reporter (or supporter) gets when their report's status changes, with the number,
@@ -208,31 +228,12 @@ export function statusChanged(
   duplicateOfNumber: string | null,
   lang: Lang = 'ja',
 ): Msg {
-  if (lang === 'en') return statusChangedEn(number, to, publicNote, duplicateOfNumber);
-  const lines = [`【通報 ${number} の対応状況】`, `状況：${STATUS_JA[to]}`];
-  if (to === 'resolved') lines.push('ご通報ありがとうございました。対応が完了しました。');
-  if (to === 'not_city_managed') lines.push('この場所は岡山市の管理ではないため、管理者へお伝えします。');
-  if (to === 'duplicate' && duplicateOfNumber) lines.push(`同じ損傷の通報（${duplicateOfNumber}）で対応します。`);
-  if (to === 'rejected') lines.push('内容を確認した結果、この通報では対応できませんでした。');
+  const lines = [PUSH.heading(lang, number), PUSH.status(lang, statusName(lang, to))];
+  if (to === 'resolved') lines.push(PUSH.resolved(lang));
+  if (to === 'not_city_managed') lines.push(PUSH.notCityManaged(lang));
+  if (to === 'duplicate' && duplicateOfNumber) lines.push(PUSH.duplicateOf(lang, duplicateOfNumber));
+  if (to === 'rejected') lines.push(PUSH.rejected(lang));
   if (publicNote?.trim()) lines.push('', publicNote.trim());
-  lines.push('', 'このメッセージへの個別の返信は行っておりません。');
-  return { type: 'text', text: lines.join('\n') };
-}
-
-function statusChangedEn(
-  number: string,
-  to: ReportStatus,
-  publicNote: string | null,
-  duplicateOfNumber: string | null,
-): Msg {
-  const lines = [`[Report ${number}: status update]`, `Status: ${STATUS_EN[to]}`];
-  if (to === 'resolved') lines.push('Thank you for your report. The repair is complete.');
-  if (to === 'not_city_managed')
-    lines.push('This place is not managed by Okayama City; we will pass your report on to its manager.');
-  if (to === 'duplicate' && duplicateOfNumber)
-    lines.push(`It is being handled together with report ${duplicateOfNumber} about the same damage.`);
-  if (to === 'rejected') lines.push('After checking, the city cannot act on this report.');
-  if (publicNote?.trim()) lines.push('', publicNote.trim());
-  lines.push('', 'This account does not reply to messages individually.');
+  lines.push('', PUSH.noReply(lang));
   return { type: 'text', text: lines.join('\n') };
 }
