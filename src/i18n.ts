@@ -2,9 +2,9 @@
  * The languages residents read. Japanese first; a resident whose LINE language is English
  * reads English where a translation exists.
  *
- * How a capability adds its texts: its `texts.ts` declares one table with `texts()`, each
- * key a text in both languages, Japanese and English side by side, so a missing or
- * mismatched translation fails the typecheck rather than a resident:
+ * How a capability adds its texts: its `texts.ts` declares them with `texts()`, each key a
+ * text in both languages side by side, so a missing translation or one that takes other
+ * parameters fails the typecheck rather than reaching a resident:
  *
  *   const T = texts({
  *     cancel: { ja: '中止', en: 'Cancel' },
@@ -13,8 +13,10 @@
  *   T.cancel(lang);               // '中止' or 'Cancel'
  *   T.received(lang, 'R-2026-1'); // the parameters are those of the Japanese text
  *
- * The same file builds the LINE messages from the table (type `Msg`, src/line/messages.ts);
- * flows and rules call those and never choose a language themselves.
+ * The same file builds the LINE messages (`Msg`, src/line/messages.ts) from its tables; flows
+ * call those builders or `T` and hold no text of their own. Names that come from data in
+ * both languages (wards in config, categories in D1) are picked by one small function,
+ * e.g. `categoryName(lang, c)` in src/reports/texts.ts.
  */
 
 export const LANGS = ['ja', 'en'] as const;
@@ -39,13 +41,12 @@ type Lookup<T extends Text> = T extends { ja: (...args: infer A) => string }
 
 /** A capability's table of texts, each key turned into `(lang, ...parameters) => string`. */
 export function texts<T extends Record<string, Text>>(table: T & SameParameters<T>): { [K in keyof T]: Lookup<T[K]> } {
-  const lookup =
-    (text: Text) =>
-    (lang: Lang, ...args: never[]) => {
+  const out: Record<string, (lang: Lang, ...args: never[]) => string> = {};
+  for (const [key, text] of Object.entries<Text>(table)) {
+    out[key] = (lang, ...args) => {
       const t = text[lang];
       return typeof t === 'function' ? t(...args) : t;
     };
-  return Object.fromEntries(Object.entries(table).map(([key, text]) => [key, lookup(text)])) as {
-    [K in keyof T]: Lookup<T[K]>;
-  };
+  }
+  return out as { [K in keyof T]: Lookup<T[K]> };
 }
