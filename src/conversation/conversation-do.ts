@@ -1,13 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { messagingApi } from '@line/bot-sdk';
 import { config } from '../config';
 import { db } from '../db/client';
+import { langOf } from '../i18n';
 import { lineClients, withTimeout } from '../line/client';
 import { deliver, LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 import type { LineEvent } from '../line/events';
+import type { Msg } from '../line/messages';
 import { getResident } from '../residents/service';
 import { handleEvent } from './handle';
-import { langOf } from './texts';
 import type { ConversationState } from './types';
 
 export interface InboxItem {
@@ -170,7 +170,7 @@ export class ConversationDO extends DurableObject<Env> {
       return this.send(
         seq,
         event,
-        JSON.parse(row.answer!) as messagingApi.Message[],
+        JSON.parse(row.answer!) as Msg[],
         row.retry_key!,
         row.reply_tried === 1,
         row.attempts,
@@ -215,7 +215,7 @@ export class ConversationDO extends DurableObject<Env> {
   private async send(
     seq: number,
     event: LineEvent,
-    messages: messagingApi.Message[],
+    messages: Msg[],
     retryKey: string,
     replyTried: boolean,
     attempts: number,

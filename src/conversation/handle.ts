@@ -1,3 +1,4 @@
+import { langOf } from '../i18n';
 import type { LineEvent } from '../line/events';
 import { hasConsented, recordConsent, recordFollow, recordUnfollow } from '../residents/service';
 import { FLOWS } from './flows';
@@ -20,7 +21,7 @@ export async function handleEvent(
   switch (event.type) {
     case 'follow': {
       await recordFollow(ctx.db, userId, language ?? null, ctx.now);
-      const lang = t.langOf(ctx.resident?.language ?? language);
+      const lang = langOf(ctx.resident?.language ?? language);
       // A resident who already accepted the current terms is welcomed back without being asked again.
       const consented = hasConsented(ctx.resident, ctx.config.termsVersion);
       return {

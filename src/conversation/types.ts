@@ -1,9 +1,9 @@
-import type { messagingApi } from '@line/bot-sdk';
 import type { Config } from '../config';
 import type { Db } from '../db/client';
+import type { Lang } from '../i18n';
 import type { LineEvent } from '../line/events';
+import type { Msg } from '../line/messages';
 import type { Resident } from '../residents/service';
-import type { Lang } from './texts';
 
 /** One resident's conversation, kept in their ConversationDO. */
 export interface ConversationState {
@@ -36,7 +36,7 @@ export interface HandleContext {
 
 export interface HandleResult {
   state: ConversationState;
-  messages: messagingApi.Message[];
+  messages: Msg[];
 }
 
 /**

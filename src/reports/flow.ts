@@ -2,6 +2,7 @@ import type { messagingApi } from '@line/bot-sdk';
 import type { ActiveFlow, ConversationState, Flow, HandleContext, HandleResult } from '../conversation/types';
 import { parsePostback } from '../conversation/rules';
 import type { LineEvent } from '../line/events';
+import type { Msg } from '../line/messages';
 import { departmentIdFor, getCategory, getDepartment, subtypes, topCategories, type Category } from './catalog';
 import { fetchMessageContent } from './content';
 import { ImageFormatError } from './image';
@@ -25,7 +26,7 @@ import {
   storeDraftPhoto,
   submitReport,
 } from './service';
-import { ask, cancelItem, choice, pb, statusName, T, text } from './texts';
+import { ask, cancelItem, categoryName, choice, pb, statusName, T, text } from './texts';
 
 /**
  * The resident's damage report, one step at a time, inside their ConversationDO:
@@ -62,7 +63,6 @@ export interface Draft {
   editing?: boolean;
 }
 
-type Msg = messagingApi.Message;
 type FlowState = ConversationState & { flow: ActiveFlow };
 
 function draftOf(state: FlowState): Draft {
@@ -121,7 +121,7 @@ const isCancel = (input: Input) =>
 
 async function question(ctx: HandleContext, step: Step, draft: Draft): Promise<Msg> {
   const l = ctx.lang;
-  const name = (c: Category) => (l === 'en' ? c.nameEn : c.nameJa);
+  const name = (c: Category) => categoryName(l, c);
   switch (step) {
     case 'safety':
       return ask(T.intro(l), [
@@ -288,16 +288,14 @@ export const reportFlow: Flow = {
             ? input.v
             : typedChoice(
                 input,
-                cats.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })),
+                cats.map((c) => ({ label: categoryName(l, c), v: c.code })),
               );
         const cat = cats.find((c) => c.code === code);
         if (!cat) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));
         if (step === 'emergency') {
           const dept = await getDepartment(ctx.db, cat.departmentId);
           const phone = cat.emergencyPhone ?? dept?.phone ?? '086-803-1000';
-          return end(state, [
-            text(T.emergencyPhone(l, l === 'en' ? cat.nameEn : cat.nameJa, dept?.name ?? '岡山市役所', phone)),
-          ]);
+          return end(state, [text(T.emergencyPhone(l, categoryName(l, cat), dept?.name ?? '岡山市役所', phone))]);
         }
         const next: Draft = { ...draft, category: cat.code, subtype: undefined, duplicate: undefined };
         const subs = await subtypes(ctx.db, cat.code);
@@ -315,7 +313,7 @@ export const reportFlow: Flow = {
             ? input.v
             : typedChoice(
                 input,
-                subs.map((c) => ({ label: l === 'en' ? c.nameEn : c.nameJa, v: c.code })),
+                subs.map((c) => ({ label: categoryName(l, c), v: c.code })),
               );
         const sub = subs.find((c) => c.code === code);
         if (!sub) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));

@@ -1,9 +1,9 @@
-import type { messagingApi } from '@line/bot-sdk';
 import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import { db as makeDb, type Db } from '../db/client';
 import { reportNotifications, users } from '../db/schema';
 import { classifyLineError, lineClients, withTimeout } from '../line/client';
 import { LINE_CALL_TIMEOUT_MS } from '../line/deliver';
+import type { Msg } from '../line/messages';
 
 /**
  * Status changes pushed to the reporter and to residents who added themselves to the
@@ -33,7 +33,7 @@ export async function sendNotification(
   const attempts = n.attempts + 1;
   try {
     await withTimeout(
-      lineClients(env).api.pushMessage({ to: n.lineUserId, messages: n.messages as messagingApi.Message[] }, n.id),
+      lineClients(env).api.pushMessage({ to: n.lineUserId, messages: n.messages as Msg[] }, n.id),
       LINE_CALL_TIMEOUT_MS,
     );
   } catch (err) {

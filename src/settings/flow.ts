@@ -1,6 +1,7 @@
 import type { Flow, HandleContext, HandleResult, ConversationState, ActiveFlow } from '../conversation/types';
 import { parsePostback } from '../conversation/rules';
 import type { LineEvent } from '../line/events';
+import type { Msg } from '../line/messages';
 import {
   commandFromData,
   commandFromText,
@@ -37,7 +38,7 @@ function ask(
   step: Step,
   draft: Draft,
   opts: Options,
-  extra: ReturnType<typeof t.hint>[] = [],
+  extra: Msg[] = [],
 ): HandleResult {
   const flow: ActiveFlow = { name: 'settings', step, data: { draft } satisfies SettingsData, updatedAt: ctx.now };
   return { state: { ...state, flow }, messages: [...extra, t.question(step, draft, opts)] };

@@ -1,5 +1,5 @@
-import type { Lang } from '../conversation/texts';
 import type { Choice } from '../config';
+import { LANGS, texts, type Lang } from '../i18n';
 
 /**
  * The 設定 conversation as pure rules: which buttons each step offers, how a tap or a
@@ -125,7 +125,11 @@ export interface Button {
   command: Command;
 }
 
-const WORDS = {
+/**
+ * The button words. They live with the rules rather than in texts.ts because a typed word
+ * is matched against them (commandFromText), and texts.ts builds its questions on these rules.
+ */
+const WORDS = texts({
   ward: { ja: '区を変更', en: 'Ward' },
   interests: { ja: '関心分野を変更', en: 'Interests' },
   language: { ja: '言語を変更', en: 'Language' },
@@ -133,35 +137,38 @@ const WORDS = {
   back: { ja: '戻る', en: 'Back' },
   done: { ja: '完了', en: 'Done' },
   cancel: { ja: '中止', en: 'Cancel' },
-} as const;
+});
+
+/** A ward's or an interest's name in `lang`; the configuration gives each in both (config.ts). */
+export function choiceName(c: Choice, lang: Lang): string {
+  return lang === 'en' ? c.en : c.name;
+}
 
 /** The buttons a step offers, in the language `lang`. Text typed instead is matched against these. */
 export function buttons(step: Step, draft: Draft, opts: Options, lang: Lang): Button[] {
-  const w = (k: keyof typeof WORDS) => WORDS[k][lang];
   const tail: Button[] = [
-    ...(step === 'menu' ? [] : [{ label: w('back'), command: { op: 'back' } } as Button]),
-    { label: w('done'), command: { op: 'done' } },
-    { label: w('cancel'), command: { op: 'cancel' } },
+    ...(step === 'menu' ? [] : [{ label: WORDS.back(lang), command: { op: 'back' } } as Button]),
+    { label: WORDS.done(lang), command: { op: 'done' } },
+    { label: WORDS.cancel(lang), command: { op: 'cancel' } },
   ];
-  const name = (c: Choice) => (lang === 'en' ? c.en : c.name);
   let head: Button[];
   switch (step) {
     case 'menu':
       head = (['ward', 'interests', 'language'] as const).map((field) => ({
-        label: w(field),
+        label: WORDS[field](lang),
         command: { op: 'edit', field },
       }));
       break;
     case 'ward':
       head = [
-        ...opts.wards.map((c): Button => ({ label: name(c), command: { op: 'ward', value: c.name } })),
-        { label: w('none'), command: { op: 'ward', value: null } },
+        ...opts.wards.map((c): Button => ({ label: choiceName(c, lang), command: { op: 'ward', value: c.name } })),
+        { label: WORDS.none(lang), command: { op: 'ward', value: null } },
       ];
       break;
     case 'interests':
       // The mark shows what is on; the quick reply is the only place a resident sees it at a glance.
       head = opts.interests.map((c) => ({
-        label: `${draft.interests.includes(c.name) ? '✓ ' : ''}${name(c)}`,
+        label: `${draft.interests.includes(c.name) ? '✓ ' : ''}${choiceName(c, lang)}`,
         command: { op: 'interest', value: c.name },
       }));
       break;
@@ -191,7 +198,7 @@ const ALIASES: Record<string, Command> = {
 export function commandFromText(text: string, step: Step, draft: Draft, opts: Options): Command | null {
   const t = normalize(text);
   if (!t) return null;
-  for (const lang of ['ja', 'en'] as const) {
+  for (const lang of LANGS) {
     for (const b of buttons(step, draft, opts, lang)) if (normalize(b.label) === t) return b.command;
   }
   // Names are matched in full too, in case a long label was cut.

@@ -1,10 +1,11 @@
 import type { Db } from '../db/client';
 import { users } from '../db/schema';
+import type { Lang } from '../i18n';
 
 export interface Preferences {
   ward: string | null;
   interests: string[];
-  language: 'ja' | 'en';
+  language: Lang;
 }
 
 /**

@@ -1,48 +1,70 @@
-import type { messagingApi } from '@line/bot-sdk';
-import type { Lang } from '../conversation/texts';
-import { buttons, commandToData, LANGUAGES, type Draft, type Options, type Step } from './rules';
+import { texts, type Lang } from '../i18n';
+import type { Msg } from '../line/messages';
+import { buttons, choiceName, commandToData, LANGUAGES, type Draft, type Options, type Step } from './rules';
 
 /** What residents read in 設定, in Japanese and English. */
 
-type Msg = messagingApi.Message;
+const T = texts({
+  notSet: { ja: '未設定', en: 'not set' },
+  none: { ja: 'なし', en: 'none' },
+  listSeparator: { ja: '、', en: ', ' },
+  summary: {
+    ja: (ward: string, interests: string, language: string) =>
+      `・お住まいの区：${ward}\n・関心のある分野：${interests}\n・言語：${language}`,
+    en: (ward: string, interests: string, language: string) =>
+      `・Ward: ${ward}\n・Interests: ${interests}\n・Language: ${language}`,
+  },
+  menu: {
+    ja: (summary: string) =>
+      `設定\n${summary}\n\n変更する項目を選んでください。「完了」で保存し、「中止」で変更を取り消します。`,
+    en: (summary: string) =>
+      `Settings\n${summary}\n\nChoose what to change. "Done" saves, "Cancel" discards the changes.`,
+  },
+  ward: { ja: 'お住まいの区を選んでください。', en: 'Which ward do you live in?' },
+  interests: {
+    ja: (selected: string) =>
+      `受け取りたい情報の分野を選んでください。押すたびに選択（✓）と解除が切り替わります。いくつでも選べます。\n選択中：${selected}`,
+    en: (selected: string) =>
+      `Choose the topics you want to hear about. Each tap turns one on (✓) or off; choose as many as you like.\nSelected: ${selected}`,
+  },
+  language: { ja: '表示する言語を選んでください。', en: 'Which language should this account use with you?' },
+  hint: { ja: '下のボタンから選んでください。', en: 'Please choose one of the buttons below.' },
+  saved: {
+    ja: (summary: string) =>
+      `設定を保存しました。\n${summary}\n\n区と関心のある分野は、市からのお知らせをお届けする相手を選ぶときに使います。変更は「設定」と送るか、メニューからどうぞ。`,
+    en: (summary: string) =>
+      `Your settings have been saved.\n${summary}\n\nYour ward and interests are used to choose who receives news from the city. To change them, send "設定" or use the menu.`,
+  },
+  cancelled: { ja: '設定の変更を中止しました。設定は変わっていません。', en: 'Settings were not changed.' },
+});
 
 function nameOf(list: Options['wards'], value: string, lang: Lang): string {
   const c = list.find((x) => x.name === value);
-  return c ? (lang === 'en' ? c.en : c.name) : value;
+  return c ? choiceName(c, lang) : value;
+}
+
+function interestList(draft: Draft, opts: Options, lang: Lang): string {
+  const names = draft.interests.map((i) => nameOf(opts.interests, i, lang));
+  return names.length ? names.join(T.listSeparator(lang)) : T.none(lang);
 }
 
 /** The current choices, one per line, e.g. `・お住まいの区：北区`. */
 export function summary(draft: Draft, opts: Options, lang: Lang): string {
-  const ward = draft.ward ? nameOf(opts.wards, draft.ward, lang) : lang === 'en' ? 'not set' : '未設定';
-  const interests = draft.interests.length
-    ? draft.interests.map((i) => nameOf(opts.interests, i, lang)).join(lang === 'en' ? ', ' : '、')
-    : lang === 'en'
-      ? 'none'
-      : 'なし';
+  const ward = draft.ward ? nameOf(opts.wards, draft.ward, lang) : T.notSet(lang);
   const language = LANGUAGES.find((l) => l.value === draft.language)!.label;
-  return lang === 'en'
-    ? `・Ward: ${ward}\n・Interests: ${interests}\n・Language: ${language}`
-    : `・お住まいの区：${ward}\n・関心のある分野：${interests}\n・言語：${language}`;
+  return T.summary(lang, ward, interestList(draft, opts, lang), language);
 }
 
 function questionText(step: Step, draft: Draft, opts: Options, lang: Lang): string {
-  const en = lang === 'en';
   switch (step) {
     case 'menu':
-      return en
-        ? `Settings\n${summary(draft, opts, lang)}\n\nChoose what to change. "Done" saves, "Cancel" discards the changes.`
-        : `設定\n${summary(draft, opts, lang)}\n\n変更する項目を選んでください。「完了」で保存し、「中止」で変更を取り消します。`;
+      return T.menu(lang, summary(draft, opts, lang));
     case 'ward':
-      return en ? 'Which ward do you live in?' : 'お住まいの区を選んでください。';
-    case 'interests': {
-      const on = draft.interests.map((i) => nameOf(opts.interests, i, lang));
-      const now = on.length ? on.join(en ? ', ' : '、') : en ? 'none' : 'なし';
-      return en
-        ? `Choose the topics you want to hear about. Each tap turns one on (✓) or off; choose as many as you like.\nSelected: ${now}`
-        : `受け取りたい情報の分野を選んでください。押すたびに選択（✓）と解除が切り替わります。いくつでも選べます。\n選択中：${now}`;
-    }
+      return T.ward(lang);
+    case 'interests':
+      return T.interests(lang, interestList(draft, opts, lang));
     case 'language':
-      return en ? 'Which language should this account use with you?' : '表示する言語を選んでください。';
+      return T.language(lang);
   }
 }
 
@@ -63,26 +85,14 @@ export function question(step: Step, draft: Draft, opts: Options): Msg {
 }
 
 export function hint(lang: Lang): Msg {
-  return {
-    type: 'text',
-    text: lang === 'en' ? 'Please choose one of the buttons below.' : '下のボタンから選んでください。',
-  };
+  return { type: 'text', text: T.hint(lang) };
 }
 
 export function saved(draft: Draft, opts: Options): Msg {
   const lang = draft.language;
-  return {
-    type: 'text',
-    text:
-      lang === 'en'
-        ? `Your settings have been saved.\n${summary(draft, opts, lang)}\n\nYour ward and interests are used to choose who receives news from the city. To change them, send "設定" or use the menu.`
-        : `設定を保存しました。\n${summary(draft, opts, lang)}\n\n区と関心のある分野は、市からのお知らせをお届けする相手を選ぶときに使います。変更は「設定」と送るか、メニューからどうぞ。`,
-  };
+  return { type: 'text', text: T.saved(lang, summary(draft, opts, lang)) };
 }
 
 export function cancelled(lang: Lang): Msg {
-  return {
-    type: 'text',
-    text: lang === 'en' ? 'Settings were not changed.' : '設定の変更を中止しました。設定は変わっていません。',
-  };
+  return { type: 'text', text: T.cancelled(lang) };
 }
