@@ -4,7 +4,7 @@ import { isJstDate, jst, jstDayStart, jstIsoString, jstParts, jstText, jstYear }
 import { backoffMs } from '../src/conversation/conversation-do';
 import { concatBytes } from '../src/http/bytes';
 import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
-import { langOf } from '../src/conversation/texts';
+import { langOf } from '../src/i18n';
 import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
 import { replyTokenIsFresh } from '../src/line/deliver';
 import { conversationUserId, eventKey, type LineEvent } from '../src/line/events';

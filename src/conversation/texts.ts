@@ -3,9 +3,6 @@ import type { Msg } from '../line/messages';
 
 /** What residents read in the conversation around the services: welcome, consent, the policy answer. */
 
-// Moved to src/i18n.ts; re-exported until src/reports/staff.ts and test/rules.test.ts import it from there.
-export { langOf } from '../i18n';
-
 const T = texts({
   greeting: {
     ja:

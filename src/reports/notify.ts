@@ -21,7 +21,7 @@ export async function sendNotification(
   now: number,
 ): Promise<'sent' | 'pending' | 'failed'> {
   const n = await db.select().from(reportNotifications).where(eq(reportNotifications.id, id)).get();
-  if (!n || n.status !== 'pending') return n?.status ?? 'failed';
+  if (n?.status !== 'pending') return n?.status ?? 'failed';
   const user = await db.select({ status: users.status }).from(users).where(eq(users.lineUserId, n.lineUserId)).get();
   if (user?.status === 'blocked') {
     await db

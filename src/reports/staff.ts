@@ -16,7 +16,7 @@ import {
   DUPLICATE_WINDOW_MS,
   notifiesReporter,
 } from './rules';
-import { langOf } from '../conversation/texts';
+import { langOf } from '../i18n';
 import { statusChanged } from './texts';
 
 /**
