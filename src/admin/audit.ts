@@ -25,15 +25,8 @@ export function auditRecord(
  * Call it for every staff write and every staff read of personal data. Never put the
  * personal data itself (names of residents, tokens, message text) into `detail`.
  */
-export async function audit(
-  d: Db,
-  principal: Pick<StaffPrincipal, 'id'>,
-  action: string,
-  targetType: string,
-  targetId: string | null,
-  detail?: Record<string, unknown>,
-): Promise<void> {
-  await auditRecord(d, principal, action, targetType, targetId, detail);
+export async function audit(...args: Parameters<typeof auditRecord>): Promise<void> {
+  await auditRecord(...args);
 }
 
 export interface AuditQuery {

@@ -2,6 +2,7 @@ import type { messagingApi } from '@line/bot-sdk';
 import type { ActiveFlow, ConversationState, Flow, HandleContext, HandleResult } from '../conversation/types';
 import { parsePostback } from '../conversation/rules';
 import type { LineEvent } from '../line/events';
+import type { Lang } from '../i18n';
 import type { Msg } from '../line/messages';
 import { departmentIdFor, getCategory, getDepartment, subtypes, topCategories, type Category } from './catalog';
 import { fetchMessageContent } from './content';
@@ -108,9 +109,26 @@ function inputOf(event: LineEvent): Input {
 }
 
 /** A typed word that matches a button label counts as pressing it (some residents type instead of tapping). */
+/** What the resident chose: the button they tapped, or a button's label they typed instead. */
+function answer(input: Input, options: { label: string; v: string }[]): string | null {
+  return input.kind === 'choice' ? input.v : typedChoice(input, options);
+}
+
 function typedChoice(input: Input, options: { label: string; v: string }[]): string | null {
   if (input.kind !== 'text') return null;
   return options.find((o) => o.label === input.text)?.v ?? null;
+}
+
+/**
+ * The category (or subtype) the resident tapped, or typed by its name in their language.
+ * `code` without `picked`: a button of a category retired since it was shown.
+ */
+function pickCategory(input: Input, l: Lang, list: Category[]): { code: string | null; picked?: Category } {
+  const code = answer(
+    input,
+    list.map((c) => ({ label: categoryName(l, c), v: c.code })),
+  );
+  return { code, picked: list.find((c) => c.code === code) };
 }
 
 const isCancel = (input: Input) =>
@@ -268,13 +286,10 @@ export const reportFlow: Flow = {
 
     switch (step) {
       case 'safety': {
-        const v =
-          input.kind === 'choice'
-            ? input.v
-            : typedChoice(input, [
-                { label: T.viaLine(l), v: 'line' },
-                { label: T.viaPhone(l), v: 'phone' },
-              ]);
+        const v = answer(input, [
+          { label: T.viaLine(l), v: 'line' },
+          { label: T.viaPhone(l), v: 'phone' },
+        ]);
         if (v === 'line') return moveTo(ctx, state, 'category', draft);
         if (v === 'phone') return moveTo(ctx, state, 'emergency', draft);
         return again(ctx, state, T.hintChoose(l));
@@ -282,15 +297,7 @@ export const reportFlow: Flow = {
 
       case 'emergency':
       case 'category': {
-        const cats = await topCategories(ctx.db);
-        const code =
-          input.kind === 'choice'
-            ? input.v
-            : typedChoice(
-                input,
-                cats.map((c) => ({ label: categoryName(l, c), v: c.code })),
-              );
-        const cat = cats.find((c) => c.code === code);
+        const { code, picked: cat } = pickCategory(input, l, await topCategories(ctx.db));
         if (!cat) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));
         if (step === 'emergency') {
           const dept = await getDepartment(ctx.db, cat.departmentId);
@@ -307,15 +314,7 @@ export const reportFlow: Flow = {
       }
 
       case 'subtype': {
-        const subs = await subtypes(ctx.db, draft.category!);
-        const code =
-          input.kind === 'choice'
-            ? input.v
-            : typedChoice(
-                input,
-                subs.map((c) => ({ label: categoryName(l, c), v: c.code })),
-              );
-        const sub = subs.find((c) => c.code === code);
+        const { code, picked: sub } = pickCategory(input, l, await subtypes(ctx.db, draft.category!));
         if (!sub) return again(ctx, state, code ? T.unavailable(l) : T.hintChoose(l));
         return chosenSubtype(ctx, state, draft, sub);
       }
@@ -330,13 +329,10 @@ export const reportFlow: Flow = {
       }
 
       case 'duplicate': {
-        const v =
-          input.kind === 'choice'
-            ? input.v
-            : typedChoice(input, [
-                { label: T.support(l), v: 'support' },
-                { label: T.continueOwn(l), v: 'continue' },
-              ]);
+        const v = answer(input, [
+          { label: T.support(l), v: 'support' },
+          { label: T.continueOwn(l), v: 'continue' },
+        ]);
         if (v === 'support' && draft.duplicate) {
           await addSupporter(ctx.db, draft.duplicate.id, userId, ctx.now);
           await discardDraftPhotos(ctx.env, ctx.db, userId, draft.photoIds);
@@ -348,13 +344,10 @@ export const reportFlow: Flow = {
 
       case 'photos': {
         if (input.kind === 'image') return photo(ctx, state, draft, input, userId);
-        const v =
-          input.kind === 'choice'
-            ? input.v
-            : typedChoice(input, [
-                { label: T.next(l), v: 'next' },
-                { label: T.noPhoto(l), v: 'next' },
-              ]);
+        const v = answer(input, [
+          { label: T.next(l), v: 'next' },
+          { label: T.noPhoto(l), v: 'next' },
+        ]);
         if (v === 'next') return moveTo(ctx, state, after(draft, 'description'), draft);
         return again(ctx, state, T.hintPhoto(l));
       }
@@ -383,29 +376,23 @@ export const reportFlow: Flow = {
       }
 
       case 'confirm': {
-        const v =
-          input.kind === 'choice'
-            ? input.v
-            : typedChoice(input, [
-                { label: T.send(l), v: 'send' },
-                { label: T.edit(l), v: 'edit' },
-              ]);
+        const v = answer(input, [
+          { label: T.send(l), v: 'send' },
+          { label: T.edit(l), v: 'edit' },
+        ]);
         if (v === 'send') return send(ctx, state, draft, userId);
         if (v === 'edit') return moveTo(ctx, state, 'edit', { ...draft, editing: true });
         return again(ctx, state, T.hintChoose(l));
       }
 
       case 'edit': {
-        const v =
-          input.kind === 'choice'
-            ? input.v
-            : typedChoice(input, [
-                { label: T.editCategory(l), v: 'category' },
-                { label: T.editLocation(l), v: 'location' },
-                { label: T.editPhotos(l), v: 'photos' },
-                { label: T.editDescription(l), v: 'description' },
-                { label: T.back(l), v: 'back' },
-              ]);
+        const v = answer(input, [
+          { label: T.editCategory(l), v: 'category' },
+          { label: T.editLocation(l), v: 'location' },
+          { label: T.editPhotos(l), v: 'photos' },
+          { label: T.editDescription(l), v: 'description' },
+          { label: T.back(l), v: 'back' },
+        ]);
         const editing = { ...draft, editing: true };
         if (v === 'category') return moveTo(ctx, state, 'category', editing);
         if (v === 'location') return moveTo(ctx, state, 'location', editing);

@@ -10,6 +10,7 @@ import {
   type ReportStatus,
 } from '../db/schema';
 import { jstIsoString } from '../calendar/jst';
+import { listColumns } from './queries';
 import { CLOSED_STATUSES, OPEN_STATUSES, open311Status, redactPersonalData, REPORT_NUMBER } from './rules';
 
 /**
@@ -102,20 +103,26 @@ open311.get('/services/:file', async (c) => {
   return c.json({ service_code: m[1]!, attributes: [] });
 });
 
-const publicColumns = {
-  id: reports.id,
-  number: reports.number,
-  status: reports.status,
-  subtypeCode: reports.subtypeCode,
-  departmentId: reports.departmentId,
-  lat: reports.lat,
-  lng: reports.lng,
-  address: reports.address,
-  description: reports.description,
-  createdAt: reports.createdAt,
-  updatedAt: reports.updatedAt,
-  closedAt: reports.closedAt,
-};
+// What the public feed may show, named one by one: a column added to the staff list does not
+// reach the public by itself.
+const PUBLIC = [
+  'id',
+  'number',
+  'status',
+  'subtypeCode',
+  'departmentId',
+  'lat',
+  'lng',
+  'address',
+  'description',
+  'createdAt',
+  'updatedAt',
+  'closedAt',
+] as const;
+const publicColumns = Object.fromEntries(PUBLIC.map((k) => [k, listColumns[k]])) as Pick<
+  typeof listColumns,
+  (typeof PUBLIC)[number]
+>;
 type PublicRow = Pick<typeof reports.$inferSelect, keyof typeof publicColumns>;
 
 /** Shapes rows as GeoReport v2 requests: names, agency, the latest public note, the first visible photo. */
