@@ -287,6 +287,34 @@ describe('status changes and the reporter kept informed', () => {
     expect(await pushesTo(reporter)).toHaveLength(1);
   });
 
+  it.each([
+    ['resolved', 'in_progress'],
+    ['resolved', 'accepted'],
+    ['rejected', 'accepted'],
+    ['not_city_managed', 'accepted'],
+  ])('reopened (%s → %s): the reporter and supporters are told it is being handled again', async (closed, open) => {
+    const reporter = await resident();
+    const supporter = await resident('en');
+    const r = await storedReport(reporter);
+    await env.DB.prepare('INSERT INTO report_supporters (report_id, line_user_id, created_at) VALUES (?, ?, ?)')
+      .bind(r.id, supporter, Date.now())
+      .run();
+    await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: closed } });
+    const res = await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: open } });
+    expect(await res.json()).toEqual({ notified: 2 });
+    const ja = ((await pushesTo(reporter)).at(-1)!.body as any).messages[0].text as string;
+    expect(ja).toContain(r.number);
+    expect(ja).toContain('対応を再開しました');
+    const en = ((await pushesTo(supporter)).at(-1)!.body as any).messages[0].text as string;
+    expect(en).toContain(`Report ${r.number}`);
+    expect(en).toContain('being handled again');
+    expect(en).not.toMatch(/対応/);
+    const row = await env.DB.prepare('SELECT closed_at FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<{ closed_at: number | null }>();
+    expect(row!.closed_at).toBeNull();
+  });
+
   it('duplicate needs the original, links them, and tells the reporter its number', async () => {
     const reporter = await resident();
     const original = await storedReport(reporter);
