@@ -616,7 +616,7 @@ describe('what the department reads', () => {
         description: '歩道に穴',
         photoCount: 2,
         createdAt: Date.UTC(2026, 10, 28, 1, 5),
-        staffUrl: 'https://bot.example.jp/api/v1/reports/00000000-0000-4000-8000-000000000000',
+        origin: 'https://bot.example.jp',
       },
       'road-reports@example.jp',
     );
@@ -630,11 +630,43 @@ describe('what the department reads', () => {
       'maps',
       '写真：2枚',
       '歩道に穴',
-      '/api/v1/reports/00000000',
     ]) {
       expect(mail.text).toContain(part);
     }
     expect(mail.text).not.toMatch(/U[0-9a-f]{32}/);
+  });
+
+  it('says which staff API call shows the report, with which token, and where the API is explained (no staff console yet)', () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    const facts = {
+      number: 'R-2026-000124',
+      id,
+      categoryName: '道路',
+      subtypeName: '穴・陥没',
+      departmentName: '道路港湾管理課',
+      lat: 34.6661,
+      lng: 133.9177,
+      address: null,
+      description: '',
+      photoCount: 0,
+      createdAt: Date.UTC(2026, 10, 28, 1, 5),
+    };
+    const { text } = composeReportMail({ ...facts, origin: 'https://bot.example.jp' }, 'road-reports@example.jp');
+    // A browser cannot send the bearer token, so a bare API URL opens only a 401: the mail says how to call it.
+    expect(text).toContain(`GET https://bot.example.jp/api/v1/reports/${id}`);
+    expect(text).toContain(
+      `curl -H "Authorization: Bearer <職員トークン>" https://bot.example.jp/api/v1/reports/${id}`,
+    );
+    expect(text).toContain(`PATCH https://bot.example.jp/api/v1/reports/${id}`);
+    expect(text).toContain('https://bot.example.jp/api/v1/docs');
+    expect(text).toContain('report_manager');
+    expect(text).toMatch(/職員用の画面は準備中/);
+
+    // Sent by the cron without PUBLIC_ORIGIN: no made-up host, the path and where it goes.
+    const bare = composeReportMail({ ...facts, origin: undefined }, 'road-reports@example.jp').text;
+    expect(bare).toContain(`GET /api/v1/reports/${id}`);
+    expect(bare).toContain('PUBLIC_ORIGIN');
+    expect(bare).not.toMatch(/https?:\/\/[^\s]*\/api\/v1/);
   });
 });
 
