@@ -22,6 +22,8 @@ type Scenario = (typeof SCENARIOS)[number];
 /** The user single steps are sent as, so `follow`, then `consent`, then `report` act on one resident. */
 const DEFAULT_USER = 'U0000000000000000000000000000dev1';
 const DEFAULT_TEXT = 'こんにちは。ごみの収集日を教えてください。';
+/** The report flow's button for "not the nearby report: go on with mine". */
+const CONTINUE_OWN = '別の損傷として通報する';
 
 const USAGE = `Usage: npm run simulate -- <scenario> [--user Uxxx] [--text "..."]
 
@@ -127,16 +129,23 @@ const build = {
  * flow as it is rather than hard-coding its postback data.
  */
 function tap(u: string, previous: RecordedRequest[], label: string): Record<string, unknown> {
+  const action = offered(previous, label);
+  if (action?.type === 'postback' && action.data) return build.postback(u, action.data);
+  if (action?.type === 'message' && action.text) return build.text(u, action.text);
+  fail(`The bot offered no button labelled "${label}" (see its last answer above).`);
+}
+
+/** The button labelled `label` in what the bot last sent, if it offered one. */
+function offered(previous: RecordedRequest[], label: string): Action | undefined {
   for (const r of [...previous].reverse()) {
     for (const m of [...(r.body.messages ?? [])].reverse()) {
       const quick = ((m.quickReply as { items?: { action: Action }[] } | undefined)?.items ?? []).map((i) => i.action);
       const template = (m.template as { actions?: Action[] } | undefined)?.actions ?? [];
       const action = [...quick, ...template].find((a) => a.label === label);
-      if (action?.type === 'postback' && action.data) return build.postback(u, action.data);
-      if (action?.type === 'message' && action.text) return build.text(u, action.text);
+      if (action) return action;
     }
   }
-  fail(`The bot offered no button labelled "${label}" (see its last answer above).`);
+  return undefined;
 }
 
 interface Action {
@@ -268,6 +277,8 @@ function consentDataFrom(requests: RecordedRequest[]): string | undefined {
 interface Step {
   title: string;
   event: (userId: string, previous: RecordedRequest[]) => Record<string, unknown>;
+  /** A step the bot asks for only sometimes: skipped when this says no. */
+  when?: (previous: RecordedRequest[]) => boolean;
   expectNothing?: boolean;
   quietNote?: string;
 }
@@ -316,6 +327,9 @@ function steps(scenario: Scenario, text: string): Step[] {
         title: 'location: 岡山市役所',
         event: (u) => build.location(u, 34.6551, 133.9195, '岡山県岡山市北区大供1丁目1-1'),
       },
+      // From the second tour on, the report of an earlier one is open at the same spot and the bot
+      // asks whether this is the same damage: this tour's resident goes on with a report of their own.
+      { ...press(CONTINUE_OWN), when: (prev) => offered(prev, CONTINUE_OWN) !== undefined },
       press('写真なしで進む'),
       { title: 'text: (description)', event: (u) => build.text(u, '市役所前の歩道に直径30cmほどの穴があります。') },
       press('送信'),
@@ -332,6 +346,7 @@ async function main(): Promise<void> {
 
   let previous: RecordedRequest[] = [];
   for (const step of steps(scenario, text ?? DEFAULT_TEXT)) {
+    if (step.when && !step.when(previous)) continue;
     const before = (await sentTo(userId)).length;
     console.log(`\n▶ ${step.title}`);
     await postEvent(step.event(userId, previous));
@@ -339,6 +354,16 @@ async function main(): Promise<void> {
     print(previous, step.quietNote ?? 'nothing arrived within 8 s; see the `npm start` terminal for errors');
   }
   console.log(`\nEverything sent to this user: ${FAKE_LINE_URL}/__fake/requests?to=${userId}`);
+  if (scenario === 'report-tour') {
+    const receipt = previous
+      .flatMap((r) => r.body.messages ?? [])
+      .map((m) => String(m.text ?? '').match(/受付番号：(R-\d{4}-\d+)/)?.[1])
+      .find(Boolean);
+    if (!receipt) fail('The tour ended without a receipt (see the last answer above).');
+    console.log(
+      `Receipt: ${receipt}: see it at ${WORKER_URL}/api/v1/reports and ${WORKER_URL}/open311/v2/requests.json`,
+    );
+  }
 }
 
 main().catch((err: unknown) => {

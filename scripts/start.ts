@@ -5,20 +5,28 @@
  *   2. starts the fake LINE platform on 127.0.0.1:8788 (test/fake-line/server.ts)
  *   3. runs `wrangler dev` on :8787 with the LINE base URLs pointed at the fake and
  *      development secrets, unless .dev.vars sets them (its values win)
+ *   4. once the worker answers, runs its cron every minute, as Cloudflare does
+ *      (scripts/lib/local-cron.ts)
  *
- * Ctrl-C or SIGTERM stops both.
+ * WORKER_PORT, FAKE_LINE_PORT and INSPECTOR_PORT choose other ports (a second checkout
+ * running beside the first; `npm run simulate` reads the same two).
+ *
+ * Ctrl-C or SIGTERM stops all of it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startLocalCron, type LocalCron } from './lib/local-cron.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const WORKER_PORT = 8787;
+export const WORKER_PORT = Number(process.env.WORKER_PORT) || 8787;
 export const WORKER_URL = `http://localhost:${WORKER_PORT}`;
 export const FAKE_LINE_PORT = Number(process.env.FAKE_LINE_PORT) || 8788;
 export const FAKE_LINE_URL = `http://127.0.0.1:${FAKE_LINE_PORT}`;
+/** wrangler's own default; two `wrangler dev` at once collide on it. */
+const INSPECTOR_PORT = Number(process.env.INSPECTOR_PORT) || 9229;
 
 /** Secrets for local runs only. Never use them for a real channel. */
 export const DEV_SECRETS = {
@@ -69,6 +77,8 @@ export function localConfig(root = ROOT) {
   const defaults: Record<string, string> = {
     LINE_API_BASE_URL: FAKE_LINE_URL,
     LINE_DATA_API_BASE_URL: FAKE_LINE_URL,
+    // The staff links of department mails the cron sends.
+    PUBLIC_ORIGIN: WORKER_URL,
     ...DEV_SECRETS,
   };
   const cliVars: Record<string, string> = {};
@@ -142,11 +152,13 @@ function banner(cfg: ReturnType<typeof localConfig>): string {
     ' Try it (in another terminal):',
     '   npm run simulate -- tour                    follow → consent → a free-text message',
     '   npm run simulate -- text --text "こんにちは"',
+    '   npm run simulate -- report-tour             a whole damage report, up to its receipt',
     '',
-    ' Run the cron tick at a given time (epoch ms):',
+    ' The cron runs every minute, as on Cloudflare: approved broadcasts are released,',
+    ' department mails and report pushes retried. To run it at a chosen moment (epoch ms):',
     `   curl "${WORKER_URL}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=$(date +%s000)"`,
     '',
-    ' Ctrl-C stops the worker and the fake LINE.',
+    ' Ctrl-C stops the worker, its cron and the fake LINE.',
     '────────────────────────────────────────────────────────────────────────────',
     '',
   ];
@@ -159,13 +171,14 @@ async function main(): Promise<void> {
     console.error('wrangler is not installed: run `npm install` first.');
     process.exit(1);
   }
-  for (const [port, what] of [
-    [WORKER_PORT, 'the worker'],
-    [FAKE_LINE_PORT, 'the fake LINE platform'],
+  for (const [port, what, name] of [
+    [WORKER_PORT, 'the worker', 'WORKER_PORT'],
+    [FAKE_LINE_PORT, 'the fake LINE platform', 'FAKE_LINE_PORT'],
+    [INSPECTOR_PORT, "wrangler's inspector", 'INSPECTOR_PORT'],
   ] as const) {
     if (!(await portIsFree(port))) {
       console.error(
-        `Port ${port} (for ${what}) is already in use. Is \`npm start\` already running in another terminal?`,
+        `Port ${port} (for ${what}) is already in use. Is \`npm start\` already running in another terminal? (${name}=… picks another port.)`,
       );
       process.exit(1);
     }
@@ -201,6 +214,8 @@ async function main(): Promise<void> {
     'dev',
     '--port',
     String(WORKER_PORT),
+    '--inspector-port',
+    String(INSPECTOR_PORT),
     '--test-scheduled',
     '--show-interactive-dev-session=false',
   ];
@@ -208,9 +223,11 @@ async function main(): Promise<void> {
   const worker = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
 
   let stopping = false;
+  let cron: LocalCron | undefined;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    cron?.stop();
     console.log('\nStopping the worker and the fake LINE…');
     if (worker.exitCode === null && worker.signalCode === null) {
       const exited = new Promise((r) => worker.once('exit', r));
@@ -230,8 +247,11 @@ async function main(): Promise<void> {
     void stop(code ?? 1);
   });
 
-  if (await waitForWorker(worker)) console.log(banner(cfg));
-  else if (!stopping) {
+  if (await waitForWorker(worker)) {
+    if (stopping) return;
+    cron = startLocalCron(WORKER_URL);
+    console.log(banner(cfg));
+  } else if (!stopping) {
     console.error(`The worker did not answer on ${WORKER_URL} in time.`);
     await stop(1);
   }

@@ -5,6 +5,7 @@ import {
   distanceM,
   formatReportNumber,
   inArea,
+  isReopening,
   mailBackoffMs,
   nearestDuplicate,
   notifiesReporter,
@@ -156,18 +157,33 @@ describe('status transitions', () => {
   const table = all.flatMap((from) => all.map((to) => [from, to, allowed[from].includes(to)] as const));
   it.each(table)('%s → %s: %s', (from, to, ok) => expect(canTransition(from, to)).toBe(ok));
 
-  it.each<[ReportStatus, string | null, boolean]>([
-    ['accepted', null, false],
-    ['accepted', '  ', false],
-    ['accepted', '現地を確認します', true],
-    ['in_progress', null, false],
-    ['resolved', null, true],
-    ['not_city_managed', null, true],
-    ['duplicate', null, true],
-    ['rejected', null, true],
-  ])('moving to %s with note %j tells the reporter: %s', (to, note, yes) =>
-    expect(notifiesReporter(to, note)).toBe(yes),
+  it.each<[ReportStatus, ReportStatus, string | null, boolean]>([
+    ['received', 'accepted', null, false],
+    ['received', 'accepted', '  ', false],
+    ['received', 'accepted', '現地を確認します', true],
+    ['accepted', 'in_progress', null, false],
+    ['in_progress', 'accepted', null, false],
+    ['in_progress', 'resolved', null, true],
+    ['received', 'not_city_managed', null, true],
+    ['received', 'duplicate', null, true],
+    ['received', 'rejected', null, true],
+    // Reopening: they were told it was closed, so they are told it is open again.
+    ['resolved', 'accepted', null, true],
+    ['resolved', 'in_progress', null, true],
+    ['not_city_managed', 'accepted', null, true],
+    ['duplicate', 'accepted', null, true],
+    ['rejected', 'accepted', null, true],
+  ])('%s → %s with note %j tells the reporter: %s', (from, to, note, yes) =>
+    expect(notifiesReporter(from, to, note)).toBe(yes),
   );
+
+  it.each<[ReportStatus, ReportStatus, boolean]>([
+    ['resolved', 'accepted', true],
+    ['rejected', 'accepted', true],
+    ['in_progress', 'accepted', false],
+    ['received', 'resolved', false],
+    ['resolved', 'resolved', false],
+  ])('%s → %s is a reopening: %s', (from, to, yes) => expect(isReopening(from, to)).toBe(yes));
 
   it.each<[ReportStatus, string]>([
     ['received', 'open'],

@@ -287,6 +287,34 @@ describe('status changes and the reporter kept informed', () => {
     expect(await pushesTo(reporter)).toHaveLength(1);
   });
 
+  it.each([
+    ['resolved', 'in_progress'],
+    ['resolved', 'accepted'],
+    ['rejected', 'accepted'],
+    ['not_city_managed', 'accepted'],
+  ])('reopened (%s → %s): the reporter and supporters are told it is being handled again', async (closed, open) => {
+    const reporter = await resident();
+    const supporter = await resident('en');
+    const r = await storedReport(reporter);
+    await env.DB.prepare('INSERT INTO report_supporters (report_id, line_user_id, created_at) VALUES (?, ?, ?)')
+      .bind(r.id, supporter, Date.now())
+      .run();
+    await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: closed } });
+    const res = await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: open } });
+    expect(await res.json()).toEqual({ notified: 2 });
+    const ja = ((await pushesTo(reporter)).at(-1)!.body as any).messages[0].text as string;
+    expect(ja).toContain(r.number);
+    expect(ja).toContain('対応を再開しました');
+    const en = ((await pushesTo(supporter)).at(-1)!.body as any).messages[0].text as string;
+    expect(en).toContain(`Report ${r.number}`);
+    expect(en).toContain('being handled again');
+    expect(en).not.toMatch(/対応/);
+    const row = await env.DB.prepare('SELECT closed_at FROM reports WHERE id = ?')
+      .bind(r.id)
+      .first<{ closed_at: number | null }>();
+    expect(row!.closed_at).toBeNull();
+  });
+
   it('duplicate needs the original, links them, and tells the reporter its number', async () => {
     const reporter = await resident();
     const original = await storedReport(reporter);
@@ -588,7 +616,7 @@ describe('what the department reads', () => {
         description: '歩道に穴',
         photoCount: 2,
         createdAt: Date.UTC(2026, 10, 28, 1, 5),
-        staffUrl: 'https://bot.example.jp/api/v1/reports/00000000-0000-4000-8000-000000000000',
+        origin: 'https://bot.example.jp',
       },
       'road-reports@example.jp',
     );
@@ -602,11 +630,43 @@ describe('what the department reads', () => {
       'maps',
       '写真：2枚',
       '歩道に穴',
-      '/api/v1/reports/00000000',
     ]) {
       expect(mail.text).toContain(part);
     }
     expect(mail.text).not.toMatch(/U[0-9a-f]{32}/);
+  });
+
+  it('says which staff API call shows the report, with which token, and where the API is explained (no staff console yet)', () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    const facts = {
+      number: 'R-2026-000124',
+      id,
+      categoryName: '道路',
+      subtypeName: '穴・陥没',
+      departmentName: '道路港湾管理課',
+      lat: 34.6661,
+      lng: 133.9177,
+      address: null,
+      description: '',
+      photoCount: 0,
+      createdAt: Date.UTC(2026, 10, 28, 1, 5),
+    };
+    const { text } = composeReportMail({ ...facts, origin: 'https://bot.example.jp' }, 'road-reports@example.jp');
+    // A browser cannot send the bearer token, so a bare API URL opens only a 401: the mail says how to call it.
+    expect(text).toContain(`GET https://bot.example.jp/api/v1/reports/${id}`);
+    expect(text).toContain(
+      `curl -H "Authorization: Bearer <職員トークン>" https://bot.example.jp/api/v1/reports/${id}`,
+    );
+    expect(text).toContain(`PATCH https://bot.example.jp/api/v1/reports/${id}`);
+    expect(text).toContain('https://bot.example.jp/api/v1/docs');
+    expect(text).toContain('report_manager');
+    expect(text).toMatch(/職員用の画面は準備中/);
+
+    // Sent by the cron without PUBLIC_ORIGIN: no made-up host, the path and where it goes.
+    const bare = composeReportMail({ ...facts, origin: undefined }, 'road-reports@example.jp').text;
+    expect(bare).toContain(`GET /api/v1/reports/${id}`);
+    expect(bare).toContain('PUBLIC_ORIGIN');
+    expect(bare).not.toMatch(/https?:\/\/[^\s]*\/api\/v1/);
   });
 });
 

@@ -48,8 +48,30 @@ export interface MailFacts {
   description: string;
   photoCount: number;
   createdAt: number;
-  /** Where staff open the report (needs a staff token). */
-  staffUrl: string;
+  /** The worker's public origin; undefined when the cron runs without PUBLIC_ORIGIN. */
+  origin: string | undefined;
+}
+
+/**
+ * How a clerk gets from the mail to the report. There is no staff console yet, and a
+ * browser cannot send the bearer token the API needs (a bare URL opens a 401), so the mail
+ * names the calls and the docs page. When the console exists, its page of the report goes here.
+ * Without an origin the paths stay relative rather than pointing at a host that may not be us.
+ */
+function staffAccess(origin: string | undefined, id: string): string[] {
+  const base = origin?.replace(/\/+$/, '') ?? '';
+  const report = `${base}/api/v1/reports/${id}`;
+  return [
+    '■ 詳細の確認・対応状況の更新',
+    '職員用の画面は準備中です。それまでは職員用API（report_manager または admin の職員トークンが必要）でご確認ください。',
+    'ブラウザでURLを開くだけでは、トークンが送られないため表示されません。',
+    `・詳細（写真・対応履歴）：GET ${report}`,
+    `  curl -H "Authorization: Bearer <職員トークン>" ${report}`,
+    `・写真：GET ${report}/photos/<写真ID>（詳細の photos の url）`,
+    `・対応状況の更新：PATCH ${report}（例：{"status":"accepted"}）`,
+    `・APIの説明：${base}/api/v1/docs`,
+    ...(base ? [] : ['※ PUBLIC_ORIGIN が未設定のため、各URLの先頭にこのサービスのアドレスを付けてください。']),
+  ];
 }
 
 /**
@@ -73,8 +95,7 @@ export function composeReportMail(f: MailFacts, to: string): OutgoingMail {
     '説明：',
     f.description || '（説明なし）',
     '',
-    `詳細・写真・対応状況の更新：${f.staffUrl}`,
-    '（職員トークンが必要です）',
+    ...staffAccess(f.origin, f.id),
   ];
   return { to, subject: `【LINE損傷通報】${f.number} ${f.categoryName}／${f.subtypeName}`, text: lines.join('\n') };
 }
@@ -85,7 +106,7 @@ export async function deliverReportMail(
   db: Db,
   reportId: string,
   now: number,
-  origin: string,
+  origin: string | undefined,
 ): Promise<'sent' | 'pending' | 'failed'> {
   const report = await db.select().from(reports).where(eq(reports.id, reportId)).get();
   if (!report) return 'failed';
@@ -126,7 +147,7 @@ export async function deliverReportMail(
         description: report.description,
         photoCount: photos.length,
         createdAt: report.createdAt,
-        staffUrl: `${origin}/api/v1/reports/${report.id}`,
+        origin,
       },
       department.email,
     );
@@ -160,14 +181,14 @@ export async function deliverReportMail(
   }
 }
 
-/** Origin for links in mails sent by the cron, which has no request to take it from. */
-const CRON_ORIGIN_FALLBACK = 'https://line.city.okayama.jp';
-
 /** Enough for a busy minute; a backlog drains over the next ticks. */
 const MAIL_PER_TICK = 50;
 
-/** Cron: sends every department mail that is due, oldest first, a bounded number per tick. */
-export async function retryDueMail(env: Env, now: number, origin = CRON_ORIGIN_FALLBACK): Promise<number> {
+/**
+ * Cron: sends every department mail that is due, oldest first, a bounded number per tick.
+ * `origin` is PUBLIC_ORIGIN: the cron has no request to take the worker's address from.
+ */
+export async function retryDueMail(env: Env, now: number, origin: string | undefined): Promise<number> {
   const db = makeDb(env.DB);
   const due = await db
     .select({ id: reports.id })

@@ -156,9 +156,17 @@ export function canTransition(from: ReportStatus, to: ReportStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-/** Moves the reporter always hears of; other changes only when staff write a public note. */
-export function notifiesReporter(to: ReportStatus, publicNote: string | null | undefined): boolean {
-  return CLOSED_STATUSES.includes(to) || !!publicNote?.trim();
+/** A closed report moved back to an open status: the fix did not hold, or the closing was wrong. */
+export function isReopening(from: ReportStatus, to: ReportStatus): boolean {
+  return CLOSED_STATUSES.includes(from) && isOpen(to);
+}
+
+/**
+ * Moves the reporter always hears of (closing, and reopening, since they were told it was
+ * closed); other changes only when staff write a public note.
+ */
+export function notifiesReporter(from: ReportStatus, to: ReportStatus, publicNote: string | null | undefined): boolean {
+  return CLOSED_STATUSES.includes(to) || isReopening(from, to) || !!publicNote?.trim();
 }
 
 export const MAX_DESCRIPTION_CHARS = 1000;

@@ -139,7 +139,7 @@ export async function changeReport(
   const departmentChanged = change.department !== undefined && change.department !== report.departmentId;
   if (!statusMoved && !publicNote && !internalNote && !departmentChanged) throw problem(400, 'Nothing to change.');
 
-  const notify = (statusMoved && notifiesReporter(to, publicNote)) || (!statusMoved && !!publicNote);
+  const notify = (statusMoved && notifiesReporter(report.status, to, publicNote)) || (!statusMoved && !!publicNote);
   const supporters = await db
     .select({ u: reportSupporters.lineUserId })
     .from(reportSupporters)
@@ -147,7 +147,7 @@ export async function changeReport(
     .all();
   const recipients = notify ? await followingAmong(db, [report.reporterLineUserId, ...supporters.map((s) => s.u)]) : [];
   const messageFor = (language: string | null) =>
-    statusChanged(report.number, to, publicNote, duplicateOfNumber, langOf(language));
+    statusChanged(report.number, report.status, to, publicNote, duplicateOfNumber, langOf(language));
   const notificationIds = recipients.map(() => crypto.randomUUID());
 
   // The update holds only while the report is as read above: when another change landed

@@ -2,7 +2,7 @@ import type { messagingApi } from '@line/bot-sdk';
 import type { ReportStatus } from '../db/schema';
 import { texts, type Lang } from '../i18n';
 import type { Msg } from '../line/messages';
-import { DAILY_REPORT_LIMIT, MAX_DESCRIPTION_CHARS, MAX_PHOTOS } from './rules';
+import { DAILY_REPORT_LIMIT, isReopening, MAX_DESCRIPTION_CHARS, MAX_PHOTOS } from './rules';
 
 /** What residents read in the report flow. Japanese first; English where the resident's LINE is English. */
 
@@ -195,6 +195,10 @@ const PUSH = texts({
     en: (number: string) => `[Report ${number}: status update]`,
   },
   status: { ja: (status: string) => `状況：${status}`, en: (status: string) => `Status: ${status}` },
+  reopened: {
+    ja: '対応を再開しました。あらためて確認し、対応します。',
+    en: 'This report is being handled again; the city will look at it once more.',
+  },
   resolved: {
     ja: 'ご通報ありがとうございました。対応が完了しました。',
     en: 'Thank you for your report. The repair is complete.',
@@ -223,12 +227,14 @@ const PUSH = texts({
  */
 export function statusChanged(
   number: string,
+  from: ReportStatus,
   to: ReportStatus,
   publicNote: string | null,
   duplicateOfNumber: string | null,
   lang: Lang = 'ja',
 ): Msg {
   const lines = [PUSH.heading(lang, number), PUSH.status(lang, statusName(lang, to))];
+  if (isReopening(from, to)) lines.push(PUSH.reopened(lang));
   if (to === 'resolved') lines.push(PUSH.resolved(lang));
   if (to === 'not_city_managed') lines.push(PUSH.notCityManaged(lang));
   if (to === 'duplicate' && duplicateOfNumber) lines.push(PUSH.duplicateOf(lang, duplicateOfNumber));
