@@ -24,7 +24,7 @@ webhook.post('/', async (c) => {
   if (!secret || missing.length)
     return c.json({ message: `The webhook is not configured: ${missing.join(', ')} missing.` }, 503);
 
-  const body = await readCapped(c.req.raw.body, c.req.raw.headers, MAX_WEBHOOK_BODY_BYTES);
+  const body = await readCapped(c.req.raw.body, c.req.raw.headers, MAX_WEBHOOK_BODY_BYTES, 'drain');
   if (body === null) return c.json({ message: `Request body over ${MAX_WEBHOOK_BODY_BYTES} bytes.` }, 413);
 
   // The signature is checked before anything in the body is looked at.

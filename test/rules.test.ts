@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isJstDate, jst, jstDayStart, jstIsoString, jstParts, jstText, jstYear } from '../src/calendar/jst';
 import { backoffMs } from '../src/conversation/conversation-do';
 import { concatBytes } from '../src/http/bytes';
+import { readCapped } from '../src/http/read-capped';
 import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
 import { langOf } from '../src/i18n';
 import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
@@ -188,4 +189,34 @@ describe('concatBytes', () => {
     { parts: [b(1), b(), b(2, 3), b(4)], out: [1, 2, 3, 4] },
     { parts: [b(1, 2, 3).subarray(1), b(9)], out: [2, 3, 9] },
   ])('$out', ({ parts, out }) => expect([...concatBytes(parts)]).toEqual(out));
+});
+
+describe('readCapped over the cap (issue 8, finding 6)', () => {
+  /** A body of `chunks` × 64 KiB that records how far it was read and whether it was cancelled. */
+  function body(chunks: number) {
+    const seen = { pulled: 0, cancelled: false };
+    const chunk = new Uint8Array(64 * 1024);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (seen.pulled === chunks) return controller.close();
+        seen.pulled += 1;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
+    });
+    return { stream, seen };
+  }
+
+  // Cancelling a request body half-read restarts the local worker (wrangler dev); reading on costs only time.
+  it.each([
+    { name: 'a declared content-length over the cap', length: String(32 * 64 * 1024) },
+    { name: 'a chunked body', length: null },
+  ])('reads $name to its end instead of cancelling it', async ({ length }) => {
+    const { stream, seen } = body(32);
+    const headers = new Headers(length ? { 'content-length': length } : {});
+    expect(await readCapped(stream, headers, 1024 * 1024, 'drain')).toBeNull();
+    expect(seen).toEqual({ pulled: 32, cancelled: false });
+  });
 });

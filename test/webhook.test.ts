@@ -1,5 +1,5 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { app } from '../src/app';
 import { MAX_WEBHOOK_BODY_BYTES } from '../src/webhook';
@@ -153,5 +153,37 @@ describe('the inbox', () => {
       // Each event starts only after the one before it has finished.
       expect(rows[i]!.started_at!).toBeGreaterThanOrEqual(rows[i - 1]!.finished_at!);
     }
+  });
+});
+
+// Under wrangler dev a cancelled request body restarted the worker and the next request got 503; in
+// vitest the worker shares the test's isolate and survives either way, so readCapped's own test in
+// rules.test.ts is the one that tells reading on from cancelling.
+describe('an oversized body costs nothing but its 413 (issue 8, finding 6)', () => {
+  function chunked(): ReadableStream<Uint8Array> {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > 2 * MAX_WEBHOOK_BODY_BYTES) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+  }
+
+  it.each([
+    { name: 'a declared content-length', body: () => 'x'.repeat(2 * MAX_WEBHOOK_BODY_BYTES) },
+    { name: 'a chunked body', body: chunked },
+  ])('answers 413 to $name over the cap, and the next request succeeds', async ({ body }) => {
+    const res = await exports.default.fetch('https://bot.example.jp/webhook', {
+      method: 'POST',
+      headers: { 'x-line-signature': 'x' },
+      body: body(),
+    });
+    expect(res.status).toBe(413);
+    await res.arrayBuffer();
+    const next = await postWebhook(envelope([]));
+    expect(next.status).toBe(200);
   });
 });
