@@ -249,3 +249,19 @@ describe('talking back to LINE', () => {
     expect(body).toBeNull();
   });
 });
+
+describe('words that name JavaScript internals (issue 8, finding 9)', () => {
+  it('answers 「constructor」「toString」「__proto__」「hasOwnProperty」 as any text: one policy answer an hour', async () => {
+    const userId = newUserId();
+    await say(userId, events.follow(userId), events.postback(userId, `action=consent&v=${TERMS}`));
+    const before = (await fake.messagesTo(userId)).length;
+    await say(
+      userId,
+      ...['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((word) => events.text(userId, word)),
+    );
+    const answers = texts((await fake.messagesTo(userId)).slice(before));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toContain('個別のメッセージへの返信は行っておりません');
+    for (const a of answers) expect(a).not.toMatch(/native code|準備中|\[object/);
+  });
+});

@@ -30,6 +30,11 @@ describe('serviceFromText', () => {
     ['設定', 'settings'],
     ['道路に穴が開いています。通報します', null],
     ['', null],
+    // Names on Object.prototype are not keywords.
+    ['constructor', null],
+    ['toString', null],
+    ['__proto__', null],
+    ['hasOwnProperty', null],
   ])('%j → %s', (text, service) => expect(serviceFromText(text)).toBe(service));
 
   it('settings need no consent; services on residents’ data do', () => {

@@ -7,17 +7,20 @@ export function policyAnswerDue(lastAnsweredAt: number | undefined, now: number)
   return lastAnsweredAt === undefined || now - lastAnsweredAt >= POLICY_ANSWER_INTERVAL_MS;
 }
 
-/** Words a resident may type to start a service, as the rich menu's postbacks would. */
-const KEYWORDS: Record<string, ServiceName> = {
-  通報: 'report',
-  欠席連絡: 'absence',
-  欠席: 'absence',
-  町内会: 'community',
-  設定: 'settings',
-};
+/**
+ * Words a resident may type to start a service, as the rich menu's postbacks would. A Map,
+ * because typed text indexes it: an object would answer 「constructor」 with its prototype's.
+ */
+const KEYWORDS: ReadonlyMap<string, ServiceName> = new Map([
+  ['通報', 'report'],
+  ['欠席連絡', 'absence'],
+  ['欠席', 'absence'],
+  ['町内会', 'community'],
+  ['設定', 'settings'],
+]);
 
 export function serviceFromText(text: string): ServiceName | null {
-  return KEYWORDS[text.trim()] ?? null;
+  return KEYWORDS.get(text.trim()) ?? null;
 }
 
 export function parsePostback(data: string): Record<string, string> {

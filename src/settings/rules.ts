@@ -184,12 +184,13 @@ export function normalize(text: string): string {
   return text.normalize('NFKC').replace(/^✓\s*/, '').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
-const ALIASES: Record<string, Command> = {
-  キャンセル: { op: 'cancel' },
-  やめる: { op: 'cancel' },
-  終了: { op: 'done' },
-  保存: { op: 'done' },
-};
+/** A Map, because typed text indexes it (an object would find 「constructor」 on its prototype). */
+const ALIASES: ReadonlyMap<string, Command> = new Map([
+  ['キャンセル', { op: 'cancel' }],
+  ['やめる', { op: 'cancel' }],
+  ['終了', { op: 'done' }],
+  ['保存', { op: 'done' }],
+]);
 
 /**
  * A typed word, matched against the labels of this step in both languages (a resident
@@ -208,7 +209,7 @@ export function commandFromText(text: string, step: Step, draft: Draft, opts: Op
   if (step === 'interests')
     for (const c of opts.interests)
       if (normalize(c.name) === t || normalize(c.en) === t) return { op: 'interest', value: c.name };
-  return ALIASES[t] ?? null;
+  return ALIASES.get(t) ?? null;
 }
 
 /** The postback a button carries. `action=settings` sends it to this flow; handle.ts starts nothing with it. */
