@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { InboxItem } from './conversation/conversation-do';
 import { conversationUserId, envelopeSchema, eventKey, type LineEvent } from './line/events';
 import { verifySignature } from './line/signature';
+import { log } from './http/log';
 import { readCapped } from './http/read-capped';
 
 /** LINE's own payloads are small; anything near this size is not from LINE. */
@@ -49,9 +50,7 @@ webhook.post('/', async (c) => {
     const event = raw as LineEvent;
     const userId = conversationUserId(event);
     if (!userId) {
-      console.log(
-        JSON.stringify({ msg: 'event ignored', type: event.type, source: event.source?.type, mode: event.mode }),
-      );
+      log.info('event ignored', { type: event.type, source: event.source?.type, mode: event.mode });
       continue;
     }
     const items = byUser.get(userId) ?? [];

@@ -1,14 +1,16 @@
 import { HTTPFetchError } from '@line/bot-sdk';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isJstDate, jst, jstDayStart, jstIsoString, jstParts, jstText, jstYear } from '../src/calendar/jst';
 import { backoffMs } from '../src/conversation/conversation-do';
 import { concatBytes } from '../src/http/bytes';
+import { LOG_STRING_MAX, log } from '../src/http/log';
 import { readCapped } from '../src/http/read-capped';
 import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
 import { langOf } from '../src/i18n';
 import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
 import { replyTokenIsFresh } from '../src/line/deliver';
 import { conversationUserId, eventKey, type LineEvent } from '../src/line/events';
+import { userRef } from '../src/line/user-ref';
 
 const HOUR = 3_600_000;
 
@@ -102,7 +104,7 @@ describe('which events reach a conversation', () => {
 
   it('keys an event without webhookEventId by what identifies it', () => {
     expect(eventKey({ ...base, webhookEventId: 'W1' } as LineEvent)).toBe('W1');
-    expect(eventKey({ ...base, message: { id: 'M9', type: 'text' } } as LineEvent)).toBe('message:U1:1:M9');
+    expect(eventKey({ ...base, message: { id: 'M9', type: 'text' } } as LineEvent)).toBe('message:1:M9');
   });
 });
 
@@ -223,5 +225,43 @@ describe('readCapped over the cap (issue 8, finding 6)', () => {
     const headers = new Headers(length ? { 'content-length': length } : {});
     expect(await readCapped(stream, headers, 1024 * 1024, 'drain')).toBeNull();
     expect(seen).toEqual({ pulled: 32, cancelled: false });
+  });
+});
+
+describe('the worker log (issue 8, finding 4)', () => {
+  function logged(msg: string, fields: Record<string, unknown>): Record<string, unknown> {
+    let out = '';
+    const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => {
+      out = s;
+    });
+    try {
+      log.info(msg, fields);
+    } finally {
+      spy.mockRestore();
+    }
+    return JSON.parse(out);
+  }
+  const uid = `U${'0123456789abcdef'.repeat(2)}`;
+
+  it.each([
+    { name: 'a short string', value: 'follow', out: 'follow' },
+    { name: 'a long string, clipped', value: 'x'.repeat(10_000), out: `${'x'.repeat(LOG_STRING_MAX)}…` },
+    { name: 'a user ID, blanked', value: `message:${uid}:1:M9`, out: 'message:U…:1:M9' },
+    { name: 'an error, by its message', value: new TypeError(`no ${uid}`), out: 'no U…' },
+    { name: 'an object, as JSON', value: { to: uid }, out: '{"to":"U…"}' },
+    { name: 'a number', value: 3, out: 3 },
+  ])('logs $name', ({ value, out }) => expect(logged('m', { v: value }).v).toEqual(out));
+
+  it('clips the message and the keys too', () => {
+    const line = logged('m'.repeat(1_000), { ['k'.repeat(1_000)]: 1 });
+    expect((line.msg as string).length).toBe(LOG_STRING_MAX + 1);
+    expect(Object.keys(line).every((k) => k.length <= LOG_STRING_MAX + 1)).toBe(true);
+  });
+
+  it('refers to a user by a keyed 8-hex reference, the same for the same secret only', async () => {
+    const ref = await userRef('secret', uid);
+    expect(ref).toMatch(/^[0-9a-f]{8}$/);
+    expect(await userRef('secret', uid)).toBe(ref);
+    expect(await userRef('another secret', uid)).not.toBe(ref);
   });
 });

@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app';
 import { MAX_WEBHOOK_BODY_BYTES } from '../src/webhook';
 import corpus from './fixtures/line-sdk-python-webhook-v3.json';
@@ -185,5 +185,41 @@ describe('an oversized body costs nothing but its 413 (issue 8, finding 6)', () 
     await res.arrayBuffer();
     const next = await postWebhook(envelope([]));
     expect(next.status).toBe(200);
+  });
+});
+
+/** Every console line the worker (and its Durable Objects, same isolate) writes while `run` runs. */
+async function consoleLines(run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+    }),
+  );
+  try {
+    await run();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return lines;
+}
+
+describe('the worker log (issue 8, finding 4)', () => {
+  it('holds no LINE user ID and no line over 2,000 characters', async () => {
+    const userId = newUserId();
+    // A failed push makes the inbox log the event key; without webhookEventId that key is derived.
+    await fake.inject({ path: '/v2/bot/message/push', to: userId, status: 500, times: 1 });
+    const { webhookEventId: _, ...withoutId } = events.text(userId, 'hi', { timestamp: Date.now() - 60_000 });
+    const huge = { ...events.text(userId, 'x'), type: 'y'.repeat(100_000), mode: 'z'.repeat(100_000) };
+    const lines = await consoleLines(async () => {
+      expect((await postWebhook(envelope([withoutId, huge]))).status).toBe(200);
+      await drain(userId);
+    });
+    expect(lines.some((l) => l.includes('event will be retried'))).toBe(true);
+    expect(lines.some((l) => l.includes('event ignored'))).toBe(true);
+    for (const line of lines) {
+      expect(line).not.toMatch(/U[0-9a-f]{32}/);
+      expect(line.length).toBeLessThanOrEqual(2_000);
+    }
   });
 });

@@ -60,12 +60,13 @@ export function conversationUserId(event: LineEvent): string | null {
 }
 
 /**
- * The key an event is stored under. LINE gives every event a `webhookEventId`;
- * an event without one (older payloads) gets a key derived from what identifies it,
- * so a redelivery of it still maps to the same key.
+ * The key an event is stored under in its resident's inbox. LINE gives every event a
+ * `webhookEventId`; an event without one (older payloads) gets a key derived from what
+ * identifies it, so a redelivery of it still maps to the same key. The user ID is left
+ * out: the inbox is the resident's own already, and the key appears in the log.
  */
 export function eventKey(event: LineEvent): string {
   if (event.webhookEventId) return event.webhookEventId;
   const id = event.message?.id ?? event.replyToken ?? '';
-  return `${event.type}:${event.source?.userId ?? ''}:${event.timestamp}:${id}`;
+  return `${event.type}:${event.timestamp}:${id}`;
 }

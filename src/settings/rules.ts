@@ -1,5 +1,6 @@
 import type { Choice } from '../config';
 import { LANGS, texts, type Lang } from '../i18n';
+import { log } from '../http/log';
 
 /**
  * The 設定 conversation as pure rules: which buttons each step offers, how a tap or a
@@ -51,13 +52,10 @@ export const LANGUAGES: readonly { value: Lang; label: string }[] = [
  */
 export function fitOptions(opts: Options): Options {
   if (opts.wards.length > MAX_WARDS || opts.interests.length > MAX_INTERESTS) {
-    console.warn(
-      JSON.stringify({
-        msg: 'settings lists longer than a quick reply holds; cut',
-        wards: opts.wards.length,
-        interests: opts.interests.length,
-      }),
-    );
+    log.warn('settings lists longer than a quick reply holds; cut', {
+      wards: opts.wards.length,
+      interests: opts.interests.length,
+    });
   }
   return { wards: opts.wards.slice(0, MAX_WARDS), interests: opts.interests.slice(0, MAX_INTERESTS) };
 }
