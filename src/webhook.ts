@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { InboxItem } from './conversation/conversation-do';
-import { conversationUserId, envelopeSchema, eventKey, type LineEvent } from './line/events';
+import { conversationUserId, envelopeSchema, eventKey, parseEvent } from './line/events';
+import { userRef } from './line/user-ref';
 import { verifySignature } from './line/signature';
 import { log } from './http/log';
 import { readCapped } from './http/read-capped';
@@ -47,7 +48,12 @@ webhook.post('/', async (c) => {
 
   const byUser = new Map<string, InboxItem[]>();
   for (const raw of parsed.data.events) {
-    const event = raw as LineEvent;
+    const checked = parseEvent(raw);
+    if (!checked.ok) {
+      log.warn('malformed event dropped', { problem: checked.problem, user: await senderRef(secret, raw) });
+      continue;
+    }
+    const event = checked.event;
     const userId = conversationUserId(event);
     if (!userId) {
       log.info('event ignored', { type: event.type, source: event.source?.type, mode: event.mode });
@@ -66,3 +72,9 @@ webhook.post('/', async (c) => {
   );
   return c.json({ ok: true });
 });
+
+/** Which resident sent an event, for the log (never the user ID itself); null when it does not say. */
+async function senderRef(secret: string, raw: unknown): Promise<string | null> {
+  const userId = (raw as { source?: { userId?: unknown } } | null)?.source?.userId;
+  return typeof userId === 'string' ? userRef(secret, userId) : null;
+}

@@ -9,8 +9,9 @@ import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversat
 import { langOf } from '../src/i18n';
 import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
 import { replyTokenIsFresh } from '../src/line/deliver';
-import { conversationUserId, eventKey, type LineEvent } from '../src/line/events';
+import { conversationUserId, eventKey, parseEvent, type LineEvent } from '../src/line/events';
 import { userRef } from '../src/line/user-ref';
+import corpus from './fixtures/line-sdk-python-webhook-v3.json';
 
 const HOUR = 3_600_000;
 
@@ -263,5 +264,53 @@ describe('the worker log (issue 8, finding 4)', () => {
     expect(ref).toMatch(/^[0-9a-f]{8}$/);
     expect(await userRef('secret', uid)).toBe(ref);
     expect(await userRef('another secret', uid)).not.toBe(ref);
+  });
+});
+
+describe('parseEvent: each event on its own (issue 8, findings 7 and 8)', () => {
+  it.each(corpus.events.map((e, i) => ({ i, type: e.type, e })))('accepts LINE’s corpus event $i ($type)', ({ e }) =>
+    expect(parseEvent(e).ok).toBe(true),
+  );
+
+  const ev = {
+    type: 'message',
+    timestamp: 1,
+    mode: 'active',
+    source: { type: 'user', userId: 'U1' },
+    webhookEventId: 'W1',
+    deliveryContext: { isRedelivery: false },
+    replyToken: 'r',
+    message: { id: 'M1', type: 'text', text: 'hi' },
+  };
+  const location = { id: 'M2', type: 'location', latitude: 34.6, longitude: 133.9 };
+  it.each([
+    { name: 'a text message', e: ev, problem: null },
+    { name: 'an unknown event type with extra keys', e: { ...ev, type: 'somethingNew', extra: 1 }, problem: null },
+    { name: 'an unknown message type', e: { ...ev, message: { id: 'M1', type: 'hologram' } }, problem: null },
+    { name: 'a location without address or title', e: { ...ev, message: location }, problem: null },
+    { name: 'replyToken null', e: { ...ev, replyToken: null }, problem: 'replyToken' },
+    { name: 'mode null', e: { ...ev, mode: null }, problem: 'mode' },
+    { name: 'deliveryContext null', e: { ...ev, deliveryContext: null }, problem: 'deliveryContext' },
+    { name: 'a numeric userId', e: { ...ev, source: { type: 'user', userId: 1 } }, problem: 'source.userId' },
+    { name: 'no timestamp', e: { ...ev, timestamp: undefined }, problem: 'timestamp' },
+    { name: 'a message without an id', e: { ...ev, message: { type: 'text', text: 'x' } }, problem: 'message.id' },
+    { name: 'text a number', e: { ...ev, message: { id: 'M1', type: 'text', text: 42 } }, problem: 'message.text' },
+    {
+      name: 'address a number',
+      e: { ...ev, message: { ...location, address: 7 } },
+      problem: 'message.address',
+    },
+    {
+      name: 'latitude a string',
+      e: { ...ev, message: { ...location, latitude: '34.6' } },
+      problem: 'message.latitude',
+    },
+    { name: 'postback data a number', e: { ...ev, type: 'postback', postback: { data: 1 } }, problem: 'postback.data' },
+    { name: 'no postback', e: { ...ev, type: 'postback' }, problem: 'postback' },
+    { name: 'a string', e: 'event', problem: 'event' },
+  ])('$name → $problem', ({ e, problem }) => {
+    const parsed = parseEvent(e);
+    if (problem === null) expect(parsed).toMatchObject({ ok: true });
+    else expect(parsed).toMatchObject({ ok: false, problem: expect.stringMatching(new RegExp(`^${problem}: `)) });
   });
 });

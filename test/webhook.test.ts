@@ -33,7 +33,6 @@ describe('POST /webhook: the 401/400/413/200 matrix', () => {
     { name: 'a JSON array', body: '[]' },
     { name: 'no events', body: '{"destination":"U1"}' },
     { name: 'events not an array', body: '{"destination":"U1","events":{}}' },
-    { name: 'an event without a type', body: '{"destination":"U1","events":[{"timestamp":1}]}' },
   ])('answers 400 to a signed body that is $name', async ({ body }) => {
     const res = await postWebhook(body);
     expect(res.status).toBe(400);
@@ -221,5 +220,49 @@ describe('the worker log (issue 8, finding 4)', () => {
       expect(line).not.toMatch(/U[0-9a-f]{32}/);
       expect(line.length).toBeLessThanOrEqual(2_000);
     }
+  });
+});
+
+describe('one malformed event is dropped alone (issue 8, findings 7 and 8)', () => {
+  it('stores the well-formed events beside malformed ones, logs each malformed one without its user, and answers 200', async () => {
+    const userId = newUserId();
+    const good = events.text(userId, 'good');
+    const bad = [
+      { ...events.text(userId, 'a'), replyToken: null },
+      { ...events.text(userId, 'b'), mode: null },
+      { ...events.text(userId, 'c'), deliveryContext: null },
+      { ...events.text(userId, 'd'), source: { type: 'user', userId: 12345 } },
+      { ...events.text(userId, 'e'), message: { id: 'm1', type: 'text', text: 42 } },
+      {
+        ...events.location(userId, 34.66, 133.93),
+        message: { id: 'm2', type: 'location', latitude: 34.66, longitude: 133.93, address: 7 },
+      },
+      {
+        ...events.location(userId, 34.66, 133.93),
+        message: { id: 'm3', type: 'location', latitude: '34.66', longitude: 133.93 },
+      },
+      { ...events.postback(userId, 'x'), postback: { data: 1 } },
+      { ...events.text(userId, 'f'), type: undefined },
+      'not an event',
+    ];
+    let res: Response | undefined;
+    const lines = await consoleLines(async () => {
+      res = await postWebhook(envelope([...bad, good]));
+    });
+    expect(res!.status).toBe(200);
+    expect((await conversation(userId).inbox()).map((r) => r.event_key)).toEqual([good.webhookEventId]);
+    expect(lines.filter((l) => l.includes('malformed event dropped'))).toHaveLength(bad.length);
+    for (const line of lines) expect(line).not.toContain(userId);
+  });
+
+  it.each([
+    { name: 'destination not a string', body: '{"destination":1,"events":[]}' },
+    { name: 'events null', body: '{"destination":"U1","events":null}' },
+  ])('still answers 400 when the envelope itself is wrong: $name', async ({ body }) => {
+    expect((await postWebhook(body)).status).toBe(400);
+  });
+
+  it('allows extra keys on the envelope', async () => {
+    expect((await postWebhook(JSON.stringify({ ...envelope([]), somethingNew: { a: 1 } }))).status).toBe(200);
   });
 });
