@@ -1,11 +1,12 @@
 import { HTTPFetchError } from '@line/bot-sdk';
 import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { isJstDate, jst, jstDayStart, jstIsoString, jstParts, jstText, jstYear } from '../src/calendar/jst';
 import { backoffMs } from '../src/conversation/conversation-do';
 import { concatBytes } from '../src/http/bytes';
 import { LOG_STRING_MAX, log } from '../src/http/log';
 import { readCapped } from '../src/http/read-capped';
-import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
+import { handlerErrorRetryable, policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
 import { langOf } from '../src/i18n';
 import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
 import { replyTokenIsFresh } from '../src/line/deliver';
@@ -313,4 +314,17 @@ describe('parseEvent: each event on its own (issue 8, findings 7 and 8)', () => 
     if (problem === null) expect(parsed).toMatchObject({ ok: true });
     else expect(parsed).toMatchObject({ ok: false, problem: expect.stringMatching(new RegExp(`^${problem}: `)) });
   });
+});
+
+describe('handlerErrorRetryable (issue 8, finding 8)', () => {
+  it.each([
+    { err: new TypeError('text.trim is not a function'), retry: false },
+    { err: new RangeError('Invalid time value'), retry: false },
+    { err: new SyntaxError('Unexpected token'), retry: false },
+    { err: new ReferenceError('x is not defined'), retry: false },
+    { err: z.string().safeParse(1).error, retry: false },
+    { err: new Error('D1_ERROR: database is locked'), retry: true },
+    { err: new TimeoutError('LINE call timed out'), retry: true },
+    { err: 'a thrown string', retry: true },
+  ])('$err → retry: $retry', ({ err, retry }) => expect(handlerErrorRetryable(err)).toBe(retry));
 });

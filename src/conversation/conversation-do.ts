@@ -8,6 +8,7 @@ import type { LineEvent } from '../line/events';
 import type { Msg } from '../line/messages';
 import { getResident } from '../residents/service';
 import { handleEvent } from './handle';
+import { handlerErrorRetryable } from './rules';
 import type { ConversationState } from './types';
 import { log } from '../http/log';
 
@@ -177,7 +178,13 @@ export class ConversationDO extends DurableObject<Env> {
         row.attempts,
       );
     } catch (err) {
-      return this.failAttempt(seq, row.attempts, err instanceof Error ? err.message : String(err));
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      if (!handlerErrorRetryable(err)) {
+        this.finish(seq, 'failed', reason);
+        log.error('event failed; not retried, the same error would recur', { eventKey: this.keyOf(seq), reason });
+        return null;
+      }
+      return this.failAttempt(seq, row.attempts, reason);
     }
   }
 

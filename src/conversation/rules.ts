@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ServiceName } from './types';
 
 export const POLICY_ANSWER_INTERVAL_MS = 60 * 60 * 1000;
@@ -36,4 +37,20 @@ export function isService(s: string | undefined): s is ServiceName {
 /** Settings are not a service on residents' data, so they need no consent; the rest do. */
 export function needsConsent(service: ServiceName): boolean {
   return service !== 'settings';
+}
+
+/**
+ * Whether an event whose handling threw is worth trying again. A TypeError, RangeError,
+ * SyntaxError, ReferenceError or a validation error comes out of the code and the event
+ * alone, so it would throw the same way on every try while the resident's later events
+ * wait behind it; anything else (D1, a LINE call, a timeout) may pass on a later try.
+ */
+export function handlerErrorRetryable(err: unknown): boolean {
+  const deterministic =
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    err instanceof SyntaxError ||
+    err instanceof ReferenceError ||
+    err instanceof z.ZodError;
+  return !deterministic;
 }
