@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { InboxItem } from './conversation/conversation-do';
+import { DEDUPE_RETENTION_MS, type InboxItem } from './conversation/conversation-do';
 import { conversationUserId, envelopeSchema, eventKey, parseEvent } from './line/events';
 import { userRef } from './line/user-ref';
 import { verifySignature } from './line/signature';
@@ -46,6 +46,7 @@ webhook.post('/', async (c) => {
     return c.json({ message: `Not a webhook envelope: ${issue?.path.join('.') || 'body'}: ${issue?.message}` }, 400);
   }
 
+  const now = Date.now();
   const byUser = new Map<string, InboxItem[]>();
   for (const raw of parsed.data.events) {
     const checked = parseEvent(raw);
@@ -54,6 +55,17 @@ webhook.post('/', async (c) => {
       continue;
     }
     const event = checked.event;
+    // The inbox forgets a worked event's key after DEDUPE_RETENTION_MS, so an older event could be a
+    // replay it no longer recognises; LINE itself redelivers for a far shorter time than that.
+    if (now - event.timestamp > DEDUPE_RETENTION_MS) {
+      log.warn('event older than the dedupe retention ignored', {
+        type: event.type,
+        webhookEventId: event.webhookEventId,
+        ageMs: now - event.timestamp,
+        user: await senderRef(secret, event),
+      });
+      continue;
+    }
     const userId = conversationUserId(event);
     if (!userId) {
       log.info('event ignored', { type: event.type, source: event.source?.type, mode: event.mode });

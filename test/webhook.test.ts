@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app';
+import { DEDUPE_RETENTION_MS } from '../src/conversation/conversation-do';
 import { MAX_WEBHOOK_BODY_BYTES } from '../src/webhook';
 import corpus from './fixtures/line-sdk-python-webhook-v3.json';
 import { conversation, drain, envelope, events, fake, newUserId, postWebhook, say } from './helpers/line';
@@ -130,7 +131,11 @@ describe('the inbox', () => {
   });
 
   it('answers 200 to the LINE SDK corpus posted whole, and works its user events', async () => {
-    const res = await postWebhook(JSON.stringify(corpus));
+    // The corpus's events are from 2016–2021: dated now, so the dedupe window does not set them aside.
+    const now = Date.now();
+    const res = await postWebhook(
+      JSON.stringify({ ...corpus, events: corpus.events.map((e) => ({ ...e, timestamp: now })) }),
+    );
     expect(res.status).toBe(200);
     const userId = 'U206d25c2ea6bd87c17655609a1c37cb8';
     const rows = await drain(userId);
@@ -187,6 +192,8 @@ describe('an oversized body costs nothing but its 413 (issue 8, finding 6)', () 
   });
 });
 
+const DAY = 24 * 60 * 60 * 1000;
+
 /** Every console line the worker (and its Durable Objects, same isolate) writes while `run` runs. */
 async function consoleLines(run: () => Promise<void>): Promise<string[]> {
   const lines: string[] = [];
@@ -220,6 +227,28 @@ describe('the worker log (issue 8, finding 4)', () => {
       expect(line).not.toMatch(/U[0-9a-f]{32}/);
       expect(line.length).toBeLessThanOrEqual(2_000);
     }
+  });
+});
+
+describe('replays after the dedupe window (issue 8, finding 5)', () => {
+  it('acknowledges, logs and ignores a correctly signed follow dated 30 days ago', async () => {
+    const userId = newUserId();
+    let res: Response | undefined;
+    const lines = await consoleLines(async () => {
+      res = await postWebhook(envelope([events.follow(userId, { timestamp: Date.now() - 30 * DAY })]));
+    });
+    expect(res!.status).toBe(200);
+    expect(await conversation(userId).inbox()).toEqual([]);
+    expect(await env.DB.prepare('SELECT 1 FROM users WHERE line_user_id = ?').bind(userId).first()).toBeNull();
+    expect(await fake.messagesTo(userId)).toEqual([]);
+    expect(lines.some((l) => l.includes('older than the dedupe retention'))).toBe(true);
+  });
+
+  it('still takes an event a minute inside the window', async () => {
+    const userId = newUserId();
+    const ev = events.follow(userId, { timestamp: Date.now() - DEDUPE_RETENTION_MS + 60_000 });
+    expect((await postWebhook(envelope([ev]))).status).toBe(200);
+    expect((await conversation(userId).inbox()).map((r) => r.event_key)).toEqual([ev.webhookEventId]);
   });
 });
 
