@@ -3,6 +3,7 @@ import { webhook } from './webhook';
 import { pages } from './pages/routes';
 import { api } from './api';
 import { open311 } from './reports/open311';
+import { log } from './http/log';
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -14,6 +15,6 @@ app.route('/', pages);
 
 app.notFound((c) => c.json({ message: 'Not found' }, 404));
 app.onError((err, c) => {
-  console.error(JSON.stringify({ msg: 'unhandled error', path: c.req.path, error: err.message, stack: err.stack }));
+  log.error('unhandled error', { path: c.req.path, error: err.message, stack: err.stack });
   return c.json({ message: 'Internal error' }, 500);
 });

@@ -3,6 +3,7 @@ import { releaseDue } from './broadcasts/service';
 import { retryDueMail } from './reports/mail';
 import { retryPendingNotifications } from './reports/notify';
 import { cleanUnclaimedPhotos } from './reports/service';
+import { log } from './http/log';
 
 export interface ScheduledTask {
   name: string;
@@ -32,14 +33,7 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
     try {
       await task.run(env, now);
     } catch (err) {
-      console.error(
-        JSON.stringify({
-          msg: 'scheduled task failed',
-          task: task.name,
-          now,
-          error: err instanceof Error ? err.message : String(err),
-        }),
-      );
+      log.error('scheduled task failed', { task: task.name, now, error: err });
     }
   }
 }

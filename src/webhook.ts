@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
-import type { InboxItem } from './conversation/conversation-do';
-import { conversationUserId, envelopeSchema, eventKey, type LineEvent } from './line/events';
+import { DEDUPE_RETENTION_MS, type InboxItem } from './conversation/conversation-do';
+import { conversationUserId, envelopeSchema, eventKey, parseEvent } from './line/events';
+import { userRef } from './line/user-ref';
 import { verifySignature } from './line/signature';
+import { log } from './http/log';
 import { readCapped } from './http/read-capped';
 
 /** LINE's own payloads are small; anything near this size is not from LINE. */
@@ -24,7 +26,7 @@ webhook.post('/', async (c) => {
   if (!secret || missing.length)
     return c.json({ message: `The webhook is not configured: ${missing.join(', ')} missing.` }, 503);
 
-  const body = await readCapped(c.req.raw.body, c.req.raw.headers, MAX_WEBHOOK_BODY_BYTES);
+  const body = await readCapped(c.req.raw.body, c.req.raw.headers, MAX_WEBHOOK_BODY_BYTES, 'drain');
   if (body === null) return c.json({ message: `Request body over ${MAX_WEBHOOK_BODY_BYTES} bytes.` }, 413);
 
   // The signature is checked before anything in the body is looked at.
@@ -44,14 +46,29 @@ webhook.post('/', async (c) => {
     return c.json({ message: `Not a webhook envelope: ${issue?.path.join('.') || 'body'}: ${issue?.message}` }, 400);
   }
 
+  const now = Date.now();
   const byUser = new Map<string, InboxItem[]>();
   for (const raw of parsed.data.events) {
-    const event = raw as LineEvent;
+    const checked = parseEvent(raw);
+    if (!checked.ok) {
+      log.warn('malformed event dropped', { problem: checked.problem, user: await senderRef(secret, raw) });
+      continue;
+    }
+    const event = checked.event;
+    // The inbox forgets a worked event's key after DEDUPE_RETENTION_MS, so an older event could be a
+    // replay it no longer recognises; LINE itself redelivers for a far shorter time than that.
+    if (now - event.timestamp > DEDUPE_RETENTION_MS) {
+      log.warn('event older than the dedupe retention ignored', {
+        type: event.type,
+        webhookEventId: event.webhookEventId,
+        ageMs: now - event.timestamp,
+        user: await senderRef(secret, event),
+      });
+      continue;
+    }
     const userId = conversationUserId(event);
     if (!userId) {
-      console.log(
-        JSON.stringify({ msg: 'event ignored', type: event.type, source: event.source?.type, mode: event.mode }),
-      );
+      log.info('event ignored', { type: event.type, source: event.source?.type, mode: event.mode });
       continue;
     }
     const items = byUser.get(userId) ?? [];
@@ -67,3 +84,9 @@ webhook.post('/', async (c) => {
   );
   return c.json({ ok: true });
 });
+
+/** Which resident sent an event, for the log (never the user ID itself); null when it does not say. */
+async function senderRef(secret: string, raw: unknown): Promise<string | null> {
+  const userId = (raw as { source?: { userId?: unknown } } | null)?.source?.userId;
+  return typeof userId === 'string' ? userRef(secret, userId) : null;
+}

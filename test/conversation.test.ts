@@ -249,3 +249,50 @@ describe('talking back to LINE', () => {
     expect(body).toBeNull();
   });
 });
+
+describe('words that name JavaScript internals (issue 8, finding 9)', () => {
+  it('answers 「constructor」「toString」「__proto__」「hasOwnProperty」 as any text: one policy answer an hour', async () => {
+    const userId = newUserId();
+    await say(userId, events.follow(userId), events.postback(userId, `action=consent&v=${TERMS}`));
+    const before = (await fake.messagesTo(userId)).length;
+    await say(
+      userId,
+      ...['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((word) => events.text(userId, word)),
+    );
+    const answers = texts((await fake.messagesTo(userId)).slice(before));
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toContain('個別のメッセージへの返信は行っておりません');
+    for (const a of answers) expect(a).not.toMatch(/native code|準備中|\[object/);
+  });
+});
+
+/** Waits (without running alarms early) until nothing in the inbox is pending or sending, or the time is up. */
+async function settled(userId: string, withinMs: number) {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const rows = await conversation(userId).inbox();
+    if (!rows.some((r) => r.status === 'pending' || r.status === 'sending') || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('a deterministic handler error (issue 8, finding 8)', () => {
+  it('fails the poisoned event at once and answers the next event of that resident in the same run', async () => {
+    const userId = newUserId();
+    // Past the door's checks (as a stored event of an older version could be): `text` is a number.
+    const poisoned = { ...events.text(userId, 'x'), message: { id: 'p1', type: 'text', text: 42 } };
+    const good = events.text(userId, 'こんにちは');
+    await conversation(userId).enqueue(
+      [
+        { key: poisoned.webhookEventId, event: poisoned as never },
+        { key: good.webhookEventId, event: good as never },
+      ],
+      'https://bot.example.jp',
+    );
+    const rows = await settled(userId, 5_000);
+    expect(rows[0]).toMatchObject({ status: 'failed', attempts: 0 });
+    expect(rows[0]!.last_error).toContain('trim');
+    expect(rows[1]!.status).toBe('done');
+    expect(texts(await fake.messagesTo(userId))).toHaveLength(1);
+  });
+});

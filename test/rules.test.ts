@@ -1,13 +1,18 @@
 import { HTTPFetchError } from '@line/bot-sdk';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { isJstDate, jst, jstDayStart, jstIsoString, jstParts, jstText, jstYear } from '../src/calendar/jst';
 import { backoffMs } from '../src/conversation/conversation-do';
 import { concatBytes } from '../src/http/bytes';
-import { policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
+import { LOG_STRING_MAX, log } from '../src/http/log';
+import { readCapped } from '../src/http/read-capped';
+import { handlerErrorRetryable, policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
 import { langOf } from '../src/i18n';
 import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
 import { replyTokenIsFresh } from '../src/line/deliver';
-import { conversationUserId, eventKey, type LineEvent } from '../src/line/events';
+import { conversationUserId, eventKey, parseEvent, type LineEvent } from '../src/line/events';
+import { userRef } from '../src/line/user-ref';
+import corpus from './fixtures/line-sdk-python-webhook-v3.json';
 
 const HOUR = 3_600_000;
 
@@ -29,6 +34,11 @@ describe('serviceFromText', () => {
     ['設定', 'settings'],
     ['道路に穴が開いています。通報します', null],
     ['', null],
+    // Names on Object.prototype are not keywords.
+    ['constructor', null],
+    ['toString', null],
+    ['__proto__', null],
+    ['hasOwnProperty', null],
   ])('%j → %s', (text, service) => expect(serviceFromText(text)).toBe(service));
 
   it('settings need no consent; services on residents’ data do', () => {
@@ -96,7 +106,7 @@ describe('which events reach a conversation', () => {
 
   it('keys an event without webhookEventId by what identifies it', () => {
     expect(eventKey({ ...base, webhookEventId: 'W1' } as LineEvent)).toBe('W1');
-    expect(eventKey({ ...base, message: { id: 'M9', type: 'text' } } as LineEvent)).toBe('message:U1:1:M9');
+    expect(eventKey({ ...base, message: { id: 'M9', type: 'text' } } as LineEvent)).toBe('message:1:M9');
   });
 });
 
@@ -188,4 +198,133 @@ describe('concatBytes', () => {
     { parts: [b(1), b(), b(2, 3), b(4)], out: [1, 2, 3, 4] },
     { parts: [b(1, 2, 3).subarray(1), b(9)], out: [2, 3, 9] },
   ])('$out', ({ parts, out }) => expect([...concatBytes(parts)]).toEqual(out));
+});
+
+describe('readCapped over the cap (issue 8, finding 6)', () => {
+  /** A body of `chunks` × 64 KiB that records how far it was read and whether it was cancelled. */
+  function body(chunks: number) {
+    const seen = { pulled: 0, cancelled: false };
+    const chunk = new Uint8Array(64 * 1024);
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (seen.pulled === chunks) return controller.close();
+        seen.pulled += 1;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
+    });
+    return { stream, seen };
+  }
+
+  // Cancelling a request body half-read restarts the local worker (wrangler dev); reading on costs only time.
+  it.each([
+    { name: 'a declared content-length over the cap', length: String(32 * 64 * 1024) },
+    { name: 'a chunked body', length: null },
+  ])('reads $name to its end instead of cancelling it', async ({ length }) => {
+    const { stream, seen } = body(32);
+    const headers = new Headers(length ? { 'content-length': length } : {});
+    expect(await readCapped(stream, headers, 1024 * 1024, 'drain')).toBeNull();
+    expect(seen).toEqual({ pulled: 32, cancelled: false });
+  });
+});
+
+describe('the worker log (issue 8, finding 4)', () => {
+  function logged(msg: string, fields: Record<string, unknown>): Record<string, unknown> {
+    let out = '';
+    const spy = vi.spyOn(console, 'log').mockImplementation((s: string) => {
+      out = s;
+    });
+    try {
+      log.info(msg, fields);
+    } finally {
+      spy.mockRestore();
+    }
+    return JSON.parse(out);
+  }
+  const uid = `U${'0123456789abcdef'.repeat(2)}`;
+
+  it.each([
+    { name: 'a short string', value: 'follow', out: 'follow' },
+    { name: 'a long string, clipped', value: 'x'.repeat(10_000), out: `${'x'.repeat(LOG_STRING_MAX)}…` },
+    { name: 'a user ID, blanked', value: `message:${uid}:1:M9`, out: 'message:U…:1:M9' },
+    { name: 'an error, by its message', value: new TypeError(`no ${uid}`), out: 'no U…' },
+    { name: 'an object, as JSON', value: { to: uid }, out: '{"to":"U…"}' },
+    { name: 'a number', value: 3, out: 3 },
+  ])('logs $name', ({ value, out }) => expect(logged('m', { v: value }).v).toEqual(out));
+
+  it('clips the message and the keys too', () => {
+    const line = logged('m'.repeat(1_000), { ['k'.repeat(1_000)]: 1 });
+    expect((line.msg as string).length).toBe(LOG_STRING_MAX + 1);
+    expect(Object.keys(line).every((k) => k.length <= LOG_STRING_MAX + 1)).toBe(true);
+  });
+
+  it('refers to a user by a keyed 8-hex reference, the same for the same secret only', async () => {
+    const ref = await userRef('secret', uid);
+    expect(ref).toMatch(/^[0-9a-f]{8}$/);
+    expect(await userRef('secret', uid)).toBe(ref);
+    expect(await userRef('another secret', uid)).not.toBe(ref);
+  });
+});
+
+describe('parseEvent: each event on its own (issue 8, findings 7 and 8)', () => {
+  it.each(corpus.events.map((e, i) => ({ i, type: e.type, e })))('accepts LINE’s corpus event $i ($type)', ({ e }) =>
+    expect(parseEvent(e).ok).toBe(true),
+  );
+
+  const ev = {
+    type: 'message',
+    timestamp: 1,
+    mode: 'active',
+    source: { type: 'user', userId: 'U1' },
+    webhookEventId: 'W1',
+    deliveryContext: { isRedelivery: false },
+    replyToken: 'r',
+    message: { id: 'M1', type: 'text', text: 'hi' },
+  };
+  const location = { id: 'M2', type: 'location', latitude: 34.6, longitude: 133.9 };
+  it.each([
+    { name: 'a text message', e: ev, problem: null },
+    { name: 'an unknown event type with extra keys', e: { ...ev, type: 'somethingNew', extra: 1 }, problem: null },
+    { name: 'an unknown message type', e: { ...ev, message: { id: 'M1', type: 'hologram' } }, problem: null },
+    { name: 'a location without address or title', e: { ...ev, message: location }, problem: null },
+    { name: 'replyToken null', e: { ...ev, replyToken: null }, problem: 'replyToken' },
+    { name: 'mode null', e: { ...ev, mode: null }, problem: 'mode' },
+    { name: 'deliveryContext null', e: { ...ev, deliveryContext: null }, problem: 'deliveryContext' },
+    { name: 'a numeric userId', e: { ...ev, source: { type: 'user', userId: 1 } }, problem: 'source.userId' },
+    { name: 'no timestamp', e: { ...ev, timestamp: undefined }, problem: 'timestamp' },
+    { name: 'a message without an id', e: { ...ev, message: { type: 'text', text: 'x' } }, problem: 'message.id' },
+    { name: 'text a number', e: { ...ev, message: { id: 'M1', type: 'text', text: 42 } }, problem: 'message.text' },
+    {
+      name: 'address a number',
+      e: { ...ev, message: { ...location, address: 7 } },
+      problem: 'message.address',
+    },
+    {
+      name: 'latitude a string',
+      e: { ...ev, message: { ...location, latitude: '34.6' } },
+      problem: 'message.latitude',
+    },
+    { name: 'postback data a number', e: { ...ev, type: 'postback', postback: { data: 1 } }, problem: 'postback.data' },
+    { name: 'no postback', e: { ...ev, type: 'postback' }, problem: 'postback' },
+    { name: 'a string', e: 'event', problem: 'event' },
+  ])('$name → $problem', ({ e, problem }) => {
+    const parsed = parseEvent(e);
+    if (problem === null) expect(parsed).toMatchObject({ ok: true });
+    else expect(parsed).toMatchObject({ ok: false, problem: expect.stringMatching(new RegExp(`^${problem}: `)) });
+  });
+});
+
+describe('handlerErrorRetryable (issue 8, finding 8)', () => {
+  it.each([
+    { err: new TypeError('text.trim is not a function'), retry: false },
+    { err: new RangeError('Invalid time value'), retry: false },
+    { err: new SyntaxError('Unexpected token'), retry: false },
+    { err: new ReferenceError('x is not defined'), retry: false },
+    { err: z.string().safeParse(1).error, retry: false },
+    { err: new Error('D1_ERROR: database is locked'), retry: true },
+    { err: new TimeoutError('LINE call timed out'), retry: true },
+    { err: 'a thrown string', retry: true },
+  ])('$err → retry: $retry', ({ err, retry }) => expect(handlerErrorRetryable(err)).toBe(retry));
 });

@@ -219,6 +219,11 @@ describe('typed words', () => {
     ['English', 'ward', null],
     ['こんにちは', 'menu', null],
     ['', 'menu', null],
+    // Names on Object.prototype are no aliases.
+    ['constructor', 'menu', null],
+    ['__proto__', 'ward', null],
+    ['toString', 'interests', null],
+    ['hasOwnProperty', 'language', null],
   ] as const)('%j on %s', (text, step, expected) => {
     expect(commandFromText(text, step, draft, opts)).toEqual(expected);
   });

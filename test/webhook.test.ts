@@ -1,7 +1,8 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app';
+import { DEDUPE_RETENTION_MS } from '../src/conversation/conversation-do';
 import { MAX_WEBHOOK_BODY_BYTES } from '../src/webhook';
 import corpus from './fixtures/line-sdk-python-webhook-v3.json';
 import { conversation, drain, envelope, events, fake, newUserId, postWebhook, say } from './helpers/line';
@@ -33,7 +34,6 @@ describe('POST /webhook: the 401/400/413/200 matrix', () => {
     { name: 'a JSON array', body: '[]' },
     { name: 'no events', body: '{"destination":"U1"}' },
     { name: 'events not an array', body: '{"destination":"U1","events":{}}' },
-    { name: 'an event without a type', body: '{"destination":"U1","events":[{"timestamp":1}]}' },
   ])('answers 400 to a signed body that is $name', async ({ body }) => {
     const res = await postWebhook(body);
     expect(res.status).toBe(400);
@@ -131,7 +131,11 @@ describe('the inbox', () => {
   });
 
   it('answers 200 to the LINE SDK corpus posted whole, and works its user events', async () => {
-    const res = await postWebhook(JSON.stringify(corpus));
+    // The corpus's events are from 2016–2021: dated now, so the dedupe window does not set them aside.
+    const now = Date.now();
+    const res = await postWebhook(
+      JSON.stringify({ ...corpus, events: corpus.events.map((e) => ({ ...e, timestamp: now })) }),
+    );
     expect(res.status).toBe(200);
     const userId = 'U206d25c2ea6bd87c17655609a1c37cb8';
     const rows = await drain(userId);
@@ -153,5 +157,141 @@ describe('the inbox', () => {
       // Each event starts only after the one before it has finished.
       expect(rows[i]!.started_at!).toBeGreaterThanOrEqual(rows[i - 1]!.finished_at!);
     }
+  });
+});
+
+// Under wrangler dev a cancelled request body restarted the worker and the next request got 503; in
+// vitest the worker shares the test's isolate and survives either way, so readCapped's own test in
+// rules.test.ts is the one that tells reading on from cancelling.
+describe('an oversized body costs nothing but its 413 (issue 8, finding 6)', () => {
+  function chunked(): ReadableStream<Uint8Array> {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > 2 * MAX_WEBHOOK_BODY_BYTES) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+  }
+
+  it.each([
+    { name: 'a declared content-length', body: () => 'x'.repeat(2 * MAX_WEBHOOK_BODY_BYTES) },
+    { name: 'a chunked body', body: chunked },
+  ])('answers 413 to $name over the cap, and the next request succeeds', async ({ body }) => {
+    const res = await exports.default.fetch('https://bot.example.jp/webhook', {
+      method: 'POST',
+      headers: { 'x-line-signature': 'x' },
+      body: body(),
+    });
+    expect(res.status).toBe(413);
+    await res.arrayBuffer();
+    const next = await postWebhook(envelope([]));
+    expect(next.status).toBe(200);
+  });
+});
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Every console line the worker (and its Durable Objects, same isolate) writes while `run` runs. */
+async function consoleLines(run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = [];
+  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+    }),
+  );
+  try {
+    await run();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return lines;
+}
+
+describe('the worker log (issue 8, finding 4)', () => {
+  it('holds no LINE user ID and no line over 2,000 characters', async () => {
+    const userId = newUserId();
+    // A failed push makes the inbox log the event key; without webhookEventId that key is derived.
+    await fake.inject({ path: '/v2/bot/message/push', to: userId, status: 500, times: 1 });
+    const { webhookEventId: _, ...withoutId } = events.text(userId, 'hi', { timestamp: Date.now() - 60_000 });
+    const huge = { ...events.text(userId, 'x'), type: 'y'.repeat(100_000), mode: 'z'.repeat(100_000) };
+    const lines = await consoleLines(async () => {
+      expect((await postWebhook(envelope([withoutId, huge]))).status).toBe(200);
+      await drain(userId);
+    });
+    expect(lines.some((l) => l.includes('event will be retried'))).toBe(true);
+    expect(lines.some((l) => l.includes('event ignored'))).toBe(true);
+    for (const line of lines) {
+      expect(line).not.toMatch(/U[0-9a-f]{32}/);
+      expect(line.length).toBeLessThanOrEqual(2_000);
+    }
+  });
+});
+
+describe('replays after the dedupe window (issue 8, finding 5)', () => {
+  it('acknowledges, logs and ignores a correctly signed follow dated 30 days ago', async () => {
+    const userId = newUserId();
+    let res: Response | undefined;
+    const lines = await consoleLines(async () => {
+      res = await postWebhook(envelope([events.follow(userId, { timestamp: Date.now() - 30 * DAY })]));
+    });
+    expect(res!.status).toBe(200);
+    expect(await conversation(userId).inbox()).toEqual([]);
+    expect(await env.DB.prepare('SELECT 1 FROM users WHERE line_user_id = ?').bind(userId).first()).toBeNull();
+    expect(await fake.messagesTo(userId)).toEqual([]);
+    expect(lines.some((l) => l.includes('older than the dedupe retention'))).toBe(true);
+  });
+
+  it('still takes an event a minute inside the window', async () => {
+    const userId = newUserId();
+    const ev = events.follow(userId, { timestamp: Date.now() - DEDUPE_RETENTION_MS + 60_000 });
+    expect((await postWebhook(envelope([ev]))).status).toBe(200);
+    expect((await conversation(userId).inbox()).map((r) => r.event_key)).toEqual([ev.webhookEventId]);
+  });
+});
+
+describe('one malformed event is dropped alone (issue 8, findings 7 and 8)', () => {
+  it('stores the well-formed events beside malformed ones, logs each malformed one without its user, and answers 200', async () => {
+    const userId = newUserId();
+    const good = events.text(userId, 'good');
+    const bad = [
+      { ...events.text(userId, 'a'), replyToken: null },
+      { ...events.text(userId, 'b'), mode: null },
+      { ...events.text(userId, 'c'), deliveryContext: null },
+      { ...events.text(userId, 'd'), source: { type: 'user', userId: 12345 } },
+      { ...events.text(userId, 'e'), message: { id: 'm1', type: 'text', text: 42 } },
+      {
+        ...events.location(userId, 34.66, 133.93),
+        message: { id: 'm2', type: 'location', latitude: 34.66, longitude: 133.93, address: 7 },
+      },
+      {
+        ...events.location(userId, 34.66, 133.93),
+        message: { id: 'm3', type: 'location', latitude: '34.66', longitude: 133.93 },
+      },
+      { ...events.postback(userId, 'x'), postback: { data: 1 } },
+      { ...events.text(userId, 'f'), type: undefined },
+      'not an event',
+    ];
+    let res: Response | undefined;
+    const lines = await consoleLines(async () => {
+      res = await postWebhook(envelope([...bad, good]));
+    });
+    expect(res!.status).toBe(200);
+    expect((await conversation(userId).inbox()).map((r) => r.event_key)).toEqual([good.webhookEventId]);
+    expect(lines.filter((l) => l.includes('malformed event dropped'))).toHaveLength(bad.length);
+    for (const line of lines) expect(line).not.toContain(userId);
+  });
+
+  it.each([
+    { name: 'destination not a string', body: '{"destination":1,"events":[]}' },
+    { name: 'events null', body: '{"destination":"U1","events":null}' },
+  ])('still answers 400 when the envelope itself is wrong: $name', async ({ body }) => {
+    expect((await postWebhook(body)).status).toBe(400);
+  });
+
+  it('allows extra keys on the envelope', async () => {
+    expect((await postWebhook(JSON.stringify({ ...envelope([]), somethingNew: { a: 1 } }))).status).toBe(200);
   });
 });

@@ -3,6 +3,7 @@ import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { log } from '../http/log';
 
 /**
  * The one error envelope of the staff API: RFC 9457 problem details. `type` is
@@ -62,7 +63,7 @@ export const onApiError: ErrorHandler = (err, c) => {
     return problemResponse(status, err.message || TITLES[status] || 'Error', {}, status === 401 ? CHALLENGE : {});
   }
   // Unknown errors are logged for us and shown to no one: no stack, no SQL, no personal data.
-  console.error(JSON.stringify({ msg: 'staff api error', path: c.req.path, error: String(err), stack: err.stack }));
+  log.error('staff api error', { path: c.req.path, error: String(err), stack: err.stack });
   return problemResponse(500, 'An unexpected error occurred. It has been logged.');
 };
 

@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { db } from '../db/client';
 import { runSlice, workList } from './dispatcher';
 import { MULTICAST_RATE_PER_SECOND, SlidingWindow } from './send-loop';
+import { log } from '../http/log';
 
 /** If a slice dies with its isolate, this alarm (set before the work starts) resumes it. */
 const WATCHDOG_MS = 60_000;
@@ -73,21 +74,13 @@ export class BroadcastDispatcherDO extends DurableObject<Env> {
         // Done (null) takes it off the work list; should it still be there, it does not spin the alarm.
         this.notBefore.set(id, resumeAt ?? Date.now() + ERROR_RETRY_MS);
       } catch (err) {
-        console.error(
-          JSON.stringify({
-            msg: 'broadcast slice failed',
-            broadcastId: id,
-            error: err instanceof Error ? err.message : String(err),
-          }),
-        );
+        log.error('broadcast slice failed', { broadcastId: id, error: err });
         this.notBefore.set(id, Date.now() + ERROR_RETRY_MS);
       }
       // The next alarm takes whichever broadcast is due next (or finds nothing left).
       await this.ctx.storage.setAlarm(Date.now());
     } catch (err) {
-      console.error(
-        JSON.stringify({ msg: 'broadcast dispatcher failed', error: err instanceof Error ? err.message : String(err) }),
-      );
+      log.error('broadcast dispatcher failed', { error: err });
       await this.ctx.storage.setAlarm(Date.now() + ERROR_RETRY_MS);
     } finally {
       this.working = false;

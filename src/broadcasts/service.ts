@@ -13,6 +13,7 @@ import type { BroadcastMessageInput } from './messages';
 import { AudienceUnavailableError, checkAudience } from './recipients';
 import { rulesFor } from './rules';
 import { batchViews, summarize, type BroadcastSummary } from './summary';
+import { log } from '../http/log';
 
 type Row = typeof broadcasts.$inferSelect;
 
@@ -224,9 +225,7 @@ export async function cancelBroadcast(
     try {
       await dispatcher(env).cancel(id);
     } catch (err) {
-      console.warn(
-        JSON.stringify({ msg: 'dispatcher cancel failed; it will see the status in D1', id, error: String(err) }),
-      );
+      log.warn('dispatcher cancel failed; it will see the status in D1', { id, error: String(err) });
     }
   }
   return { id, status: 'cancelled' };
@@ -295,7 +294,7 @@ export async function releaseDue(env: Env, now: number): Promise<{ released: str
     try {
       await dispatcher(env).start();
     } catch (err) {
-      console.error(JSON.stringify({ msg: 'dispatcher start failed; retried next minute', error: String(err) }));
+      log.error('dispatcher start failed; retried next minute', { error: String(err) });
     }
   }
   return { released };

@@ -8,7 +8,9 @@ import type { LineEvent } from '../line/events';
 import type { Msg } from '../line/messages';
 import { getResident } from '../residents/service';
 import { handleEvent } from './handle';
+import { handlerErrorRetryable } from './rules';
 import type { ConversationState } from './types';
+import { log } from '../http/log';
 
 export interface InboxItem {
   key: string;
@@ -176,7 +178,13 @@ export class ConversationDO extends DurableObject<Env> {
         row.attempts,
       );
     } catch (err) {
-      return this.failAttempt(seq, row.attempts, err instanceof Error ? err.message : String(err));
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      if (!handlerErrorRetryable(err)) {
+        this.finish(seq, 'failed', reason);
+        log.error('event failed; not retried, the same error would recur', { eventKey: this.keyOf(seq), reason });
+        return null;
+      }
+      return this.failAttempt(seq, row.attempts, reason);
     }
   }
 
@@ -205,9 +213,7 @@ export class ConversationDO extends DurableObject<Env> {
       const profile = await withTimeout(lineClients(this.env).api.getProfile(userId), LINE_CALL_TIMEOUT_MS);
       return profile.language ?? null;
     } catch (err) {
-      console.warn(
-        JSON.stringify({ msg: 'profile lookup failed', error: err instanceof Error ? err.message : String(err) }),
-      );
+      log.warn('profile lookup failed', { error: err });
       return null;
     }
   }
@@ -238,13 +244,7 @@ export class ConversationDO extends DurableObject<Env> {
     if (result.replyTried) this.sql.exec(`UPDATE inbox SET reply_tried = 1 WHERE seq = ?`, seq);
     if (result.outcome === 'failed') {
       this.finish(seq, 'failed', result.reason);
-      console.error(
-        JSON.stringify({
-          msg: 'LINE refused the answer; not retried',
-          eventKey: this.keyOf(seq),
-          reason: result.reason,
-        }),
-      );
+      log.error('LINE refused the answer; not retried', { eventKey: this.keyOf(seq), reason: result.reason });
       return null;
     }
     return this.failAttempt(seq, attempts, result.reason);
@@ -255,13 +255,11 @@ export class ConversationDO extends DurableObject<Env> {
     if (next >= MAX_ATTEMPTS) {
       this.sql.exec(`UPDATE inbox SET attempts = ? WHERE seq = ?`, next, seq);
       this.finish(seq, 'failed', reason);
-      console.error(
-        JSON.stringify({ msg: 'event failed after retries', eventKey: this.keyOf(seq), attempts: next, reason }),
-      );
+      log.error('event failed after retries', { eventKey: this.keyOf(seq), attempts: next, reason });
       return null;
     }
     this.sql.exec(`UPDATE inbox SET attempts = ?, last_error = ? WHERE seq = ?`, next, reason, seq);
-    console.warn(JSON.stringify({ msg: 'event will be retried', eventKey: this.keyOf(seq), attempts: next, reason }));
+    log.warn('event will be retried', { eventKey: this.keyOf(seq), attempts: next, reason });
     return Date.now() + backoffMs(next);
   }
 

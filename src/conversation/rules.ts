@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ServiceName } from './types';
 
 export const POLICY_ANSWER_INTERVAL_MS = 60 * 60 * 1000;
@@ -7,17 +8,20 @@ export function policyAnswerDue(lastAnsweredAt: number | undefined, now: number)
   return lastAnsweredAt === undefined || now - lastAnsweredAt >= POLICY_ANSWER_INTERVAL_MS;
 }
 
-/** Words a resident may type to start a service, as the rich menu's postbacks would. */
-const KEYWORDS: Record<string, ServiceName> = {
-  通報: 'report',
-  欠席連絡: 'absence',
-  欠席: 'absence',
-  町内会: 'community',
-  設定: 'settings',
-};
+/**
+ * Words a resident may type to start a service, as the rich menu's postbacks would. A Map,
+ * because typed text indexes it: an object would answer 「constructor」 with its prototype's.
+ */
+const KEYWORDS: ReadonlyMap<string, ServiceName> = new Map([
+  ['通報', 'report'],
+  ['欠席連絡', 'absence'],
+  ['欠席', 'absence'],
+  ['町内会', 'community'],
+  ['設定', 'settings'],
+]);
 
 export function serviceFromText(text: string): ServiceName | null {
-  return KEYWORDS[text.trim()] ?? null;
+  return KEYWORDS.get(text.trim()) ?? null;
 }
 
 export function parsePostback(data: string): Record<string, string> {
@@ -33,4 +37,20 @@ export function isService(s: string | undefined): s is ServiceName {
 /** Settings are not a service on residents' data, so they need no consent; the rest do. */
 export function needsConsent(service: ServiceName): boolean {
   return service !== 'settings';
+}
+
+/**
+ * Whether an event whose handling threw is worth trying again. A TypeError, RangeError,
+ * SyntaxError, ReferenceError or a validation error comes out of the code and the event
+ * alone, so it would throw the same way on every try while the resident's later events
+ * wait behind it; anything else (D1, a LINE call, a timeout) may pass on a later try.
+ */
+export function handlerErrorRetryable(err: unknown): boolean {
+  const deterministic =
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    err instanceof SyntaxError ||
+    err instanceof ReferenceError ||
+    err instanceof z.ZodError;
+  return !deterministic;
 }

@@ -1,18 +1,27 @@
 import { concatBytes } from './bytes';
 
 /**
+ * What to do with the rest of a body once it is known to be too big. A response from
+ * elsewhere can be cancelled. A request body must be read to its end: cancelling it
+ * half-read makes the local runtime (wrangler dev) restart the worker, failing the next
+ * request; the platform's own request-size limit bounds what reading on can cost.
+ */
+export type Excess = 'cancel' | 'drain';
+
+/**
  * Reads a body once, giving up (null) as soon as it passes `limit` bytes. A declared
- * content-length over the limit is refused before reading; since it may be absent or
- * wrong, the count while reading is what holds.
+ * content-length over the limit is refused without keeping anything; since it may be
+ * absent or wrong, the count while reading is what holds.
  */
 export async function readCapped(
   body: ReadableStream<Uint8Array> | null,
   headers: Headers,
   limit: number,
+  excess: Excess = 'cancel',
 ): Promise<Uint8Array | null> {
   const declared = Number(headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
-    await body?.cancel();
+    if (body) await discard(body.getReader(), excess);
     return null;
   }
   if (!body) return new Uint8Array();
@@ -24,10 +33,17 @@ export async function readCapped(
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      await discard(reader, excess);
       return null;
     }
     chunks.push(value);
   }
   return concatBytes(chunks);
+}
+
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>, excess: Excess): Promise<void> {
+  if (excess === 'cancel') return reader.cancel();
+  while (!(await reader.read()).done) {
+    // nothing kept
+  }
 }

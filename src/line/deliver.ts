@@ -1,5 +1,6 @@
 import type { messagingApi } from '@line/bot-sdk';
 import { classifyLineError, withTimeout, type LineClients } from './client';
+import { log } from '../http/log';
 
 /** Reply tokens live about a minute; past this age a reply is not worth trying. */
 export const REPLY_TOKEN_FRESH_MS = 50_000;
@@ -42,7 +43,7 @@ export async function deliver(clients: LineClients, out: OutgoingReply, now: num
       return { outcome: 'sent', via: 'reply' };
     } catch (err) {
       const e = classifyLineError(err);
-      console.warn(JSON.stringify({ msg: 'reply failed, falling back to push', status: e.status, reason: e.message }));
+      log.warn('reply failed, falling back to push', { status: e.status, reason: e.message });
     }
   }
   try {

@@ -5,6 +5,7 @@ import { config } from '../config';
 import { jstText } from '../calendar/jst';
 import { MAIL_MAX_ATTEMPTS, mailBackoffMs } from './rules';
 import { getCategory, getDepartment } from './catalog';
+import { log } from '../http/log';
 
 /**
  * The department hears of each new report by e-mail, through Cloudflare's send_email
@@ -176,7 +177,7 @@ export async function deliverReportMail(
         mailNextAt: failed ? null : now + mailBackoffMs(attempts),
       })
       .where(eq(reports.id, report.id));
-    console.warn(JSON.stringify({ msg: 'department mail not sent', report: report.number, attempts, failed, reason }));
+    log.warn('department mail not sent', { report: report.number, attempts, failed, reason });
     return failed ? 'failed' : 'pending';
   }
 }

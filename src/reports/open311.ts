@@ -12,6 +12,7 @@ import {
 import { jstIsoString } from '../calendar/jst';
 import { listColumns } from './queries';
 import { CLOSED_STATUSES, OPEN_STATUSES, open311Status, redactPersonalData, REPORT_NUMBER } from './rules';
+import { log } from '../http/log';
 
 /**
  * Open311 GeoReport v2, read-only, at /open311/v2: what other civic tools may know about
@@ -42,7 +43,7 @@ open311.use('*', async (c, next) => {
 });
 
 open311.onError((err, c) => {
-  console.error(JSON.stringify({ msg: 'open311 error', path: c.req.path, error: err.message }));
+  log.error('open311 error', { path: c.req.path, error: err.message });
   return c.json([{ code: 500, description: 'Internal error' }], 500);
 });
 

@@ -1,4 +1,5 @@
 import type { ReportStatus } from '../db/schema';
+import { log } from '../http/log';
 
 /**
  * Pure rules of damage reports: where the city is, how near is "the same place", how many
@@ -49,7 +50,7 @@ export function parseArea(raw: string | undefined): Area {
   } catch {
     /* fall through */
   }
-  console.error(JSON.stringify({ msg: 'REPORT_AREA unreadable; using Okayama City', raw }));
+  log.error('REPORT_AREA unreadable; using Okayama City', { raw });
   return OKAYAMA_CITY_AREA;
 }
 

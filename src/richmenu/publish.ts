@@ -3,6 +3,7 @@ import { LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 import { RICH_MENU_PNG_BASE64 } from './image';
 import { RICH_MENU } from './menu';
 import { imageProblems, richMenuProblems } from './rules';
+import { log } from '../http/log';
 
 export class RichMenuInvalidError extends Error {
   constructor(readonly problems: string[]) {
@@ -38,9 +39,7 @@ export async function publishRichMenu(env: Env): Promise<{ richMenuId: string }>
     await withTimeout(api.setDefaultRichMenu(richMenuId), LINE_CALL_TIMEOUT_MS);
   } catch (err) {
     await withTimeout(api.deleteRichMenu(richMenuId), LINE_CALL_TIMEOUT_MS).catch((cleanupErr: unknown) => {
-      console.warn(
-        JSON.stringify({ msg: 'could not delete a half-made rich menu', richMenuId, error: String(cleanupErr) }),
-      );
+      log.warn('could not delete a half-made rich menu', { richMenuId, error: String(cleanupErr) });
     });
     throw err;
   }

@@ -1,5 +1,6 @@
 import type { Choice } from '../config';
 import { LANGS, texts, type Lang } from '../i18n';
+import { log } from '../http/log';
 
 /**
  * The 設定 conversation as pure rules: which buttons each step offers, how a tap or a
@@ -51,13 +52,10 @@ export const LANGUAGES: readonly { value: Lang; label: string }[] = [
  */
 export function fitOptions(opts: Options): Options {
   if (opts.wards.length > MAX_WARDS || opts.interests.length > MAX_INTERESTS) {
-    console.warn(
-      JSON.stringify({
-        msg: 'settings lists longer than a quick reply holds; cut',
-        wards: opts.wards.length,
-        interests: opts.interests.length,
-      }),
-    );
+    log.warn('settings lists longer than a quick reply holds; cut', {
+      wards: opts.wards.length,
+      interests: opts.interests.length,
+    });
   }
   return { wards: opts.wards.slice(0, MAX_WARDS), interests: opts.interests.slice(0, MAX_INTERESTS) };
 }
@@ -184,12 +182,13 @@ export function normalize(text: string): string {
   return text.normalize('NFKC').replace(/^✓\s*/, '').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
-const ALIASES: Record<string, Command> = {
-  キャンセル: { op: 'cancel' },
-  やめる: { op: 'cancel' },
-  終了: { op: 'done' },
-  保存: { op: 'done' },
-};
+/** A Map, because typed text indexes it (an object would find 「constructor」 on its prototype). */
+const ALIASES: ReadonlyMap<string, Command> = new Map([
+  ['キャンセル', { op: 'cancel' }],
+  ['やめる', { op: 'cancel' }],
+  ['終了', { op: 'done' }],
+  ['保存', { op: 'done' }],
+]);
 
 /**
  * A typed word, matched against the labels of this step in both languages (a resident
@@ -208,7 +207,7 @@ export function commandFromText(text: string, step: Step, draft: Draft, opts: Op
   if (step === 'interests')
     for (const c of opts.interests)
       if (normalize(c.name) === t || normalize(c.en) === t) return { op: 'interest', value: c.name };
-  return ALIASES[t] ?? null;
+  return ALIASES.get(t) ?? null;
 }
 
 /** The postback a button carries. `action=settings` sends it to this flow; handle.ts starts nothing with it. */
