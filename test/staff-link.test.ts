@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { LINK_CODE_ALPHABET, newLinkCode, readLinkCommand } from '../src/staff-link/codes';
 import { windowLimit } from '../src/staff-link/rules';
+import { DEV_USER_ID } from '../scripts/lib/dev-user';
 import { api, newStaff } from './helpers/api';
 import { events, fake, newUserId, say, texts } from './helpers/line';
 import { linkCode, linkedAccounts, linkLine } from './helpers/staff-link';
@@ -264,5 +265,29 @@ describe('GET / DELETE /api/v1/staff/me/line-users', () => {
     expect([404, 405]).toContain(res.status);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(await linkedAccounts(s.token)).toHaveLength(0);
+  });
+});
+
+describe('the dev user of `npm run simulate`', () => {
+  it('is shaped like a LINE user ID, so it can be linked and receive a test send', async () => {
+    const s = await broadcaster();
+    await linkLine(s.token, DEV_USER_ID);
+    const created = await api('/broadcasts', {
+      token: s.token,
+      method: 'POST',
+      body: { title: 'テスト', messages: [{ type: 'text', text: 'テスト送信' }], audience: { type: 'all' } },
+    });
+    const { id } = (await created.json()) as { id: string };
+    const res = await api(`/broadcasts/${id}/test`, { token: s.token, method: 'POST' });
+    expect(await res.json()).toEqual({ sentTo: 1 });
+  });
+
+  it('a malformed LINE user ID is refused by LINE, as the fake LINE does', async () => {
+    const res = await fetch('https://api.line.me/v2/bot/message/push', {
+      method: 'POST',
+      headers: { authorization: 'Bearer x', 'content-type': 'application/json' },
+      body: JSON.stringify({ to: 'U0000000000000000000000000000dev1', messages: [{ type: 'text', text: 'x' }] }),
+    });
+    expect(res.status).toBe(400);
   });
 });
