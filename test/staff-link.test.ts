@@ -1,10 +1,11 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { LINK_CODE_ALPHABET, newLinkCode, readLinkCommand } from '../src/staff-link/codes';
 import { windowLimit } from '../src/staff-link/rules';
 import { DEV_USER_ID } from '../scripts/lib/dev-user';
 import { api, newStaff } from './helpers/api';
-import { events, fake, newUserId, say, texts } from './helpers/line';
+import { conversation, events, fake, newUserId, say, texts } from './helpers/line';
 import { linkCode, linkedAccounts, linkLine } from './helpers/staff-link';
 
 async function problem(res: Response, status: number) {
@@ -142,12 +143,18 @@ describe('「職員 <code>」 in the chat links the LINE account', () => {
   it('works without accepting the residents’ terms, in a flow or not, and reads the code forgivingly', async () => {
     const s = await broadcaster();
     const me = newUserId();
-    await say(me, events.follow(me));
+    await say(me, events.follow(me), events.text(me, '設定'));
     const { code } = await linkCode(s.token);
     const typed = `職員　${[...code.toLowerCase()].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('')}`;
     await say(me, events.text(me, typed));
     expect(await lastAnswer(me)).toContain('連携しました');
     expect(await linkedAccounts(s.token)).toHaveLength(1);
+    // The settings draft it interrupted is still there.
+    const flow = await runInDurableObject(conversation(me), async (_o: unknown, state) => {
+      const row = state.storage.sql.exec<{ value: string }>(`SELECT value FROM kv WHERE key = 'state'`).one();
+      return (JSON.parse(row.value) as { flow?: { name: string } }).flow?.name;
+    });
+    expect(flow).toBe('settings');
   });
 
   it('answers in English on an English LINE', async () => {

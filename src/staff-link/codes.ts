@@ -8,10 +8,14 @@ export const LINK_CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const LINK_CODE_LENGTH = 8;
 export const LINK_CODE_TTL_MS = 10 * 60 * 1000;
 
-export function newLinkCode(): string {
+function randomChars(n: number): string {
   // 256 is a multiple of 32, so taking each byte modulo 32 favours no character.
-  const bytes = crypto.getRandomValues(new Uint8Array(LINK_CODE_LENGTH));
+  const bytes = crypto.getRandomValues(new Uint8Array(n));
   return [...bytes].map((b) => LINK_CODE_ALPHABET[b % LINK_CODE_ALPHABET.length]).join('');
+}
+
+export function newLinkCode(): string {
+  return randomChars(LINK_CODE_LENGTH);
 }
 
 /** What a code looks like when copied by eye: letters read as the digits they resemble. */
@@ -39,5 +43,5 @@ export async function hashLinkCode(code: string): Promise<string> {
 
 /** A linked account's name for staff: random, so it says nothing about the LINE user ID. */
 export function newHandle(): string {
-  return newLinkCode().toLowerCase() + newLinkCode().toLowerCase().slice(0, 4);
+  return randomChars(12).toLowerCase();
 }
