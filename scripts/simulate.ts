@@ -1,12 +1,13 @@
 /**
- * `npm run simulate -- <scenario> [--user Uxxx] [--text "..."]`: sends signed sample
+ * `npm run simulate -- <scenario> [--user Uxxx] [--text "..."] [--code XXXXXXXX]`: sends signed sample
  * webhook events to the worker started by `npm start`, then prints what the bot sent to
  * that user (as recorded by the fake LINE platform).
  *
  * Scenarios: follow, consent, text, sticker, report, unfollow, tour (follow → consent → text),
- * report-tour (a whole damage report, tapping the buttons the bot offers).
+ * report-tour (a whole damage report, tapping the buttons the bot offers), link (「職員 <code>」).
  */
 import { signBody } from '../src/line/signature.ts';
+import { DEV_USER_ID, LINE_USER_ID } from './lib/dev-user.ts';
 import { FAKE_LINE_URL, localConfig, WORKER_URL } from './start.ts';
 
 interface RecordedRequest {
@@ -16,16 +17,26 @@ interface RecordedRequest {
   body: { messages?: Record<string, unknown>[]; replyToken?: string };
 }
 
-const SCENARIOS = ['follow', 'consent', 'text', 'sticker', 'report', 'unfollow', 'tour', 'report-tour'] as const;
+const SCENARIOS = [
+  'follow',
+  'consent',
+  'text',
+  'sticker',
+  'report',
+  'unfollow',
+  'tour',
+  'report-tour',
+  'link',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /** The user single steps are sent as, so `follow`, then `consent`, then `report` act on one resident. */
-const DEFAULT_USER = 'U0000000000000000000000000000dev1';
+const DEFAULT_USER = DEV_USER_ID;
 const DEFAULT_TEXT = 'こんにちは。ごみの収集日を教えてください。';
 /** The report flow's button for "not the nearby report: go on with mine". */
 const CONTINUE_OWN = '別の損傷として通報する';
 
-const USAGE = `Usage: npm run simulate -- <scenario> [--user Uxxx] [--text "..."]
+const USAGE = `Usage: npm run simulate -- <scenario> [--user Uxxx] [--text "..."] [--code XXXXXXXX]
 
 Scenarios:
   follow     the resident adds the account as a friend (greeting + consent prompt)
@@ -37,34 +48,41 @@ Scenarios:
   tour       follow → consent → text, as a new resident unless --user is given
   report-tour  follow → consent → a whole road damage report (safety → 道路 → 穴・陥没 →
              location at Okayama City Hall → no photo → description → 送信), as a new resident
+  link --code <code>  sends 「職員 <code>」: links this LINE user to the staff account that got the
+             code from POST /api/v1/staff/me/link-code, so test sends of broadcasts reach it
 
 Single scenarios use the user ${DEFAULT_USER} unless --user is given.
 Needs \`npm start\` running in another terminal.`;
 
-function parseArgs(argv: string[]): { scenario: Scenario; user?: string; text?: string } {
+function parseArgs(argv: string[]): { scenario: Scenario; user?: string; text?: string; code?: string } {
   let scenario: string | undefined;
   let user: string | undefined;
   let text: string | undefined;
+  let code: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
-    } else if (a === '--user' || a === '--text') {
+    } else if (a === '--user' || a === '--text' || a === '--code') {
       const value = argv[++i];
       if (value === undefined) fail(`${a} needs a value.\n\n${USAGE}`);
       if (a === '--user') user = value;
+      else if (a === '--code') code = value;
       else text = value;
     } else if (a.startsWith('--user=')) user = a.slice('--user='.length);
     else if (a.startsWith('--text=')) text = a.slice('--text='.length);
+    else if (a.startsWith('--code=')) code = a.slice('--code='.length);
     else if (!scenario) scenario = a;
     else fail(`Unexpected argument: ${a}\n\n${USAGE}`);
   }
   if (!scenario) fail(USAGE);
   if (!(SCENARIOS as readonly string[]).includes(scenario)) fail(`Unknown scenario "${scenario}".\n\n${USAGE}`);
-  if (user !== undefined && !/^U[0-9A-Za-z]+$/.test(user))
-    fail('--user must look like a LINE user ID: "U" followed by letters and digits (no colons).');
-  return { scenario: scenario as Scenario, user, text };
+  // LINE refuses any other shape in a push or multicast, so the fake LINE does too.
+  if (user !== undefined && !LINE_USER_ID.test(user))
+    fail('--user must look like a LINE user ID: "U" followed by 32 lowercase hex digits.');
+  if (scenario === 'link' && !code) fail(`link needs --code (from POST /api/v1/staff/me/link-code).\n\n${USAGE}`);
+  return { scenario: scenario as Scenario, user, text, code };
 }
 
 function fail(message: string): never {
@@ -283,9 +301,10 @@ interface Step {
   quietNote?: string;
 }
 
-function steps(scenario: Scenario, text: string): Step[] {
+function steps(scenario: Scenario, text: string, code: string): Step[] {
   const consentData = `action=consent&v=${encodeURIComponent(cfg.termsVersion)}`;
   const s: Record<Exclude<Scenario, 'tour' | 'report-tour'>, Step> = {
+    link: { title: `text: 職員 ${code}`, event: (u) => build.text(u, `職員 ${code}`) },
     follow: { title: 'follow (adds the account as a friend)', event: (u) => build.follow(u) },
     consent: {
       title: 'postback: 同意する',
@@ -339,13 +358,13 @@ function steps(scenario: Scenario, text: string): Step[] {
 }
 
 async function main(): Promise<void> {
-  const { scenario, user, text } = parseArgs(process.argv.slice(2));
+  const { scenario, user, text, code } = parseArgs(process.argv.slice(2));
   const userId = user ?? (scenario.endsWith('tour') ? `U${crypto.randomUUID().replace(/-/g, '')}` : DEFAULT_USER);
   console.log(`Simulating "${scenario}" as ${userId} → ${WORKER_URL}/webhook`);
   await checkWorker();
 
   let previous: RecordedRequest[] = [];
-  for (const step of steps(scenario, text ?? DEFAULT_TEXT)) {
+  for (const step of steps(scenario, text ?? DEFAULT_TEXT, code ?? '')) {
     if (step.when && !step.when(previous)) continue;
     const before = (await sentTo(userId)).length;
     console.log(`\n▶ ${step.title}`);

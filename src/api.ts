@@ -9,6 +9,7 @@ import { staffRoutes } from './admin/staff-routes';
 import { richMenuRoutes } from './richmenu/routes';
 import { reportRoutes } from './reports/routes';
 import { reportCatalogRoutes } from './reports/catalog-routes';
+import { staffLinkRoutes } from './staff-link/routes';
 
 /** The staff door, mounted at `/api/v1` in `src/app.ts`. */
 export const api = createRouter();
@@ -53,6 +54,7 @@ api.route('/', closureRoutes);
 api.route('/', richMenuRoutes);
 api.route('/', reportRoutes);
 api.route('/', reportCatalogRoutes);
+api.route('/', staffLinkRoutes);
 
 // Unknown paths under /api/v1 answer in the same envelope as everything else.
 api.all('*', () => {

@@ -7,6 +7,7 @@ import { db } from '../src/db/client';
 import { fake, newUserId } from './helpers/line';
 import { api, newStaff } from './helpers/api';
 import { afterFirstRead, team, textMessage, uniqueWard } from './helpers/broadcasts';
+import { linkLine } from './helpers/staff-link';
 
 const segment = () => ({ type: 'segment', wards: [uniqueWard()] });
 const body = (extra: Record<string, unknown> = {}) => ({
@@ -254,59 +255,114 @@ describe('reading', () => {
   });
 });
 
-describe('test send to the staff member’s own LINE accounts', () => {
-  it('needs registered IDs, then multicasts the messages to exactly those at once', async () => {
+describe('test send to the staff member’s own linked LINE accounts', () => {
+  it('needs a linked account, then multicasts to exactly those at once; the audit row names staff and handles', async () => {
     const { author } = await team();
     const text = `テスト ${crypto.randomUUID()}`;
     const { id } = await create(author.token, { messages: [textMessage(text)] });
-    await problem(await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' }), 409);
+    const none = await problem(await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' }), 409);
+    expect(none.detail).toContain('/staff/me/link-code');
 
-    const mine = [newUserId(), newUserId()];
-    await problem(
-      await api('/staff/me/line-users', {
-        token: author.token,
-        method: 'PUT',
-        body: { lineUserIds: ['not-a-line-id'] },
-      }),
-      400,
-    );
-    const put = await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: mine } });
-    expect(((await put.json()) as { lineUserIds: string[] }).lineUserIds).toEqual([...mine].sort());
-
+    const mine = [await linkLine(author.token), await linkLine(author.token)];
     const res = await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' });
     expect(await res.json()).toEqual({ sentTo: 2 });
-    const sent = await fake.requests({ to: mine[0]!, path: '/v2/bot/message/multicast' });
+    const sent = await fake.requests({ to: mine[0]!.userId, path: '/v2/bot/message/multicast' });
     expect(sent).toHaveLength(1);
-    expect([...sent[0]!.to].sort()).toEqual([...mine].sort());
+    expect([...sent[0]!.to].sort()).toEqual(mine.map((m) => m.userId).sort());
     expect(sent[0]!.retryKey).toMatch(/^[0-9a-f-]{36}$/);
     expect((sent[0]!.body as { messages: { text: string }[] }).messages[0]!.text).toBe(text);
     // A test send is not a release: the broadcast still waits for approval.
     expect(((await (await api(`/broadcasts/${id}`)).json()) as { status: string }).status).toBe('pending_approval');
-    expect((await auditActions(id)).map((a) => a.action)).toContain('broadcast.test_send');
+    const row = await env.DB.prepare(
+      `SELECT detail FROM audit_log WHERE action = 'broadcast.test_send' AND target_id = ? AND staff_id = ?`,
+    )
+      .bind(id, author.id)
+      .first<{ detail: string }>();
+    expect(JSON.parse(row!.detail)).toEqual({
+      recipients: 2,
+      staff: [author.id],
+      handles: mine.map((m) => m.handle).sort(),
+    });
+    for (const m of mine) expect(row!.detail).not.toContain(m.userId);
+  });
+
+  it('a resident’s LINE user ID cannot be registered without proof, so a test send cannot reach them', async () => {
+    const { author } = await team();
+    const resident = newUserId();
+    const put = await api('/staff/me/line-users', {
+      token: author.token,
+      method: 'PUT',
+      body: { lineUserIds: [resident] },
+    });
+    expect([404, 405]).toContain(put.status);
+    const { id } = await create(author.token);
+    await problem(await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' }), 409);
+    expect(await fake.requests({ to: resident })).toHaveLength(0);
+  });
+
+  it('goes only to the caller’s own linked accounts, not to another staff member’s', async () => {
+    const { author } = await team();
+    const colleague = await newStaff(['broadcaster']);
+    const theirs = await linkLine(colleague.token);
+    const mine = await linkLine(author.token);
+    const { id } = await create(colleague.token);
+    expect(await (await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' })).json()).toEqual({
+      sentTo: 1,
+    });
+    expect(await fake.requests({ to: mine.userId, path: '/v2/bot/message/multicast' })).toHaveLength(1);
+    expect(await fake.requests({ to: theirs.userId, path: '/v2/bot/message/multicast' })).toHaveLength(0);
+  });
+
+  it('at most 10 an hour per staff member: the 11th is 429 with Retry-After and sends nothing', async () => {
+    const { author } = await team();
+    const me = await linkLine(author.token);
+    const { id } = await create(author.token);
+    for (let i = 0; i < 10; i++) {
+      expect((await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' })).status).toBe(200);
+    }
+    const res = await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' });
+    await problem(res, 429);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(3500);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(await fake.requests({ to: me.userId, path: '/v2/bot/message/multicast' })).toHaveLength(10);
+    // The limit is the caller's: a colleague can still test.
+    const colleague = await newStaff(['broadcaster']);
+    await linkLine(colleague.token);
+    expect((await api(`/broadcasts/${id}/test`, { token: colleague.token, method: 'POST' })).status).toBe(200);
+  });
+
+  it('parallel requests cannot together get past the hourly limit', async () => {
+    const { author } = await team();
+    const me = await linkLine(author.token);
+    const { id } = await create(author.token);
+    const all = await Promise.all(
+      Array.from({ length: 12 }, () => api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' })),
+    );
+    expect(all.map((r) => r.status).sort()).toEqual([...Array(10).fill(200), 429, 429]);
+    expect(await fake.requests({ to: me.userId, path: '/v2/bot/message/multicast' })).toHaveLength(10);
   });
 
   it('a 5xx from LINE is retried with the same key', async () => {
     const { author } = await team();
-    const me = newUserId();
-    await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: [me] } });
+    const { userId: me } = await linkLine(author.token);
     const { id } = await create(author.token);
     await fake.inject({ path: '/v2/bot/message/multicast', to: me, status: 500, times: 1, acceptFirst: true });
     expect((await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' })).status).toBe(200);
-    const attempts = await fake.attempts({ to: me });
+    const attempts = await fake.attempts({ to: me, path: '/v2/bot/message/multicast' });
     expect(attempts.map((a) => a.status)).toEqual([500, 409]);
     expect(new Set(attempts.map((a) => a.retryKey)).size).toBe(1);
-    expect(await fake.requests({ to: me })).toHaveLength(1);
+    expect(await fake.requests({ to: me, path: '/v2/bot/message/multicast' })).toHaveLength(1);
   });
 
   it('a 5xx is retried after the send loop’s backoff, as a broadcast’s batch is: same key, one multicast accepted', async () => {
     const { author } = await team();
-    const me = newUserId();
-    await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: [me] } });
+    const { userId: me } = await linkLine(author.token);
     const { id } = await create(author.token);
     await fake.inject({ path: '/v2/bot/message/multicast', to: me, status: 500, times: 1 });
     const res = await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' });
     expect(await res.json()).toEqual({ sentTo: 1 });
-    const attempts = await fake.attempts({ to: me });
+    const attempts = await fake.attempts({ to: me, path: '/v2/bot/message/multicast' });
     expect(attempts.map((a) => a.status)).toEqual([500, 200]);
     expect(new Set(attempts.map((a) => a.retryKey)).size).toBe(1);
     // Retrying at once would meet LINE while it is still failing.
@@ -316,14 +372,13 @@ describe('test send to the staff member’s own LINE accounts', () => {
 
   it('a monthly-limit 429 is not retried: 422 with LINE’s message, one attempt', async () => {
     const { author } = await team();
-    const me = newUserId();
-    await api('/staff/me/line-users', { token: author.token, method: 'PUT', body: { lineUserIds: [me] } });
+    const { userId: me } = await linkLine(author.token);
     const { id } = await create(author.token);
     const message = 'You have reached your monthly limit.';
     await fake.inject({ path: '/v2/bot/message/multicast', to: me, status: 429, times: 3, body: { message } });
     const p = await problem(await api(`/broadcasts/${id}/test`, { token: author.token, method: 'POST' }), 422);
     expect(p.detail).toContain(message);
-    expect(await fake.attempts({ to: me })).toHaveLength(1);
+    expect(await fake.attempts({ to: me, path: '/v2/bot/message/multicast' })).toHaveLength(1);
     expect((await auditActions(id)).map((a) => a.action)).not.toContain('broadcast.test_send');
   });
 });

@@ -22,7 +22,7 @@ import {
   updateBroadcast,
 } from './service';
 import type { BroadcastSummary } from './summary';
-import { listStaffLineUsers, MAX_STAFF_LINE_USERS, setStaffLineUsers, testSend } from './test-send';
+import { MAX_TEST_SENDS_PER_HOUR, testSend } from './test-send';
 
 const conflict = conflictResponse('Not allowed in the broadcast’s current status');
 const unprocessable = unprocessableResponse('The audience cannot be resolved yet (schools, associations)');
@@ -140,15 +140,6 @@ function summaryJson(s: BroadcastSummary) {
 
 const scheduledAtMs = (s: string | null | undefined) =>
   s === undefined ? undefined : s === null ? null : Date.parse(s);
-
-const LineUserIds = z
-  .strictObject({
-    lineUserIds: z
-      .array(z.string().regex(/^U[0-9a-f]{32}$/, 'must be a LINE user ID (U + 32 hex digits)'))
-      .max(MAX_STAFF_LINE_USERS)
-      .refine((xs) => new Set(xs).size === xs.length, 'must not repeat'),
-  })
-  .openapi('StaffLineUsers');
 
 export const broadcastRoutes = createRouter()
   .openapi(
@@ -274,37 +265,30 @@ export const broadcastRoutes = createRouter()
       method: 'post',
       path: '/broadcasts/{id}/test',
       tags: ['Broadcasts'],
-      summary: 'Send it now to your own registered LINE accounts / テスト送信',
+      summary: 'Send it now to your own linked LINE accounts / テスト送信',
+      description:
+        'Goes only to the LINE accounts you linked with `POST /staff/me/link-code`, in any status, outside ' +
+        `the hours rule; at most ${MAX_TEST_SENDS_PER_HOUR} an hour.`,
       request: { params: Id },
       responses: {
         200: { description: 'Sent', content: json(z.object({ sentTo: z.number().int() })) },
         ...notFoundResponse,
-        ...conflictResponse('No LINE user IDs registered for the caller'),
+        ...conflictResponse('No LINE account linked to the caller'),
         ...unprocessableResponse('LINE refused the message'),
+        429: problemAnswer(`More than ${MAX_TEST_SENDS_PER_HOUR} test sends within an hour; see Retry-After`),
         503: problemAnswer('LINE did not answer; try again'),
       },
     }),
-    async (c) => c.json(await testSend(c.env, c.var.db, c.var.staff, c.req.valid('param').id), 200),
-  )
-  .openapi(
-    staffRoute([], {
-      method: 'get',
-      path: '/staff/me/line-users',
-      tags: ['Staff'],
-      summary: 'Your LINE accounts for test sends / テスト送信先',
-      responses: { 200: { description: 'The caller’s LINE user IDs', content: json(LineUserIds) } },
-    }),
-    async (c) => c.json({ lineUserIds: await listStaffLineUsers(c.var.db, c.var.staff.id) }, 200),
-  )
-  .openapi(
-    staffRoute([], {
-      method: 'put',
-      path: '/staff/me/line-users',
-      tags: ['Staff'],
-      summary: 'Replace your LINE accounts for test sends / テスト送信先の登録',
-      request: { body: { required: true, content: json(LineUserIds) } },
-      responses: { 200: { description: 'Stored', content: json(LineUserIds) }, ...badRequestResponse },
-    }),
-    async (c) =>
-      c.json({ lineUserIds: await setStaffLineUsers(c.var.db, c.var.staff, c.req.valid('json').lineUserIds) }, 200),
+    async (c) => {
+      const result = await testSend(c.env, c.var.db, c.var.staff, c.req.valid('param').id);
+      if ('retryAfterSeconds' in result) {
+        // Answered rather than thrown: onApiError would drop the Retry-After header.
+        const detail = `At most ${MAX_TEST_SENDS_PER_HOUR} test sends an hour; try again in ${result.retryAfterSeconds} s.`;
+        return c.json({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail }, 429, {
+          'content-type': 'application/problem+json',
+          'retry-after': String(result.retryAfterSeconds),
+        });
+      }
+      return c.json(result, 200);
+    },
   );

@@ -1,6 +1,7 @@
 import { langOf } from '../i18n';
 import type { LineEvent } from '../line/events';
 import { hasConsented, recordConsent, recordFollow, recordUnfollow } from '../residents/service';
+import { answerLinkCommand } from '../staff-link/chat';
 import { FLOWS } from './flows';
 import { isService, needsConsent, parsePostback, policyAnswerDue, serviceFromText } from './rules';
 import * as t from './texts';
@@ -25,14 +26,15 @@ export async function handleEvent(
       // A resident who already accepted the current terms is welcomed back without being asked again.
       const consented = hasConsented(ctx.resident, ctx.config.termsVersion);
       return {
-        state: { lastPolicyAnswerAt: state.lastPolicyAnswerAt },
+        state: { ...state, flow: undefined },
         messages: consented ? [t.greeting(lang)] : [t.greeting(lang), consentPromptFor({ ...ctx, lang })],
       };
     }
     case 'unfollow':
       await recordUnfollow(ctx.db, userId, ctx.now);
-      // Drafts die with the block; nothing can be sent to a blocked resident anyway.
-      return { state: { lastPolicyAnswerAt: state.lastPolicyAnswerAt }, messages: [] };
+      // Drafts die with the block; nothing can be sent to a blocked resident anyway. The throttles
+      // stay: blocking and following again must not reset the count of wrong link codes.
+      return { state: { ...state, flow: undefined }, messages: [] };
     case 'postback':
       return handlePostback(ctx, state, event);
     case 'message':
@@ -64,6 +66,10 @@ async function handlePostback(ctx: HandleContext, state: ConversationState, even
 
 async function handleMessage(ctx: HandleContext, state: ConversationState, event: LineEvent): Promise<HandleResult> {
   const text = event.message?.type === 'text' ? (event.message.text ?? '') : null;
+  // A staff member linking their own phone is not using a resident service: no consent to
+  // the residents' terms, and it is read before any flow, so a draft does not swallow it.
+  const link = text === null ? null : await staffLink(ctx, state, event.source!.userId!, text);
+  if (link) return link;
   const service = text !== null ? serviceFromText(text) : null;
   if (service) return startService(ctx, state, service);
   if (state.flow) return continueFlow(ctx, state as FlowState, event);
@@ -73,6 +79,17 @@ async function handleMessage(ctx: HandleContext, state: ConversationState, event
     state: { ...state, lastPolicyAnswerAt: ctx.now },
     messages: [t.policyAnswer(ctx.lang, ctx.config.contactEmail)],
   };
+}
+
+async function staffLink(
+  ctx: HandleContext,
+  state: ConversationState,
+  userId: string,
+  text: string,
+): Promise<HandleResult | null> {
+  const answer = await answerLinkCommand(ctx.db, userId, text, state.wrongLinkCodesAt, ctx.lang, ctx.now);
+  if (!answer) return null;
+  return { state: { ...state, wrongLinkCodesAt: answer.wrongCodes }, messages: answer.messages };
 }
 
 type FlowState = ConversationState & { flow: ActiveFlow };

@@ -11,6 +11,8 @@ export interface ConversationState {
   flow?: ActiveFlow;
   /** When the policy §6 answer was last sent; it is sent at most once an hour. */
   lastPolicyAnswerAt?: number;
+  /** When this LINE account sent a wrong staff link code (the last hour's), for the guess limit. */
+  wrongLinkCodesAt?: number[];
 }
 
 export interface ActiveFlow {

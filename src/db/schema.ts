@@ -344,13 +344,49 @@ export const closureDays = sqliteTable('closure_days', {
   createdAt: integer('created_at').notNull(),
 });
 
-/** A staff member's own LINE accounts, for test sends of a broadcast to themselves. */
-export const staffLineUsers = sqliteTable(
-  'staff_line_users',
+/* ───────────── Staff members' own LINE accounts (test sends) ───────────── */
+
+/**
+ * A one-time code a staff member sends to the bot as 「職員 <code>」 from their own LINE,
+ * proving that LINE account is theirs. Only the SHA-256 of the code is stored; `handle`
+ * is set when it is used, to the linked account it made.
+ */
+export const staffLinkCodes = sqliteTable(
+  'staff_link_codes',
   {
+    codeHash: text('code_hash').primaryKey(),
+    staffId: text('staff_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    handle: text('handle'),
+  },
+  (t) => [index('staff_link_codes_staff_idx').on(t.staffId, t.usedAt)],
+);
+
+/**
+ * A LINE account proven to belong to a staff member; test sends go only here. Staff see
+ * the random `handle`, never the LINE user ID.
+ */
+export const staffLineAccounts = sqliteTable(
+  'staff_line_accounts',
+  {
+    handle: text('handle').primaryKey(),
     staffId: text('staff_id').notNull(),
     lineUserId: text('line_user_id').notNull(),
-    createdAt: integer('created_at').notNull(),
+    linkedAt: integer('linked_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.staffId, t.lineUserId] })],
+  (t) => [uniqueIndex('staff_line_accounts_staff_user_idx').on(t.staffId, t.lineUserId)],
+);
+
+/** Every test send a staff member started, for the hourly limit. */
+export const broadcastTestSends = sqliteTable(
+  'broadcast_test_sends',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    staffId: text('staff_id').notNull(),
+    broadcastId: text('broadcast_id').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('broadcast_test_sends_staff_idx').on(t.staffId, t.at)],
 );

@@ -310,6 +310,9 @@ function recipients(path: string, body: unknown): string[] {
 }
 
 /** LINE's validation, as far as our messages go. Returns LINE's error body, or null when valid. */
+/** LINE's answer to a malformed recipient ID (line-platform-feedback#32, line-bot-sdk-java#54). */
+const INVALID_TO = { message: "The property, 'to', in the request body is invalid (line: -, column: -)" };
+
 export function validateSend(
   family: Family,
   body: unknown,
@@ -321,9 +324,12 @@ export function validateSend(
   if (family === 'reply' && typeof b.replyToken !== 'string')
     details.push({ message: 'must be specified', property: 'replyToken' });
   if (family === 'push' && typeof b.to !== 'string') details.push({ message: 'must be specified', property: 'to' });
+  // LINE refuses a `to` that is not a user (group, room) ID before looking at anything else.
+  if (family === 'push' && typeof b.to === 'string' && !/^[UCR][0-9a-f]{32}$/.test(b.to)) return INVALID_TO;
   if (family === 'multicast') {
     if (!Array.isArray(b.to) || b.to.length === 0) details.push({ message: 'must be specified', property: 'to' });
     else if (b.to.length > 500) details.push({ message: 'Size must be between 1 and 500', property: 'to' });
+    else if (b.to.some((id) => typeof id !== 'string' || !/^U[0-9a-f]{32}$/.test(id))) return INVALID_TO;
   }
   const messages = b.messages;
   if (!Array.isArray(messages) || messages.length === 0 || messages.length > 5) {
