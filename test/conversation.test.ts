@@ -291,7 +291,7 @@ describe('a deterministic handler error (issue 8, finding 8)', () => {
     );
     const rows = await settled(userId, 5_000);
     expect(rows[0]).toMatchObject({ status: 'failed', attempts: 0 });
-    expect(rows[0]!.last_error).toContain('trim');
+    expect(rows[0]!.last_error).toMatch(/^TypeError: /);
     expect(rows[1]!.status).toBe('done');
     expect(texts(await fake.messagesTo(userId))).toHaveLength(1);
   });
