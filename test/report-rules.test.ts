@@ -12,6 +12,7 @@ import {
   open311Status,
   parseArea,
   personalDataHints,
+  redactPersonalData,
   underDailyLimit,
   type DuplicateCandidate,
 } from '../src/reports/rules';
@@ -195,6 +196,58 @@ describe('personal data in a description (terms §1(6))', () => {
     ['幅30cm 深さ10cm', false, false],
   ])('%s → phone %s, e-mail %s', (text, phone, email) => {
     expect(personalDataHints(text)).toEqual({ phone, email });
+  });
+
+  // What phones and hands type between the groups: every dash-like character, dots, brackets, spaces.
+  it.each([
+    '連絡は０９０ー１２３４ー５６７８まで',
+    '090ｰ1234ｰ5678',
+    '090−1234−5678',
+    '090‐1234‐5678',
+    '090‑1234‑5678',
+    '090‒1234‒5678',
+    '090–1234–5678',
+    '090—1234—5678',
+    '090―1234―5678',
+    '090﹣1234﹣5678',
+    '090－1234－5678',
+    '090.1234.5678',
+    '０９０．１２３４．５６７８',
+    '090 1234 5678',
+    '090　1234　5678',
+    '(086)803-1000',
+    '（０８６）８０３－１０００',
+    '086 - 803 - 1000',
+    '0120-123-456',
+    '+81-90-1234-5678',
+    '+81 (0)90 1234 5678',
+    '2026-12-01 090-1234-5678',
+    '090-1234-5678 2026年',
+  ])('%s: warned about and blanked with none of its digits left', (text) => {
+    expect(personalDataHints(text).phone).toBe(true);
+    const out = redactPersonalData(text);
+    expect(out).toContain('［削除］');
+    for (const digits of ['1234', '5678', '803', '1000', '123-456', '0120'])
+      if (text.normalize('NFKC').includes(digits)) expect(out).not.toContain(digits);
+  });
+
+  it.each([
+    ['2026-12-01', '2026-12-01'],
+    ['2026.12.01に気づきました', '2026.12.01に気づきました'],
+    ['番地 3-2-1 の前', '番地 3-2-1 の前'],
+    ['電柱 No.12-345', '電柱 No.12-345'],
+    ['穴が3つ、深さ0.5m', '穴が3つ、深さ0.5m'],
+    ['幅 120 cm、長さ 300 cm', '幅 120 cm、長さ 300 cm'],
+    ['令和8年12月1日 10:30頃', '令和8年12月1日 10:30頃'],
+    ['34.66532, 133.91800', '34.66532, 133.91800'],
+  ])('%s: an ordinary number, neither warned about nor blanked', (text, out) => {
+    expect(personalDataHints(text).phone).toBe(false);
+    expect(redactPersonalData(text)).toBe(out);
+  });
+
+  it('blanks the whole number and keeps the words around it', () => {
+    expect(redactPersonalData('連絡は（０８６）８０３ー１０００まで')).toBe('連絡は［削除］まで');
+    expect(redactPersonalData('(086)803-1000 か 090ー1234ー5678 へ')).toBe('［削除］ か ［削除］ へ');
   });
 });
 
