@@ -11,12 +11,14 @@ import {
   OKAYAMA_CITY_AREA,
   open311Status,
   parseArea,
+  descriptionLength,
   personalDataHints,
   redactPersonalData,
   underDailyLimit,
   type DuplicateCandidate,
 } from '../src/reports/rules';
 import type { ReportStatus } from '../src/db/schema';
+import { label } from '../src/reports/texts';
 
 describe('area check (default: Okayama City)', () => {
   it.each([
@@ -259,4 +261,25 @@ describe('department mail backoff', () => {
     [7, 3_600_000],
     [20, 3_600_000],
   ])('after %i attempts wait %i ms', (n, ms) => expect(mailBackoffMs(n)).toBe(ms));
+});
+
+describe('what a resident sees is what counts (their limits count graphemes)', () => {
+  it.each([
+    [1000, 'あ'.repeat(1000)],
+    [1000, '👍🏽'.repeat(1000)],
+    [1000, '👨‍👩‍👧'.repeat(1000)],
+    [1000, 'e\u0301'.repeat(1000)],
+    [1001, '👍🏽'.repeat(1001)],
+  ])('a description of %i characters as a person sees them', (n, text) => {
+    expect(descriptionLength(text)).toBe(n);
+  });
+
+  it.each([
+    ['道路', '道路'],
+    ['👨‍👩‍👧'.repeat(20), '👨‍👩‍👧'.repeat(20)],
+    ['👨‍👩‍👧'.repeat(21), `${'👨‍👩‍👧'.repeat(19)}…`],
+    ['あ'.repeat(21), `${'あ'.repeat(19)}…`],
+  ])('a quick-reply label %s fits LINE’s 20 graphemes whole', (name, out) => {
+    expect(label(name)).toBe(out);
+  });
 });

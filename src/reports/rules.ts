@@ -1,4 +1,5 @@
 import type { ReportStatus } from '../db/schema';
+import { countIn } from '../line/limits';
 
 /**
  * Pure rules of damage reports: where the city is, how near is "the same place", how many
@@ -211,8 +212,9 @@ export function redactPersonalData(text: string): string {
   return normaliseForMatching(text).replace(EMAIL_G, '［削除］').replace(PHONE_G, '［削除］');
 }
 
+/** A resident's own limit counts what they see: graphemes (👍🏽 is one character, not two). */
 export function descriptionLength(text: string): number {
-  return [...text].length;
+  return countIn(text, 'graphemes');
 }
 
 /** Open311 knows only open and closed. */

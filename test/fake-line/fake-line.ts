@@ -10,6 +10,8 @@
  * against one fake, so they query and inject by their own user IDs.
  */
 
+import { lineLength, type LineProperty } from '../../src/line/limits';
+
 export interface RecordedRequest {
   id: string;
   at: number;
@@ -337,28 +339,38 @@ export function validateSend(
 
 function validateMessage(msg: Record<string, unknown>, at: string): { message: string; property: string }[] {
   const errs: { message: string; property: string }[] = [];
-  const len = (s: unknown) => (typeof s === 'string' ? [...s].length : -1);
+  // LINE counts most text in UTF-16 code units and labels and template texts in graphemes.
+  const len = (property: LineProperty, s: unknown) => (typeof s === 'string' ? lineLength(property, s) : -1);
   switch (msg?.type) {
     case 'text':
-      if (len(msg.text) < 1 || len(msg.text) > 5000)
+      if (len('text', msg.text) < 1 || len('text', msg.text) > 5000)
         errs.push({ message: 'Length must be between 1 and 5000', property: `${at}.text` });
       break;
     case 'template': {
-      if (len(msg.altText) < 1 || len(msg.altText) > 400)
+      if (len('altText', msg.altText) < 1 || len('altText', msg.altText) > 400)
         errs.push({ message: 'Length must be between 1 and 400', property: `${at}.altText` });
       const t = msg.template as Record<string, unknown> | undefined;
       const actions = (t?.actions ?? []) as Record<string, unknown>[];
       if (t?.type === 'buttons') {
         const max = t.thumbnailImageUrl || t.title ? 60 : 160;
-        if (len(t.text) < 1 || len(t.text) > max)
+        if (len('template.text', t.text) < 1 || len('template.text', t.text) > max)
           errs.push({ message: `Length must be between 1 and ${max}`, property: `${at}.template.text` });
         if (actions.length < 1 || actions.length > 4)
           errs.push({ message: 'Size must be between 1 and 4', property: `${at}.template.actions` });
       }
-      if (t?.type === 'confirm' && actions.length !== 2)
-        errs.push({ message: 'Size must be 2', property: `${at}.template.actions` });
+      if (
+        t?.type === 'buttons' &&
+        t.title !== undefined &&
+        (len('template.title', t.title) < 1 || len('template.title', t.title) > 40)
+      )
+        errs.push({ message: 'Length must be between 1 and 40', property: `${at}.template.title` });
+      if (t?.type === 'confirm') {
+        if (actions.length !== 2) errs.push({ message: 'Size must be 2', property: `${at}.template.actions` });
+        if (len('template.text', t.text) < 1 || len('template.text', t.text) > 240)
+          errs.push({ message: 'Length must be between 1 and 240', property: `${at}.template.text` });
+      }
       actions.forEach((a, i) => {
-        if (len(a.label) > 20)
+        if (len('action.label', a.label) > 20)
           errs.push({ message: 'Length must be between 0 and 20', property: `${at}.template.actions[${i}].label` });
       });
       break;
@@ -385,7 +397,7 @@ function validateMessage(msg: Record<string, unknown>, at: string): { message: s
       errs.push({ message: 'Size must be between 1 and 13', property: `${at}.quickReply.items` });
     items.forEach((it, i) => {
       const label = (it.action as Record<string, unknown> | undefined)?.label;
-      if (len(label) > 20)
+      if (len('action.label', label) > 20)
         errs.push({
           message: 'Length must be between 0 and 20',
           property: `${at}.quickReply.items[${i}].action.label`,
