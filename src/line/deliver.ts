@@ -1,11 +1,10 @@
 import type { messagingApi } from '@line/bot-sdk';
 import { classifyLineError, withTimeout, type LineClients } from './client';
+import { fitToLine } from './fit';
 
 /** Reply tokens live about a minute; past this age a reply is not worth trying. */
 export const REPLY_TOKEN_FRESH_MS = 50_000;
 export const LINE_CALL_TIMEOUT_MS = 10_000;
-/** LINE accepts at most five message objects per request. */
-export const MAX_MESSAGES_PER_REQUEST = 5;
 
 export interface OutgoingReply {
   userId: string;
@@ -33,7 +32,9 @@ export function replyTokenIsFresh(eventTimestamp: number, now: number): boolean 
  * are single-use, so a reply is never retried.
  */
 export async function deliver(clients: LineClients, out: OutgoingReply, now: number): Promise<DeliveryResult> {
-  const messages = out.messages.slice(0, MAX_MESSAGES_PER_REQUEST);
+  const { messages, changes } = fitToLine(out.messages);
+  // Which limits were hit, never who the answer is for.
+  if (changes.length) console.warn(JSON.stringify({ msg: 'answer shortened to fit LINE limits', changes }));
   let replyTried = false;
   if (out.replyToken && replyTokenIsFresh(out.eventTimestamp, now)) {
     replyTried = true;

@@ -1,5 +1,5 @@
 import type { ReportStatus } from '../db/schema';
-import { countIn } from '../line/limits';
+import { clip, countIn } from '../line/limits';
 
 /**
  * Pure rules of damage reports: where the city is, how near is "the same place", how many
@@ -163,6 +163,20 @@ export function notifiesReporter(to: ReportStatus, publicNote: string | null | u
 }
 
 export const MAX_DESCRIPTION_CHARS = 1000;
+/**
+ * What a resident's LINE sends with a location is theirs to fill (an app can send any text),
+ * so it is clipped before it is stored or repeated in a summary that must fit LINE's 5,000.
+ */
+export const MAX_ADDRESS_CHARS = 200;
+export const MAX_LOCATION_TITLE_CHARS = 100;
+/** The summary before 送信 repeats this much of the description. */
+export const SUMMARY_DESCRIPTION_CHARS = 200;
+
+/** A resident's text cut to `max` characters as they see them (graphemes), with 「…」; null when absent. */
+export function clipResidentText(text: string | undefined | null, max: number): string | null {
+  if (text === undefined || text === null) return null;
+  return clip(text, max, 'graphemes');
+}
 export const MAX_PHOTOS = 3;
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 
