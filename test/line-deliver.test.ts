@@ -12,7 +12,7 @@ const item = (label: string) => ({ type: 'action' as const, action: { type: 'mes
 async function pushOf(userId: string, messages: Msg[]) {
   const result = await deliver(
     lineClients(env),
-    { userId, messages, eventTimestamp: STALE(), retryKey: crypto.randomUUID() },
+    { userId, messages, replyState: 'untried', eventTimestamp: STALE(), retryKey: crypto.randomUUID() },
     Date.now(),
   );
   const [req] = await fake.requests({ to: userId, path: '/v2/bot/message/push' });

@@ -10,7 +10,7 @@
  * against one fake, so they query and inject by their own user IDs.
  */
 
-import { lineLength, type LineProperty } from '../../src/line/limits';
+import { lineLength, type LineProperty } from '../../src/line/limits.ts';
 
 export interface RecordedRequest {
   id: string;
@@ -41,9 +41,9 @@ export interface Injection {
   status: number;
   /** How many matching requests fail; then the fake behaves normally again. */
   times: number;
-  /** Wait this long before answering (to exercise timeouts). */
+  /** Wait this long before answering (to exercise timeouts); with acceptFirst, after accepting. */
   delayMs?: number;
-  /** Accept and record the request, then answer with the failure anyway (a lost answer). */
+  /** Accept and record the request at once, then answer with the failure anyway (a lost answer). */
   acceptFirst?: boolean;
   body?: unknown;
 }
@@ -114,13 +114,12 @@ export class FakeLine {
 
   private async answer(request: Request, url: URL, body: unknown, to: string[]): Promise<Response> {
     const injection = this.takeInjection(url.pathname, to);
-    if (injection?.delayMs) await new Promise((r) => setTimeout(r, injection.delayMs));
-    if (injection && !injection.acceptFirst)
-      return json(injection.status, injection.body ?? errorBody(injection.status));
-
-    const response = await this.route(request, url, body, to);
-    if (injection?.acceptFirst) return json(injection.status, injection.body ?? errorBody(injection.status));
-    return response;
+    const wait = () => new Promise((r) => setTimeout(r, injection?.delayMs ?? 0));
+    if (!injection) return this.route(request, url, body, to);
+    // Accepted at once (a retry key or reply token is spent now), answered late or wrongly: a lost answer.
+    if (injection.acceptFirst) await this.route(request, url, body, to);
+    await wait();
+    return json(injection.status, injection.body ?? errorBody(injection.status));
   }
 
   private async route(request: Request, url: URL, body: unknown, to: string[]): Promise<Response> {
