@@ -30,6 +30,8 @@ export default defineConfig(async () => {
             LINE_DATA_API_BASE_URL: 'https://api-data.line.me',
             // Broadcast tests inject slow answers; a short timeout keeps them quick.
             BROADCAST_CALL_TIMEOUT_MS: '1000',
+            // Conversation tests inject a reply that LINE accepts and never answers.
+            LINE_CALL_TIMEOUT_MS: '2000',
           },
           outboundService: (request: Request) => fakeLine.handle(request),
           // The department mail binding as in wrangler.toml, but refusing one address, so a

@@ -33,6 +33,8 @@ declare namespace Cloudflare {
     BROADCAST_HOURS_COMMUNITY?: string;
     /** How long one LINE call of a broadcast may take before it counts as a timeout and is retried with its key. */
     BROADCAST_CALL_TIMEOUT_MS?: string;
+    /** How long one LINE call of a conversation's answer may take before it counts as unanswered (a timeout). */
+    LINE_CALL_TIMEOUT_MS?: string;
     /** Comma lists of what residents may choose in 設定; `日本語名|English name` gives the English label. */
     WARDS?: string;
     INTERESTS?: string;

@@ -14,6 +14,7 @@ export const DEFAULTS = {
   BROADCAST_HOURS_SCHOOL: '07:00-20:00',
   BROADCAST_HOURS_COMMUNITY: '07:00-21:00',
   BROADCAST_CALL_TIMEOUT_MS: 10_000,
+  LINE_CALL_TIMEOUT_MS: 10_000,
   WARDS: '北区|Kita Ward,中区|Naka Ward,東区|Higashi Ward,南区|Minami Ward',
   INTERESTS:
     '防災|Disaster preparedness,子育て|Child-rearing,イベント|Events,健康・福祉|Health & welfare,ごみ・環境|Waste & environment,観光|Tourism',
@@ -54,6 +55,7 @@ export function parseConfig(env: Env) {
       community: env.BROADCAST_HOURS_COMMUNITY || DEFAULTS.BROADCAST_HOURS_COMMUNITY,
     },
     broadcastCallTimeoutMs: Number(env.BROADCAST_CALL_TIMEOUT_MS) || DEFAULTS.BROADCAST_CALL_TIMEOUT_MS,
+    lineCallTimeoutMs: Number(env.LINE_CALL_TIMEOUT_MS) || DEFAULTS.LINE_CALL_TIMEOUT_MS,
     wards: parseChoices(env.WARDS || DEFAULTS.WARDS),
     interests: parseChoices(env.INTERESTS || DEFAULTS.INTERESTS),
   };

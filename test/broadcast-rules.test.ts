@@ -126,9 +126,36 @@ describe('LINE message limits', () => {
     const r = BroadcastMessage.safeParse(m);
     return r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
   };
-  it('text of 5,000 characters passes, 5,001 does not (emoji count as one)', () => {
-    expect(issues({ type: 'text', text: '😀'.repeat(5000) })).toEqual([]);
+  it('text of 5,000 UTF-16 units passes, 5,001 does not: an emoji is two of them, as LINE counts', () => {
+    expect(issues({ type: 'text', text: 'あ'.repeat(5000) })).toEqual([]);
     expect(issues({ type: 'text', text: 'あ'.repeat(5001) })).toEqual(['text']);
+    expect(issues({ type: 'text', text: `${'あ'.repeat(4998)}🍎` })).toEqual([]);
+    expect(issues({ type: 'text', text: `${'あ'.repeat(4999)}🍎` })).toEqual(['text']);
+    expect(issues({ type: 'text', text: '😀'.repeat(2501) })).toEqual(['text']);
+  });
+  it('labels, action texts and template texts count graphemes: a family emoji is one', () => {
+    const family = '👨‍👩‍👧';
+    const action = { type: 'message', label: family.repeat(20), text: family.repeat(300) };
+    expect(issues({ type: 'text', text: 'a', quickReply: { items: [{ type: 'action', action }] } })).toEqual([]);
+    const buttons = (text: string, title?: string) => ({
+      type: 'template',
+      altText: 'a',
+      template: { type: 'buttons', text, ...(title && { title }), actions: [action] },
+    });
+    expect(issues(buttons(family.repeat(160)))).toEqual([]);
+    expect(issues(buttons(family.repeat(60), family.repeat(40)))).toEqual([]);
+    expect(issues(buttons(family.repeat(61), 'a'))).toEqual(['template.text']);
+    expect(
+      issues({
+        type: 'template',
+        altText: '🍎'.repeat(201),
+        template: { type: 'confirm', text: 'a', actions: [action, action] },
+      }),
+    ).toEqual(['altText']);
+    const long = { ...action, label: family.repeat(21) };
+    expect(issues({ type: 'text', text: 'a', quickReply: { items: [{ type: 'action', action: long }] } })).toEqual([
+      'quickReply.items.0.action.label',
+    ]);
   });
   it('images need https URLs', () => {
     expect(

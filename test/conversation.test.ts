@@ -171,6 +171,74 @@ describe('talking back to LINE', () => {
     expect((await fake.requests({ to: userId })).map((r) => r.path)).toEqual(['/v2/bot/message/push']);
   });
 
+  // Reply tokens are single-use: once LINE has taken one, the answer is out, whatever we heard back.
+  const REPLY = '/v2/bot/message/reply';
+  const PUSH = '/v2/bot/message/push';
+
+  it('a reply LINE accepted but answered 500: retried with the same token, LINE’s “Invalid reply token” counts as delivered, no push', async () => {
+    const userId = newUserId();
+    await fake.inject({ path: REPLY, to: userId, status: 500, times: 1, acceptFirst: true });
+    const rows = await say(userId, events.text(userId, 'hi'));
+    expect(rows[0]).toMatchObject({ status: 'done', attempts: 1 });
+    const tries = await fake.attempts({ to: userId });
+    expect(tries.map((a) => [a.path, a.status])).toEqual([
+      [REPLY, 500],
+      [REPLY, 400],
+    ]);
+    expect(await fake.requests({ to: userId, path: PUSH })).toEqual([]);
+    expect(await fake.messagesTo(userId)).toHaveLength(1);
+  });
+
+  it('a reply that timed out after LINE accepted it is not sent again by push', async () => {
+    const userId = newUserId();
+    await fake.inject({ path: REPLY, to: userId, status: 200, times: 1, acceptFirst: true, delayMs: 3_000, body: {} });
+    const rows = await say(userId, events.text(userId, 'hi'));
+    expect(rows[0]).toMatchObject({ status: 'done', attempts: 1 });
+    expect(rows[0]!.last_error).toContain('did not answer');
+    expect(await fake.requests({ to: userId, path: PUSH })).toEqual([]);
+    expect(await fake.messagesTo(userId)).toHaveLength(1);
+  });
+
+  it('a reply refused with 503 before LINE took it: the same token is tried again and the answer goes out once', async () => {
+    const userId = newUserId();
+    await fake.inject({ path: REPLY, to: userId, status: 503, times: 1 });
+    const rows = await say(userId, events.text(userId, 'hi'));
+    expect(rows[0]).toMatchObject({ status: 'done', attempts: 1 });
+    const tries = await fake.attempts({ to: userId });
+    expect(tries.map((a) => [a.path, a.status])).toEqual([
+      [REPLY, 503],
+      [REPLY, 200],
+    ]);
+    const [first, second] = (await fake.requests({ to: userId })).map(
+      (r) => (r.body as { replyToken: string }).replyToken,
+    );
+    expect(second).toBeUndefined();
+    expect(first).toMatch(/^reply:/);
+    expect(await fake.messagesTo(userId)).toHaveLength(1);
+  });
+
+  it('a reply token LINE refuses on the first try (already used or expired) falls back to push with the stored key', async () => {
+    const userId = newUserId();
+    await fake.inject({ path: REPLY, to: userId, status: 400, times: 1, body: { message: 'Invalid reply token' } });
+    await say(userId, events.text(userId, 'hi'));
+    const tries = await fake.attempts({ to: userId });
+    expect(tries.map((a) => [a.path, a.status])).toEqual([
+      [REPLY, 400],
+      [PUSH, 200],
+    ]);
+    expect(tries[1]!.retryKey).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('an unanswered reply whose token has gone stale by the retry is pushed', async () => {
+    const userId = newUserId();
+    // Fresh for the first try (under 50 s old), stale once the slow 503 has come back.
+    await fake.inject({ path: REPLY, to: userId, status: 503, times: 1, delayMs: 1_500 });
+    await say(userId, events.text(userId, 'hi', { timestamp: Date.now() - 49_000 }));
+    const tries = await fake.attempts({ to: userId });
+    expect(tries.at(-1)).toMatchObject({ path: PUSH, status: 200 });
+    expect(await fake.messagesTo(userId)).toHaveLength(1);
+  });
+
   it('retries a push that failed with 500 through the alarm, with the same retry key, and sends once', async () => {
     const userId = newUserId();
     await fake.inject({ path: '/v2/bot/message/push', to: userId, status: 500, times: 2 });

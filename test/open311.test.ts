@@ -146,6 +146,24 @@ describe('requests', () => {
     expect(media.headers.get('content-type')).toBe('image/jpeg');
   });
 
+  it('blanks phone numbers written with long-vowel dashes, full-width digits or brackets: no digit of them reaches the public feed', async () => {
+    const reporter = await resident();
+    const a = await storedReport(reporter, {
+      description: '連絡は０９０ー１２３４ー５６７８まで。市役所 (086)803-1000 にも電話しました',
+    });
+    await api(`/reports/${a.id}`, {
+      method: 'PATCH',
+      body: { status: 'accepted', publicNote: '折り返しは０８６ｰ８０３ｰ１０００から' },
+    });
+    const res = await get(`/requests.json?service_request_id=${a.number}`);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const [r] = (await res.json()) as any[];
+    expect(r.description).toBe('連絡は［削除］まで。市役所 ［削除］ にも電話しました');
+    expect(r.status_notes).toBe('折り返しは［削除］から');
+    for (const field of [r.description, r.status_notes])
+      for (const digits of ['090', '1234', '5678', '086', '803', '1000']) expect(field).not.toContain(digits);
+  });
+
   it('is anonymous: no LINE user ID, no internal note, no internal id anywhere', async () => {
     const reporter = await resident();
     const a = await storedReport(reporter);

@@ -643,3 +643,38 @@ describe('outside a report', () => {
     expect(await reportsOf(u)).toHaveLength(0);
   });
 });
+
+describe('resident input that would break LINE’s limits', () => {
+  it('a 100,000-character address is clipped to 200 and the title to 100 (with …); the resident still gets the summary', async () => {
+    const u = await resident();
+    await reportUpTo(u, 'location');
+    const at = spot();
+    const ev = events.location(u, at.lat, at.lng, '岡'.repeat(100_000));
+    ev.message.title = '題'.repeat(5_000);
+    await say(u, ev);
+    const draft = (await flowState(u)).flow!.data;
+    expect(draft.address).toBe(`${'岡'.repeat(199)}…`);
+    expect(draft.title).toBe(`${'題'.repeat(99)}…`);
+
+    await say(u, press(u, 'photos', 'next'));
+    const msgs = await turn(u, events.text(u, '歩道に穴があります'));
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]!.text).toContain(`${'岡'.repeat(199)}…`);
+    expect(quickLabels(msgs[0])).toEqual(['送信', '修正', '中止']);
+
+    await say(u, press(u, 'confirm', 'send'));
+    const [report] = await reportsOf(u);
+    expect(report!.address).toBe(`${'岡'.repeat(199)}…`);
+  });
+
+  it('a location without an address shows its title in the summary', async () => {
+    const u = await resident();
+    await reportUpTo(u, 'location');
+    const at = spot();
+    const ev = events.location(u, at.lat, at.lng, '');
+    ev.message.title = '岡山城';
+    await say(u, ev, press(u, 'photos', 'next'));
+    const msgs = await turn(u, press(u, 'description', 'skip'));
+    expect(msgs[0]!.text).toContain('岡山城');
+  });
+});

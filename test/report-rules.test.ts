@@ -12,11 +12,14 @@ import {
   OKAYAMA_CITY_AREA,
   open311Status,
   parseArea,
+  descriptionLength,
   personalDataHints,
+  redactPersonalData,
   underDailyLimit,
   type DuplicateCandidate,
 } from '../src/reports/rules';
 import type { ReportStatus } from '../src/db/schema';
+import { label } from '../src/reports/texts';
 
 describe('area check (default: Okayama City)', () => {
   it.each([
@@ -212,6 +215,58 @@ describe('personal data in a description (terms §1(6))', () => {
   ])('%s → phone %s, e-mail %s', (text, phone, email) => {
     expect(personalDataHints(text)).toEqual({ phone, email });
   });
+
+  // What phones and hands type between the groups: every dash-like character, dots, brackets, spaces.
+  it.each([
+    '連絡は０９０ー１２３４ー５６７８まで',
+    '090ｰ1234ｰ5678',
+    '090−1234−5678',
+    '090‐1234‐5678',
+    '090‑1234‑5678',
+    '090‒1234‒5678',
+    '090–1234–5678',
+    '090—1234—5678',
+    '090―1234―5678',
+    '090﹣1234﹣5678',
+    '090－1234－5678',
+    '090.1234.5678',
+    '０９０．１２３４．５６７８',
+    '090 1234 5678',
+    '090　1234　5678',
+    '(086)803-1000',
+    '（０８６）８０３－１０００',
+    '086 - 803 - 1000',
+    '0120-123-456',
+    '+81-90-1234-5678',
+    '+81 (0)90 1234 5678',
+    '2026-12-01 090-1234-5678',
+    '090-1234-5678 2026年',
+  ])('%s: warned about and blanked with none of its digits left', (text) => {
+    expect(personalDataHints(text).phone).toBe(true);
+    const out = redactPersonalData(text);
+    expect(out).toContain('［削除］');
+    for (const digits of ['1234', '5678', '803', '1000', '123-456', '0120'])
+      if (text.normalize('NFKC').includes(digits)) expect(out).not.toContain(digits);
+  });
+
+  it.each([
+    ['2026-12-01', '2026-12-01'],
+    ['2026.12.01に気づきました', '2026.12.01に気づきました'],
+    ['番地 3-2-1 の前', '番地 3-2-1 の前'],
+    ['電柱 No.12-345', '電柱 No.12-345'],
+    ['穴が3つ、深さ0.5m', '穴が3つ、深さ0.5m'],
+    ['幅 120 cm、長さ 300 cm', '幅 120 cm、長さ 300 cm'],
+    ['令和8年12月1日 10:30頃', '令和8年12月1日 10:30頃'],
+    ['34.66532, 133.91800', '34.66532, 133.91800'],
+  ])('%s: an ordinary number, neither warned about nor blanked', (text, out) => {
+    expect(personalDataHints(text).phone).toBe(false);
+    expect(redactPersonalData(text)).toBe(out);
+  });
+
+  it('blanks the whole number and keeps the words around it', () => {
+    expect(redactPersonalData('連絡は（０８６）８０３ー１０００まで')).toBe('連絡は［削除］まで');
+    expect(redactPersonalData('(086)803-1000 か 090ー1234ー5678 へ')).toBe('［削除］ か ［削除］ へ');
+  });
 });
 
 describe('department mail backoff', () => {
@@ -222,4 +277,25 @@ describe('department mail backoff', () => {
     [7, 3_600_000],
     [20, 3_600_000],
   ])('after %i attempts wait %i ms', (n, ms) => expect(mailBackoffMs(n)).toBe(ms));
+});
+
+describe('what a resident sees is what counts (their limits count graphemes)', () => {
+  it.each([
+    [1000, 'あ'.repeat(1000)],
+    [1000, '👍🏽'.repeat(1000)],
+    [1000, '👨‍👩‍👧'.repeat(1000)],
+    [1000, 'e\u0301'.repeat(1000)],
+    [1001, '👍🏽'.repeat(1001)],
+  ])('a description of %i characters as a person sees them', (n, text) => {
+    expect(descriptionLength(text)).toBe(n);
+  });
+
+  it.each([
+    ['道路', '道路'],
+    ['👨‍👩‍👧'.repeat(20), '👨‍👩‍👧'.repeat(20)],
+    ['👨‍👩‍👧'.repeat(21), `${'👨‍👩‍👧'.repeat(19)}…`],
+    ['あ'.repeat(21), `${'あ'.repeat(19)}…`],
+  ])('a quick-reply label %s fits LINE’s 20 graphemes whole', (name, out) => {
+    expect(label(name)).toBe(out);
+  });
 });

@@ -195,6 +195,9 @@ describe('buttons', () => {
     ['x'.repeat(20), 'x'.repeat(20)],
     ['x'.repeat(21), `${'x'.repeat(19)}…`],
     ['あ'.repeat(25), `${'あ'.repeat(19)}…`],
+    // LINE counts labels in graphemes: a family emoji is one character and is never cut in half.
+    ['👨‍👩‍👧'.repeat(20), '👨‍👩‍👧'.repeat(20)],
+    ['👨‍👩‍👧'.repeat(21), `${'👨‍👩‍👧'.repeat(19)}…`],
   ])('fitLabel(%s)', (label, expected) => {
     expect(fitLabel(label)).toBe(expected);
   });

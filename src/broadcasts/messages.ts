@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { messagingApi } from '@line/bot-sdk';
+import { lineLength, unitOf, type LineProperty } from '../line/limits';
 
 /**
  * LINE message objects a broadcast may carry, with LINE's limits, so a bad message is a
@@ -8,12 +9,15 @@ import type { messagingApi } from '@line/bot-sdk';
  * we accept is a field the SDK sends.
  */
 
-/** LINE counts characters, not UTF-16 units: a 😀 is one of the 5,000. */
-const chars = (min: number, max: number) =>
-  z.string().refine((s) => {
-    const n = [...s].length;
-    return n >= min && n <= max;
-  }, `must be ${min}–${max} characters`);
+/** A string of `min`–`max` characters, counted as LINE counts `property` (src/line/limits.ts). */
+const chars = (property: LineProperty, min: number, max: number) =>
+  z.string().refine(
+    (s) => {
+      const n = lineLength(property, s);
+      return n >= min && n <= max;
+    },
+    `must be ${min}–${max} characters (${unitOf(property) === 'utf16' ? 'UTF-16 code units' : 'graphemes'}, as LINE counts)`,
+  );
 
 const https = (max = 2000) =>
   z
@@ -21,14 +25,14 @@ const https = (max = 2000) =>
     .max(max)
     .refine((s) => /^https:\/\/[^\s]+$/.test(s), 'must be an https:// URL');
 
-const label = chars(1, 20);
+const label = chars('action.label', 1, 20);
 
 /** The output type of `s` must be assignable to the SDK's type: a compile-time check only. */
 function lineType<T>() {
   return <S extends z.ZodType<T>>(s: S) => s;
 }
 
-const MessageAction = z.strictObject({ type: z.literal('message'), label, text: chars(1, 300) });
+const MessageAction = z.strictObject({ type: z.literal('message'), label, text: chars('action.text', 1, 300) });
 const UriAction = z.strictObject({
   type: z.literal('uri'),
   label,
@@ -40,8 +44,8 @@ const UriAction = z.strictObject({
 const PostbackAction = z.strictObject({
   type: z.literal('postback'),
   label,
-  data: chars(1, 300),
-  displayText: chars(1, 300).optional(),
+  data: chars('action.data', 1, 300),
+  displayText: chars('action.displayText', 1, 300).optional(),
 });
 const Action = lineType<messagingApi.Action>()(
   z.discriminatedUnion('type', [MessageAction, UriAction, PostbackAction]),
@@ -66,11 +70,11 @@ const QuickReply = lineType<messagingApi.QuickReply>()(
   }),
 );
 
-const Sender = z.strictObject({ name: chars(1, 20).optional(), iconUrl: https(2000).optional() });
+const Sender = z.strictObject({ name: chars('sender.name', 1, 20).optional(), iconUrl: https(2000).optional() });
 const base = { quickReply: QuickReply.optional(), sender: Sender.optional() };
 
 const Text = lineType<messagingApi.TextMessage>()(
-  z.strictObject({ type: z.literal('text'), text: chars(1, 5000), ...base }),
+  z.strictObject({ type: z.literal('text'), text: chars('text', 1, 5000), ...base }),
 );
 const Image = lineType<messagingApi.ImageMessage>()(
   z.strictObject({ type: z.literal('image'), originalContentUrl: https(2000), previewImageUrl: https(2000), ...base }),
@@ -97,8 +101,8 @@ const Sticker = lineType<messagingApi.StickerMessage>()(
 const Location = lineType<messagingApi.LocationMessage>()(
   z.strictObject({
     type: z.literal('location'),
-    title: chars(1, 100),
-    address: chars(1, 100),
+    title: chars('location.title', 1, 100),
+    address: chars('location.address', 1, 100),
     latitude: z.number().min(-90).max(90),
     longitude: z.number().min(-180).max(180),
     ...base,
@@ -112,7 +116,7 @@ const Location = lineType<messagingApi.LocationMessage>()(
  */
 const Flex = z.strictObject({
   type: z.literal('flex'),
-  altText: chars(1, 400),
+  altText: chars('altText', 1, 400),
   contents: z
     .looseObject({ type: z.enum(['bubble', 'carousel']) })
     .refine((c) => new TextEncoder().encode(JSON.stringify(c)).length <= 30_000, 'must be at most 30 KB as JSON'),
@@ -123,20 +127,24 @@ const Buttons = z
   .strictObject({
     type: z.literal('buttons'),
     thumbnailImageUrl: https(2000).optional(),
-    title: chars(1, 40).optional(),
-    text: chars(1, 160),
+    title: chars('template.title', 1, 40).optional(),
+    text: chars('template.text', 1, 160),
     actions: z.array(Action).min(1).max(4),
   })
   // With an image or a title LINE allows only 60 characters of text.
-  .refine((t) => !(t.thumbnailImageUrl || t.title) || [...t.text].length <= 60, {
+  .refine((t) => !(t.thumbnailImageUrl || t.title) || lineLength('template.text', t.text) <= 60, {
     message: 'must be at most 60 characters with an image or a title',
     path: ['text'],
   });
-const Confirm = z.strictObject({ type: z.literal('confirm'), text: chars(1, 240), actions: z.array(Action).length(2) });
+const Confirm = z.strictObject({
+  type: z.literal('confirm'),
+  text: chars('template.text', 1, 240),
+  actions: z.array(Action).length(2),
+});
 const Template = lineType<messagingApi.TemplateMessage>()(
   z.strictObject({
     type: z.literal('template'),
-    altText: chars(1, 400),
+    altText: chars('altText', 1, 400),
     template: z.union([Buttons, Confirm]),
     ...base,
   }),

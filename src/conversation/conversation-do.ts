@@ -3,7 +3,7 @@ import { config } from '../config';
 import { db } from '../db/client';
 import { langOf } from '../i18n';
 import { lineClients, withTimeout } from '../line/client';
-import { deliver, LINE_CALL_TIMEOUT_MS } from '../line/deliver';
+import { deliver, LINE_CALL_TIMEOUT_MS, type ReplyState } from '../line/deliver';
 import type { LineEvent } from '../line/events';
 import type { Msg } from '../line/messages';
 import { getResident } from '../residents/service';
@@ -32,6 +32,15 @@ export interface InboxRow {
 export const MAX_ATTEMPTS = 6;
 /** Processed events are remembered this long so a late redelivery is still recognised. */
 export const DEDUPE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * The inbox's `reply_tried` column, as it was before a lost reply could be retried: 0 and 1
+ * keep their old meaning (not tried; refused, so push), 2 is new (sent, answer lost).
+ */
+const REPLY_STATE_CODES: Record<ReplyState, number> = { untried: 0, spent: 1, unanswered: 2 };
+function replyStateOf(code: number): ReplyState {
+  return code === 2 ? 'unanswered' : code === 1 ? 'spent' : 'untried';
+}
 
 export function backoffMs(attempts: number): number {
   return Math.min(2 ** attempts * 1000, 10 * 60 * 1000);
@@ -167,14 +176,14 @@ export class ConversationDO extends DurableObject<Env> {
           }
         });
         if (messages.length === 0) return null;
-        return this.send(seq, event, messages, retryKey, false, row.attempts);
+        return this.send(seq, event, messages, retryKey, 'untried', row.attempts);
       }
       return this.send(
         seq,
         event,
         JSON.parse(row.answer!) as Msg[],
         row.retry_key!,
-        row.reply_tried === 1,
+        replyStateOf(row.reply_tried),
         row.attempts,
       );
     } catch (err) {
@@ -223,7 +232,7 @@ export class ConversationDO extends DurableObject<Env> {
     event: LineEvent,
     messages: Msg[],
     retryKey: string,
-    replyTried: boolean,
+    replyState: ReplyState,
     attempts: number,
   ): Promise<number | null> {
     const result = await deliver(
@@ -231,17 +240,20 @@ export class ConversationDO extends DurableObject<Env> {
       {
         userId: event.source!.userId!,
         messages,
-        replyToken: replyTried ? undefined : event.replyToken,
+        replyToken: event.replyToken,
+        replyState,
         eventTimestamp: event.timestamp,
         retryKey,
       },
       Date.now(),
+      config(this.env).lineCallTimeoutMs,
     );
     if (result.outcome === 'sent') {
       this.finish(seq, 'done', null);
       return null;
     }
-    if (result.replyTried) this.sql.exec(`UPDATE inbox SET reply_tried = 1 WHERE seq = ?`, seq);
+    if (result.replyState !== replyState)
+      this.sql.exec(`UPDATE inbox SET reply_tried = ? WHERE seq = ?`, REPLY_STATE_CODES[result.replyState], seq);
     if (result.outcome === 'failed') {
       this.finish(seq, 'failed', result.reason);
       log.error('LINE refused the answer; not retried', { eventKey: this.keyOf(seq), reason: result.reason });

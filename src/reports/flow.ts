@@ -12,10 +12,14 @@ import {
   descriptionLength,
   distanceM,
   inArea,
+  clipResidentText,
+  MAX_ADDRESS_CHARS,
   MAX_DESCRIPTION_CHARS,
+  MAX_LOCATION_TITLE_CHARS,
   MAX_PHOTOS,
   parseArea,
   personalDataHints,
+  SUMMARY_DESCRIPTION_CHARS,
   underDailyLimit,
 } from './rules';
 import {
@@ -57,6 +61,8 @@ export interface Draft {
   lat?: number;
   lng?: number;
   address?: string | null;
+  /** The place's name LINE sends with a location (a shop, a park); shown when there is no address. */
+  title?: string | null;
   photoIds: string[];
   description?: string;
   duplicate?: { id: string; number: string };
@@ -88,7 +94,7 @@ function end(state: ConversationState, messages: Msg[]): HandleResult {
 type Input =
   | { kind: 'choice'; step: string; v: string }
   | { kind: 'text'; text: string }
-  | { kind: 'location'; lat: number; lng: number; address: string | null }
+  | { kind: 'location'; lat: number; lng: number; address: string | null; title: string | null }
   | { kind: 'image'; id: string; provider: string }
   | { kind: 'other' };
 
@@ -102,7 +108,13 @@ function inputOf(event: LineEvent): Input {
   if (event.type !== 'message' || !m) return { kind: 'other' };
   if (m.type === 'text') return { kind: 'text', text: (m.text ?? '').trim() };
   if (m.type === 'location' && typeof m.latitude === 'number' && typeof m.longitude === 'number') {
-    return { kind: 'location', lat: m.latitude, lng: m.longitude, address: m.address ?? null };
+    return {
+      kind: 'location',
+      lat: m.latitude,
+      lng: m.longitude,
+      address: clipResidentText(m.address, MAX_ADDRESS_CHARS),
+      title: clipResidentText(m.title, MAX_LOCATION_TITLE_CHARS),
+    };
   }
   if (m.type === 'image') return { kind: 'image', id: m.id, provider: m.contentProvider?.type ?? 'line' };
   return { kind: 'other' };
@@ -210,9 +222,9 @@ async function question(ctx: HandleContext, step: Step, draft: Draft): Promise<M
     case 'confirm': {
       const cat = await getCategory(ctx.db, draft.category!);
       const sub = await getCategory(ctx.db, draft.subtype!);
-      const place = draft.address?.trim() || `${draft.lat!.toFixed(5)}, ${draft.lng!.toFixed(5)}`;
-      const desc = draft.description ?? '';
-      const short = [...desc].length > 200 ? `${[...desc].slice(0, 200).join('')}…` : desc;
+      const place =
+        draft.address?.trim() || draft.title?.trim() || `${draft.lat!.toFixed(5)}, ${draft.lng!.toFixed(5)}`;
+      const short = clipResidentText(draft.description ?? '', SUMMARY_DESCRIPTION_CHARS) ?? '';
       return ask(
         T.confirm(l, {
           category: cat ? name(cat) : '',
@@ -324,7 +336,14 @@ export const reportFlow: Flow = {
         if (!inArea(parseArea(ctx.env.REPORT_AREA), input.lat, input.lng)) {
           return go(ctx, state, 'location', draft, [text(T.outsideArea(l)), await question(ctx, 'location', draft)]);
         }
-        const next: Draft = { ...draft, lat: input.lat, lng: input.lng, address: input.address, duplicate: undefined };
+        const next: Draft = {
+          ...draft,
+          lat: input.lat,
+          lng: input.lng,
+          address: input.address,
+          title: input.title,
+          duplicate: undefined,
+        };
         return checkDuplicate(ctx, state, next);
       }
 

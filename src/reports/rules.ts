@@ -1,5 +1,6 @@
 import type { ReportStatus } from '../db/schema';
 import { log } from '../http/log';
+import { clip, countIn } from '../line/limits';
 
 /**
  * Pure rules of damage reports: where the city is, how near is "the same place", how many
@@ -171,38 +172,72 @@ export function notifiesReporter(from: ReportStatus, to: ReportStatus, publicNot
 }
 
 export const MAX_DESCRIPTION_CHARS = 1000;
+/**
+ * What a resident's LINE sends with a location is theirs to fill (an app can send any text),
+ * so it is clipped before it is stored or repeated in a summary that must fit LINE's 5,000.
+ */
+export const MAX_ADDRESS_CHARS = 200;
+export const MAX_LOCATION_TITLE_CHARS = 100;
+/** The summary before 送信 repeats this much of the description. */
+export const SUMMARY_DESCRIPTION_CHARS = 200;
+
+/** A resident's text cut to `max` characters as they see them (graphemes), with 「…」; null when absent. */
+export function clipResidentText(text: string | undefined | null, max: number): string | null {
+  if (text === undefined || text === null) return null;
+  return clip(text, max, 'graphemes');
+}
 export const MAX_PHOTOS = 3;
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 
 /**
- * Terms §1(6): a description should not carry someone's phone number or e-mail address.
- * Catches Japanese numbers written with hyphens, spaces, full-width digits or none.
+ * What may stand between the digit groups of a phone number once NFKC has folded full-width
+ * forms: every dash-like character a keyboard or an IME produces (ー U+30FC is what a Japanese
+ * phone keyboard types for "-", ｰ folds to it; − ‐ ‑ ‒ – — ― ﹣ － fold to themselves or "-"),
+ * dots, middle dots, brackets and spaces (NFKC turns the ideographic space into " ").
  */
-export function personalDataHints(text: string): { phone: boolean; email: boolean } {
-  const t = text.normalize('NFKC');
-  const email = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/.test(t);
-  const phone =
-    /(?<!\d)(0\d{1,4}[-(\s]?\d{1,4}[-)\s]?\d{3,4}|0[789]0\d{8}|\+81[-\s]?\d{1,4}[-\s]?\d{1,4}[-\s]?\d{3,4})(?!\d)/.test(
-      t,
-    );
-  return { phone, email };
-}
-
-const EMAIL_G = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/g;
-const PHONE_G =
-  /(?<!\d)(0\d{1,4}[-(\s]?\d{1,4}[-)\s]?\d{3,4}|0[789]0\d{8}|\+81[-\s]?\d{1,4}[-\s]?\d{1,4}[-\s]?\d{3,4})(?!\d)/g;
+const PHONE_SEP = String.raw`[\s\-ー‐‑‒–—―−﹣.・()\[\]]`;
+/** Up to three separators between digits ("086 - 803"), so "-", ") " and " - " all join groups. */
+const GAP = `${PHONE_SEP}{0,3}`;
+/**
+ * A Japanese phone number: 0 and 9–10 more digits (landline 10, mobile and 0800 11), or
+ * +81 and the national number (an optional "(0)" included), whatever separates the groups.
+ * The bracket before an area code is part of the match, so the whole number is blanked.
+ * Not preceded or followed by another digit, so a date (2026-12-01), a lot number (3-2-1),
+ * a pole number (12-345) or a measure never counts: they have too few digits or no leading 0.
+ */
+const PHONE_SOURCE = String.raw`(?<!\d)(?:\(${GAP})?(?:0(?:${GAP}\d){9,10}|\+${GAP}8${GAP}1(?:${GAP}\(0\))?(?:${GAP}\d){9,10})(?!\d)`;
+const PHONE = new RegExp(PHONE_SOURCE);
+const PHONE_G = new RegExp(PHONE_SOURCE, 'g');
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+/;
+const EMAIL_G = new RegExp(EMAIL.source, 'g');
 
 /**
- * The public (Open311) text of a description: phone numbers and e-mail addresses replaced,
- * in case a resident kept one after the warning. Works on the NFKC form, so full-width
- * digits are caught too.
+ * The one form both the chat's warning and the public blanking look at: NFKC (full-width
+ * digits, letters and punctuation become ASCII, ｰ becomes ー). Separators stay, so the public
+ * text still reads as the resident wrote it; the pattern above skips over them.
  */
-export function redactPersonalData(text: string): string {
-  return text.normalize('NFKC').replace(EMAIL_G, '［削除］').replace(PHONE_G, '［削除］');
+export function normaliseForMatching(text: string): string {
+  return text.normalize('NFKC');
 }
 
+/** Terms §1(6): a description should not carry someone's phone number or e-mail address. */
+export function personalDataHints(text: string): { phone: boolean; email: boolean } {
+  const t = normaliseForMatching(text);
+  return { phone: PHONE.test(t), email: EMAIL.test(t) };
+}
+
+/**
+ * The public (Open311) text of a description or note: each phone number and e-mail address
+ * replaced as a whole (brackets and separators included, no digit of it left), in case a
+ * resident kept one after the warning.
+ */
+export function redactPersonalData(text: string): string {
+  return normaliseForMatching(text).replace(EMAIL_G, '［削除］').replace(PHONE_G, '［削除］');
+}
+
+/** A resident's own limit counts what they see: graphemes (👍🏽 is one character, not two). */
 export function descriptionLength(text: string): number {
-  return [...text].length;
+  return countIn(text, 'graphemes');
 }
 
 /** Open311 knows only open and closed. */

@@ -1,6 +1,7 @@
 import type { messagingApi } from '@line/bot-sdk';
 import type { ReportStatus } from '../db/schema';
 import { texts, type Lang } from '../i18n';
+import { clipFor, LINE_LIMITS } from '../line/limits';
 import type { Msg } from '../line/messages';
 import { DAILY_REPORT_LIMIT, isReopening, MAX_DESCRIPTION_CHARS, MAX_PHOTOS } from './rules';
 
@@ -8,10 +9,9 @@ import { DAILY_REPORT_LIMIT, isReopening, MAX_DESCRIPTION_CHARS, MAX_PHOTOS } fr
 
 type Item = messagingApi.QuickReplyItem;
 
-/** LINE caps action labels at 20 characters; names from D1 may be longer. */
+/** LINE caps action labels at 20 characters (graphemes); names from D1 may be longer. */
 export function label(s: string): string {
-  const chars = [...s];
-  return chars.length <= 20 ? s : `${chars.slice(0, 19).join('')}…`;
+  return clipFor('action.label', s, LINE_LIMITS.labelChars);
 }
 
 export const pb = (step: string, v: string) => `action=report&step=${step}&v=${encodeURIComponent(v)}`;

@@ -1,4 +1,5 @@
 import type { messagingApi } from '@line/bot-sdk';
+import { lineLength, type LineProperty } from '../line/limits';
 
 /**
  * LINE's rules for a rich menu, checked before any call so a mistake in the menu data
@@ -22,7 +23,8 @@ export const LIMITS = {
   maxImageBytes: 1024 * 1024,
 } as const;
 
-const chars = (s: string | undefined) => [...(s ?? '')].length;
+/** Lengths as LINE counts each property (src/line/limits.ts): names, chat bar texts and action texts in graphemes. */
+const chars = (property: LineProperty, s: string | undefined) => lineLength(property, s ?? '');
 
 type Bounds = Required<messagingApi.RichMenuBounds>;
 
@@ -33,27 +35,29 @@ function overlaps(a: Bounds, b: Bounds): boolean {
 function actionProblems(action: messagingApi.Action | undefined, at: string): string[] {
   if (!action) return [`${at}: has no action`];
   const out: string[] = [];
-  if (chars(action.label) > LIMITS.maxLabel) out.push(`${at}: label is longer than ${LIMITS.maxLabel} characters`);
+  if (chars('action.label', action.label) > LIMITS.maxLabel)
+    out.push(`${at}: label is longer than ${LIMITS.maxLabel} characters`);
   switch (action.type) {
     case 'postback': {
       const a = action as messagingApi.PostbackAction;
-      const n = chars(a.data);
+      const n = chars('action.data', a.data);
       if (n < 1 || n > LIMITS.maxPostbackData)
         out.push(`${at}: postback data must be 1–${LIMITS.maxPostbackData} characters`);
-      if (chars(a.displayText) > LIMITS.maxDisplayText)
+      if (chars('action.displayText', a.displayText) > LIMITS.maxDisplayText)
         out.push(`${at}: displayText is longer than ${LIMITS.maxDisplayText} characters`);
       break;
     }
     case 'uri': {
       const uri = (action as messagingApi.URIAction).uri ?? '';
-      if (chars(uri) < 1 || chars(uri) > LIMITS.maxUri) out.push(`${at}: uri must be 1–${LIMITS.maxUri} characters`);
+      if (chars('action.uri', uri) < 1 || chars('action.uri', uri) > LIMITS.maxUri)
+        out.push(`${at}: uri must be 1–${LIMITS.maxUri} characters`);
       // LINE takes http, https, line and tel; anything else would fail on the resident's phone.
       else if (!/^(https?:\/\/|line:\/\/|tel:)/.test(uri))
         out.push(`${at}: uri must start with https://, http://, line:// or tel:`);
       break;
     }
     case 'message': {
-      const n = chars((action as messagingApi.MessageAction).text);
+      const n = chars('action.text', (action as messagingApi.MessageAction).text);
       if (n < 1 || n > LIMITS.maxMessageText)
         out.push(`${at}: message text must be 1–${LIMITS.maxMessageText} characters`);
       break;
@@ -80,9 +84,9 @@ export function richMenuProblems(menu: messagingApi.RichMenuRequest): string[] {
     out.push(`size.height must be an integer of at least ${LIMITS.minHeight}`);
   if (height > 0 && width / height < LIMITS.minAspect)
     out.push(`size: width / height must be at least ${LIMITS.minAspect}`);
-  const name = chars(menu.name);
+  const name = chars('richMenu.name', menu.name);
   if (name < 1 || name > LIMITS.maxName) out.push(`name must be 1–${LIMITS.maxName} characters`);
-  const bar = chars(menu.chatBarText);
+  const bar = chars('richMenu.chatBarText', menu.chatBarText);
   if (bar < 1 || bar > LIMITS.maxChatBarText) out.push(`chatBarText must be 1–${LIMITS.maxChatBarText} characters`);
   if (typeof menu.selected !== 'boolean') out.push('selected must be true or false');
 

@@ -1,6 +1,7 @@
 import type { Choice } from '../config';
 import { LANGS, texts, type Lang } from '../i18n';
 import { log } from '../http/log';
+import { clipFor } from '../line/limits';
 
 /**
  * The 設定 conversation as pure rules: which buttons each step offers, how a tap or a
@@ -112,10 +113,9 @@ export function transition(step: Step, draft: Draft, cmd: Command, opts: Options
   }
 }
 
-/** Cuts a label to LINE's limit, counting characters as LINE does (code points). */
+/** Cuts a label to LINE's limit, counting characters as LINE does for labels (graphemes). */
 export function fitLabel(label: string, max = LABEL_MAX): string {
-  const chars = [...label];
-  return chars.length <= max ? label : `${chars.slice(0, max - 1).join('')}…`;
+  return clipFor('action.label', label, max);
 }
 
 export interface Button {

@@ -10,6 +10,8 @@
  * against one fake, so they query and inject by their own user IDs.
  */
 
+import { lineLength, type LineProperty } from '../../src/line/limits.ts';
+
 export interface RecordedRequest {
   id: string;
   at: number;
@@ -39,9 +41,9 @@ export interface Injection {
   status: number;
   /** How many matching requests fail; then the fake behaves normally again. */
   times: number;
-  /** Wait this long before answering (to exercise timeouts). */
+  /** Wait this long before answering (to exercise timeouts); with acceptFirst, after accepting. */
   delayMs?: number;
-  /** Accept and record the request, then answer with the failure anyway (a lost answer). */
+  /** Accept and record the request at once, then answer with the failure anyway (a lost answer). */
   acceptFirst?: boolean;
   body?: unknown;
 }
@@ -112,13 +114,12 @@ export class FakeLine {
 
   private async answer(request: Request, url: URL, body: unknown, to: string[]): Promise<Response> {
     const injection = this.takeInjection(url.pathname, to);
-    if (injection?.delayMs) await new Promise((r) => setTimeout(r, injection.delayMs));
-    if (injection && !injection.acceptFirst)
-      return json(injection.status, injection.body ?? errorBody(injection.status));
-
-    const response = await this.route(request, url, body, to);
-    if (injection?.acceptFirst) return json(injection.status, injection.body ?? errorBody(injection.status));
-    return response;
+    const wait = () => new Promise((r) => setTimeout(r, injection?.delayMs ?? 0));
+    if (!injection) return this.route(request, url, body, to);
+    // Accepted at once (a retry key or reply token is spent now), answered late or wrongly: a lost answer.
+    if (injection.acceptFirst) await this.route(request, url, body, to);
+    await wait();
+    return json(injection.status, injection.body ?? errorBody(injection.status));
   }
 
   private async route(request: Request, url: URL, body: unknown, to: string[]): Promise<Response> {
@@ -343,28 +344,38 @@ export function validateSend(
 
 function validateMessage(msg: Record<string, unknown>, at: string): { message: string; property: string }[] {
   const errs: { message: string; property: string }[] = [];
-  const len = (s: unknown) => (typeof s === 'string' ? [...s].length : -1);
+  // LINE counts most text in UTF-16 code units and labels and template texts in graphemes.
+  const len = (property: LineProperty, s: unknown) => (typeof s === 'string' ? lineLength(property, s) : -1);
   switch (msg?.type) {
     case 'text':
-      if (len(msg.text) < 1 || len(msg.text) > 5000)
+      if (len('text', msg.text) < 1 || len('text', msg.text) > 5000)
         errs.push({ message: 'Length must be between 1 and 5000', property: `${at}.text` });
       break;
     case 'template': {
-      if (len(msg.altText) < 1 || len(msg.altText) > 400)
+      if (len('altText', msg.altText) < 1 || len('altText', msg.altText) > 400)
         errs.push({ message: 'Length must be between 1 and 400', property: `${at}.altText` });
       const t = msg.template as Record<string, unknown> | undefined;
       const actions = (t?.actions ?? []) as Record<string, unknown>[];
       if (t?.type === 'buttons') {
         const max = t.thumbnailImageUrl || t.title ? 60 : 160;
-        if (len(t.text) < 1 || len(t.text) > max)
+        if (len('template.text', t.text) < 1 || len('template.text', t.text) > max)
           errs.push({ message: `Length must be between 1 and ${max}`, property: `${at}.template.text` });
         if (actions.length < 1 || actions.length > 4)
           errs.push({ message: 'Size must be between 1 and 4', property: `${at}.template.actions` });
       }
-      if (t?.type === 'confirm' && actions.length !== 2)
-        errs.push({ message: 'Size must be 2', property: `${at}.template.actions` });
+      if (
+        t?.type === 'buttons' &&
+        t.title !== undefined &&
+        (len('template.title', t.title) < 1 || len('template.title', t.title) > 40)
+      )
+        errs.push({ message: 'Length must be between 1 and 40', property: `${at}.template.title` });
+      if (t?.type === 'confirm') {
+        if (actions.length !== 2) errs.push({ message: 'Size must be 2', property: `${at}.template.actions` });
+        if (len('template.text', t.text) < 1 || len('template.text', t.text) > 240)
+          errs.push({ message: 'Length must be between 1 and 240', property: `${at}.template.text` });
+      }
       actions.forEach((a, i) => {
-        if (len(a.label) > 20)
+        if (len('action.label', a.label) > 20)
           errs.push({ message: 'Length must be between 0 and 20', property: `${at}.template.actions[${i}].label` });
       });
       break;
@@ -391,7 +402,7 @@ function validateMessage(msg: Record<string, unknown>, at: string): { message: s
       errs.push({ message: 'Size must be between 1 and 13', property: `${at}.quickReply.items` });
     items.forEach((it, i) => {
       const label = (it.action as Record<string, unknown> | undefined)?.label;
-      if (len(label) > 20)
+      if (len('action.label', label) > 20)
         errs.push({
           message: 'Length must be between 0 and 20',
           property: `${at}.quickReply.items[${i}].action.label`,
