@@ -81,14 +81,30 @@ export const ReportSummary = z
   .openapi('ReportSummary');
 
 export type SummaryRow = Awaited<ReturnType<typeof listReports>>['items'][number];
+
+/**
+ * Built field by field, never by spreading a row: the detail view hands in the whole report
+ * row, whose reporter, moderator and raw mail columns must not leave under the summary.
+ */
 export function summaryJson(r: SummaryRow): z.infer<typeof ReportSummary> {
-  const { hiddenAt, createdAt, updatedAt, closedAt, ...rest } = r;
   return {
-    ...rest,
-    createdAt: iso(createdAt),
-    updatedAt: iso(updatedAt),
-    closedAt: iso(closedAt),
-    hidden: hiddenAt !== null,
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    categoryCode: r.categoryCode,
+    subtypeCode: r.subtypeCode,
+    departmentId: r.departmentId,
+    duplicateOf: r.duplicateOf,
+    lat: r.lat,
+    lng: r.lng,
+    address: r.address,
+    description: r.description,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    closedAt: iso(r.closedAt),
+    hidden: r.hiddenAt !== null,
+    hiddenReason: r.hiddenReason,
+    mailStatus: r.mailStatus,
   };
 }
 
