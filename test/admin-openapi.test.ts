@@ -78,6 +78,17 @@ describe('GET /api/v1/openapi.json', () => {
     expect(errors).toBeGreaterThanOrEqual(3 * ops.length);
   });
 
+  it('a route’s own 503 keeps its cause beside the unconfigured door’s', () => {
+    const described = (path: string) =>
+      (doc.paths[path]?.post?.responses['503'] as { description?: string } | undefined)?.description;
+    expect(described('/broadcasts/{id}/test')).toContain('LINE did not answer');
+    expect(described('/richmenu/publish')).toContain('LINE_CHANNEL_ACCESS_TOKEN');
+    for (const { method, path, op } of ops)
+      expect((op.responses['503'] as { description?: string }).description, `${method} ${path}`).toContain(
+        'ADMIN_BOOTSTRAP_TOKEN is not configured',
+      );
+  });
+
   it('states the roles each staff operation needs', () => {
     expect(doc.paths['/staff']?.post?.['x-required-roles']).toEqual(['admin']);
     expect(doc.paths['/staff']?.get?.['x-required-roles']).toEqual(['admin']);

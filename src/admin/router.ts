@@ -33,6 +33,20 @@ export function staffRoute<const R extends Omit<RouteConfig, 'middleware' | 'sec
     security: [{ [BEARER_SCHEME]: [] }],
     'x-required-roles': roles,
     middleware: requireRole(...roles),
-    responses: { ...config.responses, ...authErrorResponses },
+    responses: withAuthErrors(config.responses),
   });
+}
+
+/**
+ * The route's own answers plus the ones `authenticate` and `requireRole` give. Where both
+ * give the same status (a route's own 503 beside the unconfigured door's), the document
+ * names both causes instead of the later one hiding the other.
+ */
+function withAuthErrors<T extends RouteConfig['responses']>(own: T) {
+  const merged: RouteConfig['responses'] = { ...own };
+  for (const [status, answer] of Object.entries(authErrorResponses)) {
+    const mine = own[status] as { description: string } | undefined;
+    merged[status] = mine ? { ...answer, description: `${mine.description}; or: ${answer.description}` } : answer;
+  }
+  return merged as T & typeof authErrorResponses;
 }
