@@ -28,6 +28,7 @@ export const StaffScopesSchema = z
  * Control characters (C0, DEL, C1) and the bidirectional marks, embeddings, overrides and
  * isolates: in a name they reorder or hide what the audit log and the docs page show.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const UNSAFE_IN_NAME = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 const StaffName = z
