@@ -149,6 +149,13 @@ export const ReportDetail = ReportSummary.extend({
 }).openapi('ReportDetail');
 
 export const IdParam = z.object({ id: z.uuid() });
+/** The receipt number residents quote on the phone (`R-2026-000123`) finds a report like its id. */
+export const RECEIPT_NUMBER = /^R-\d{4}-\d{6,}$/;
+export const IdOrNumberParam = z.object({
+  id: z
+    .union([z.uuid(), z.string().regex(RECEIPT_NUMBER)])
+    .openapi({ description: 'The report’s id, or its receipt number', example: 'R-2026-000123' }),
+});
 export const PhotoParam = z.object({ id: z.uuid(), photoId: z.uuid() });
 
 export const PatchBody = z
