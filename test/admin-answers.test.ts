@@ -53,13 +53,29 @@ export function undocumented(value: unknown, schema: Json, at = '$'): string[] {
   return [];
 }
 
+/** ISO 8601 with its offset (`Z` or `+09:00`), the one time format of the staff API. */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Every `at`/`…At` value that is not an ISO date-time with offset (an epoch number, a bare date). */
+export function badTimes(value: unknown, at = '$'): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => badTimes(v, `${at}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const isTime = k === 'at' || /[a-z]At$/.test(k);
+    if (isTime && v !== null && !(typeof v === 'string' && ISO_WITH_OFFSET.test(v))) return [`${at}.${k} = ${v}`];
+    return badTimes(v, `${at}.${k}`);
+  });
+}
+
 async function checked(path: string, documented: string) {
   const res = await api(path);
   expect(res.status, path).toBe(200);
   const op = doc.paths[documented]?.get;
   expect(op, documented).toBeDefined();
   const schema = op.responses['200'].content['application/json'].schema;
-  expect(undocumented(await res.json(), schema), path).toEqual([]);
+  const body = await res.json();
+  expect(undocumented(body, schema), path).toEqual([]);
+  expect(badTimes(body), path).toEqual([]);
 }
 
 describe('staff answers carry exactly their documented schema', () => {
@@ -87,6 +103,26 @@ describe('staff answers carry exactly their documented schema', () => {
     ])
       await checked(path, path);
     await checked(`/broadcasts/${id}`, '/broadcasts/{id}');
+  });
+
+  it('every time field is documented as a date-time', () => {
+    const walk = (schema: Json, at: string): string[] => {
+      const s = resolve(schema);
+      const own = Object.entries<Json>(s.properties ?? {}).flatMap(([k, v]) => {
+        const r = resolve(v);
+        const isTime = k === 'at' || /[a-z]At$/.test(k);
+        const formats = [r, ...((r.anyOf ?? []) as Json[]).map(resolve)].map((x) => x.format);
+        return [...(isTime && !formats.includes('date-time') ? [`${at}.${k}`] : []), ...walk(v, `${at}.${k}`)];
+      });
+      return [...own, ...(s.items ? walk(s.items, `${at}[]`) : [])];
+    };
+    const missing = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries<Json>(item).flatMap(([method, op]) => {
+        const schema = op.responses?.['200']?.content?.['application/json']?.schema;
+        return schema ? walk(schema, `${method} ${path}`) : [];
+      }),
+    );
+    expect(missing).toEqual([]);
   });
 
   it('the checker sees an undocumented field', () => {

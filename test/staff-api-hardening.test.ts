@@ -29,3 +29,32 @@ describe('a report by its receipt number', () => {
     expect((await api('/reports/R-2026-12', { token })).status).toBe(400);
   });
 });
+
+describe('date filters take a JST day', () => {
+  it('reports: from=2026-12-01 starts at 00:00 JST, to=2026-12-01 ends at 24:00 JST', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const at = (local: string) => Date.parse(`${local}+09:00`);
+    const made: Record<string, string> = {};
+    for (const local of ['2026-11-30T23:59:59', '2026-12-01T00:00:00', '2026-12-01T23:59:59', '2026-12-02T00:00:00'])
+      made[local] = (await storedReport(newUserId(), { description: `穴 ${tag}`, at: at(local) })).number;
+    const numbers = async (query: string) =>
+      ((await read(`/reports?q=${tag}&sort=oldest&${query}`)).items as Json[]).map((r) => r.number);
+    expect(await numbers('from=2026-12-01&to=2026-12-01')).toEqual([
+      made['2026-12-01T00:00:00'],
+      made['2026-12-01T23:59:59'],
+    ]);
+    expect(await numbers('from=2026-12-02')).toEqual([made['2026-12-02T00:00:00']]);
+    expect(await numbers('to=2026-11-30')).toEqual([made['2026-11-30T23:59:59']]);
+    expect((await api('/reports?from=2026-13-01')).status).toBe(400);
+  });
+
+  it('audit: since and until take a JST day, both inclusive', async () => {
+    const { id } = await newStaff(['report_manager']);
+    const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() + 9 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
+    const ids = async (query: string) =>
+      ((await read(`/audit?action=staff.create&${query}`)).items as Json[]).map((e) => e.targetId);
+    expect(await ids(`since=${today}&until=${today}`)).toContain(id);
+    expect(await ids(`until=${yesterday}`)).not.toContain(id);
+  });
+});

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { STAFF_ROLES } from '../db/schema';
 import { problem } from './errors';
-import { badRequestResponse, conflictResponse, iso, json, notFoundResponse } from './openapi';
+import { badRequestResponse, conflictResponse, iso, isoTime, json, notFoundResponse } from './openapi';
 import { createRouter, staffRoute } from './router';
 import {
   createStaff,
@@ -78,9 +78,9 @@ const CreatedStaff = StaffIdentity.extend({
 }).openapi('CreatedStaff');
 
 const StaffMember = StaffIdentity.extend({
-  createdAt: z.iso.datetime(),
+  createdAt: isoTime(),
   createdBy: z.string(),
-  revokedAt: z.iso.datetime().nullable(),
+  revokedAt: isoTime().nullable(),
 }).openapi('StaffMember');
 
 const memberJson = (r: StaffRecord) => ({

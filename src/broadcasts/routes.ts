@@ -3,6 +3,7 @@ import {
   badRequestResponse,
   conflictResponse,
   iso,
+  isoTime,
   json,
   notFoundResponse,
   problemAnswer,
@@ -85,22 +86,21 @@ const Summary = z
     status: Status,
     urgent: z.boolean(),
     audience: Audience,
-    scheduledAt: z.string().nullable(),
-    nextReleaseAt: z
-      .string()
+    scheduledAt: isoTime().nullable(),
+    nextReleaseAt: isoTime()
       .nullable()
       .openapi({ description: 'Scheduled broadcasts: when the cron releases it (within a minute)' }),
     waitingForHours: z.boolean().openapi({ description: 'Due, but waiting for the next opening of its window' }),
     createdBy: z.string(),
-    createdAt: z.string(),
+    createdAt: isoTime(),
     updatedBy: z.string(),
-    updatedAt: z.string(),
+    updatedAt: isoTime(),
     approvedBy: z.string().nullable(),
-    approvedAt: z.string().nullable(),
-    releasedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
+    approvedAt: isoTime().nullable(),
+    releasedAt: isoTime().nullable(),
+    finishedAt: isoTime().nullable(),
     cancelledBy: z.string().nullable(),
-    cancelledAt: z.string().nullable(),
+    cancelledAt: isoTime().nullable(),
     failureReason: z.string().nullable(),
     progress: ProgressSchema,
   })

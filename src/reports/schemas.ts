@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { iso } from '../admin/openapi';
+import { iso, isoTime, momentMs, momentQuery } from '../admin/openapi';
 import { REPORT_STATUSES, type ReportStatus } from '../db/schema';
 import { isReportCursor, type listReports, type ReportQuery } from './queries';
 import type { reportDetail } from './staff';
@@ -23,8 +23,8 @@ export const Filters = z.object({
   category: z.string().min(1).max(64).optional().openapi({ example: 'road' }),
   subtype: z.string().min(1).max(64).optional(),
   department: z.string().min(1).max(64).optional(),
-  from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received at or after (ISO 8601)' }),
-  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received before (ISO 8601)' }),
+  from: momentQuery('Received at or after this moment; a day (JST) means from its start').optional(),
+  to: momentQuery('Received before this moment; a day (JST) means up to its end, that day included').optional(),
   bbox: z
     .string()
     .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLng,minLat,maxLng,maxLat')
@@ -50,8 +50,8 @@ export function filtersOf(q: FilterInput): Omit<ReportQuery, 'sort' | 'limit' | 
     category: q.category,
     subtype: q.subtype,
     department: q.department,
-    from: q.from ? Date.parse(q.from) : undefined,
-    to: q.to ? Date.parse(q.to) : undefined,
+    from: q.from ? momentMs(q.from, 'start') : undefined,
+    to: q.to ? momentMs(q.to, 'next') : undefined,
     bbox: q.bbox ? (q.bbox.split(',').map(Number) as [number, number, number, number]) : undefined,
     q: q.q,
     hidden: q.hidden,
@@ -71,9 +71,9 @@ export const ReportSummary = z
     lng: z.number(),
     address: z.string().nullable(),
     description: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    closedAt: z.string().nullable(),
+    createdAt: isoTime(),
+    updatedAt: isoTime(),
+    closedAt: isoTime().nullable(),
     hidden: z.boolean(),
     hiddenReason: z.string().nullable(),
     mailStatus: z.enum(['pending', 'sent', 'failed']),
@@ -117,7 +117,7 @@ const Photo = z.object({
   hiddenReason: z.string().nullable(),
 });
 const HistoryEntry = z.object({
-  at: z.string(),
+  at: isoTime(),
   actor: z.string(),
   from: StatusSchema.nullable(),
   to: StatusSchema,
@@ -143,8 +143,8 @@ export const ReportDetail = ReportSummary.extend({
     status: z.enum(['pending', 'sent', 'failed']),
     attempts: z.number(),
     lastError: z.string().nullable(),
-    sentAt: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
+    sentAt: isoTime().nullable(),
+    nextAttemptAt: isoTime().nullable(),
   }),
 }).openapi('ReportDetail');
 
