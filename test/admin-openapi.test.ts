@@ -178,7 +178,20 @@ describe('GET /api/v1/docs', () => {
     expect(page).not.toMatch(/<script|<link|<img|<iframe/i);
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//i);
     expect(page).not.toMatch(/@import|url\(/i);
-    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(res.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+  });
+
+  it.each(['/api/v1/docs', '/api/v1/openapi.json'])('%s has the security headers of /terms', async (path) => {
+    const page = await exports.default.fetch(`${ORIGIN}${path}`);
+    const terms = await exports.default.fetch(`${ORIGIN}/terms`);
+    for (const h of ['content-security-policy', 'x-content-type-options', 'referrer-policy'])
+      expect(page.headers.get(h), h).toBe(terms.headers.get(h));
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('content-security-policy')).toContain("base-uri 'none'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
   it('escapes what it renders', () => {

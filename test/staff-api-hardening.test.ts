@@ -58,3 +58,14 @@ describe('date filters take a JST day', () => {
     expect(await ids(`until=${yesterday}`)).not.toContain(id);
   });
 });
+
+describe('personal-data answers are never cached', () => {
+  it('GET /reports/:id, the CSV, the GeoJSON, the audit log and the staff list carry Cache-Control: no-store', async () => {
+    const r = await storedReport(newUserId());
+    for (const path of [`/reports/${r.id}`, '/reports.csv', '/reports.geojson', '/audit', '/staff', '/reports']) {
+      const res = await api(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('cache-control'), path).toBe('no-store');
+    }
+  });
+});
