@@ -25,7 +25,11 @@ const DOCUMENT = {
   info: {
     title: '岡山市公式LINE 職員API / Okayama City LINE staff API',
     version: '1',
-    description: 'Staff, audit log and, later, reports, broadcasts and schools.',
+    description:
+      'Staff accounts and the audit log; damage reports with their report categories and departments (lists, ' +
+      'exports, triage, moderation, department mail); broadcasts with two-person approval, the calendar of ' +
+      'closure days and test sends; the rich menu. Times are ISO 8601 with offset; errors are ' +
+      'application/problem+json; request bodies are at most 1 MiB unless an operation says otherwise.',
   },
   servers: [{ url: '/api/v1' }],
 };
