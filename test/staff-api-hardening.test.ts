@@ -69,3 +69,40 @@ describe('personal-data answers are never cached', () => {
     }
   });
 });
+
+describe('errors that help', () => {
+  it('415 says which content type to send', async () => {
+    const res = await api('/staff', { method: 'POST', rawBody: '{}', headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expect((await res.json<{ detail: string }>()).detail).toContain('Content-Type: application/json');
+  });
+
+  it.each([
+    ['a lowercase scheme', (t: string) => `bearer ${t}`],
+    ['an uppercase scheme', (t: string) => `BEARER ${t}`],
+    ['surrounding spaces', (t: string) => `  Bearer ${t}  `],
+    ['two spaces after the scheme', (t: string) => `Bearer  ${t}`],
+  ])('Authorization with %s works', async (_label, header) => {
+    const { id, token } = await newStaff(['report_manager']);
+    const res = await api('/staff/me', { token: null, headers: { authorization: header(token) } });
+    expect(res.status).toBe(200);
+    expect((await res.json<{ id: string }>()).id).toBe(id);
+  });
+
+  it('an empty q= means no filter', async () => {
+    const r = await storedReport(newUserId());
+    const res = await api(`/reports?q=&limit=200&sort=newest`);
+    expect(res.status).toBe(200);
+    expect(((await res.json<Json>()).items as Json[]).map((x) => x.id)).toContain(r.id);
+  });
+
+  it('a bbox with min > max is a 400 naming the field and the value', async () => {
+    for (const bbox of ['133.94,34.64,133.90,34.68', '133.90,34.68,133.94,34.64']) {
+      const res = await api(`/reports?bbox=${bbox}`);
+      expect(res.status).toBe(400);
+      const p = await res.json<{ detail: string; errors: { field: string }[] }>();
+      expect(p.errors.map((e) => e.field)).toEqual(['bbox']);
+      expect(p.detail).toContain(`bbox: ${bbox}`);
+    }
+  });
+});

@@ -28,9 +28,21 @@ export const Filters = z.object({
   bbox: z
     .string()
     .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLng,minLat,maxLng,maxLat')
+    // A box with min > max holds nothing: say so instead of answering an empty list.
+    .superRefine((b, ctx) => {
+      const [minLng, minLat, maxLng, maxLat] = b.split(',').map(Number) as [number, number, number, number];
+      if (minLng > maxLng || minLat > maxLat)
+        ctx.addIssue({ code: 'custom', message: `${b} has a minimum above its maximum (minLng,minLat,maxLng,maxLat)` });
+    })
     .optional()
     .openapi({ example: '133.90,34.64,133.94,34.68' }),
-  q: z.string().min(1).max(100).optional().openapi({ description: 'Text in the description, number or address' }),
+  // An empty search box (`q=`) is no filter, not a 400.
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({ description: 'Text in the description, number or address; empty means no filter' }),
   hidden: z
     .enum(['exclude', 'include', 'only'])
     .default('include')
@@ -53,7 +65,7 @@ export function filtersOf(q: FilterInput): Omit<ReportQuery, 'sort' | 'limit' | 
     from: q.from ? momentMs(q.from, 'start') : undefined,
     to: q.to ? momentMs(q.to, 'next') : undefined,
     bbox: q.bbox ? (q.bbox.split(',').map(Number) as [number, number, number, number]) : undefined,
-    q: q.q,
+    q: q.q || undefined,
     hidden: q.hidden,
   };
 }
