@@ -106,3 +106,26 @@ describe('errors that help', () => {
     }
   });
 });
+
+describe('a segment names only configured wards and interests', () => {
+  it.each([
+    ['audience.wards', { type: 'segment', wards: ['北区', '西区'] }, '西区'],
+    ['audience.interests', { type: 'segment', interests: ['防災', 'skiing'] }, 'skiing'],
+  ])(
+    '%s: an unknown value is a 400 naming the field and the value, on create and on PATCH',
+    async (field, audience, value) => {
+      const body = { title: 't', messages: [{ type: 'text', text: 'x' }], draft: true };
+      const created = await api('/broadcasts', { method: 'POST', body: { ...body, audience: { type: 'all' } } });
+      const { id } = await created.json<{ id: string }>();
+      for (const res of [
+        await api('/broadcasts', { method: 'POST', body: { ...body, audience } }),
+        await api(`/broadcasts/${id}`, { method: 'PATCH', body: { audience } }),
+      ]) {
+        expect(res.status).toBe(400);
+        expect((await res.json<{ detail: string }>()).detail).toMatch(
+          new RegExp(`^${field.replace('.', '\\.')}: ${value} `),
+        );
+      }
+    },
+  );
+});

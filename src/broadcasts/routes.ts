@@ -11,7 +11,9 @@ import {
 } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
 import { BROADCAST_STATUSES } from '../db/schema';
-import { Audience } from './audience';
+import { problem } from '../admin/errors';
+import { config } from '../config';
+import { Audience, unconfiguredChoice } from './audience';
 import { BroadcastMessages } from './messages';
 import {
   approveBroadcast,
@@ -138,6 +140,12 @@ function summaryJson(s: BroadcastSummary) {
   };
 }
 
+/** A segment naming a ward or interest the city has not configured is a 400, not a broadcast to nobody. */
+function requireConfiguredSegment(env: Env, audience: Audience | undefined) {
+  const bad = audience && unconfiguredChoice(audience, config(env));
+  if (bad) throw problem(400, `${bad.field}: ${bad.value} is not configured (configured: ${bad.known.join(', ')}).`);
+}
+
 const scheduledAtMs = (s: string | null | undefined) =>
   s === undefined ? undefined : s === null ? null : Date.parse(s);
 
@@ -166,6 +174,7 @@ export const broadcastRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
+      requireConfiguredSegment(c.env, body.audience);
       const created = await createBroadcast(c.var.db, c.var.staff, {
         ...body,
         scheduledAt: scheduledAtMs(body.scheduledAt),
@@ -227,6 +236,7 @@ export const broadcastRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
+      requireConfiguredSegment(c.env, body.audience);
       const patch = { ...body, scheduledAt: scheduledAtMs(body.scheduledAt) };
       if (patch.scheduledAt === undefined) delete patch.scheduledAt;
       return c.json(await updateBroadcast(c.var.db, c.var.staff, c.req.valid('param').id, patch), 200);
