@@ -6,6 +6,7 @@ import { renderDocs } from './admin/docs';
 import { problem } from './admin/errors';
 import { BEARER_SCHEME, createRouter } from './admin/router';
 import { staffRoutes } from './admin/staff-routes';
+import { PAGE_SECURITY_HEADERS } from './http/security-headers';
 import { richMenuRoutes } from './richmenu/routes';
 import { reportRoutes } from './reports/routes';
 import { reportCatalogRoutes } from './reports/catalog-routes';
@@ -25,7 +26,11 @@ const DOCUMENT = {
   info: {
     title: '岡山市公式LINE 職員API / Okayama City LINE staff API',
     version: '1',
-    description: 'Staff, audit log and, later, reports, broadcasts and schools.',
+    description:
+      'Staff accounts and the audit log; damage reports with their report categories and departments (lists, ' +
+      'exports, triage, moderation, department mail); broadcasts with two-person approval, the calendar of ' +
+      'closure days and test sends; the rich menu. Times are ISO 8601 with offset; errors are ' +
+      'application/problem+json; request bodies are at most 1 MiB unless an operation says otherwise.',
   },
   servers: [{ url: '/api/v1' }],
 };
@@ -38,13 +43,17 @@ const openApiDocument = () => (document ??= api.getOpenAPI31Document(DOCUMENT));
 // Public: the contract and its docs. Hono runs handlers in the order they were
 // registered, and these answer without calling next(), so `authenticate` below never
 // runs for them. Everything registered after `authenticate` needs a staff token.
-api.get('/openapi.json', (c) => c.json(openApiDocument()));
-api.get('/docs', (c) => {
-  c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
-  return c.html(renderDocs(openApiDocument(), '/api/v1/openapi.json'));
-});
+api.get('/openapi.json', (c) => c.json(openApiDocument(), 200, PAGE_SECURITY_HEADERS));
+api.get('/docs', (c) => c.html(renderDocs(openApiDocument(), '/api/v1/openapi.json'), 200, PAGE_SECURITY_HEADERS));
 
 api.use('*', authenticate);
+
+// Staff answers are personal data (reports, residents' IDs, staff names, the audit log) or
+// secrets: no cache between the clerk and us may keep one. A route may say more (photos).
+api.use('*', async (c, next) => {
+  await next();
+  if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+});
 
 // Capabilities mount their routers (made with `createRouter()`) here, above the fallback.
 api.route('/', staffRoutes);

@@ -43,6 +43,13 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.servers).toEqual([{ url: '/api/v1' }]);
   });
 
+  it('says what the API holds today: every tag of the document, nothing promised for later', () => {
+    const info = (doc as unknown as { info: { description: string } }).info.description.toLowerCase();
+    expect(info).not.toMatch(/later|schools/);
+    const tags = new Set(ops.flatMap(({ op }) => (op as { tags?: string[] }).tags ?? []));
+    for (const tag of tags) expect(info, tag).toContain(tag.toLowerCase());
+  });
+
   it('describes the staff and audit operations', () => {
     expect(ops.map((o) => `${o.method.toUpperCase()} ${o.path}`).sort()).toEqual(
       expect.arrayContaining(['DELETE /staff/{id}', 'GET /audit', 'GET /staff', 'GET /staff/me', 'POST /staff']),
@@ -76,6 +83,17 @@ describe('GET /api/v1/openapi.json', () => {
       }
     }
     expect(errors).toBeGreaterThanOrEqual(3 * ops.length);
+  });
+
+  it('a route’s own 503 keeps its cause beside the unconfigured door’s', () => {
+    const described = (path: string) =>
+      (doc.paths[path]?.post?.responses['503'] as { description?: string } | undefined)?.description;
+    expect(described('/broadcasts/{id}/test')).toContain('LINE did not answer');
+    expect(described('/richmenu/publish')).toContain('LINE_CHANNEL_ACCESS_TOKEN');
+    for (const { method, path, op } of ops)
+      expect((op.responses['503'] as { description?: string }).description, `${method} ${path}`).toContain(
+        'ADMIN_BOOTSTRAP_TOKEN is not configured',
+      );
   });
 
   it('states the roles each staff operation needs', () => {
@@ -167,7 +185,20 @@ describe('GET /api/v1/docs', () => {
     expect(page).not.toMatch(/<script|<link|<img|<iframe/i);
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//i);
     expect(page).not.toMatch(/@import|url\(/i);
-    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(res.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+  });
+
+  it.each(['/api/v1/docs', '/api/v1/openapi.json'])('%s has the security headers of /terms', async (path) => {
+    const page = await exports.default.fetch(`${ORIGIN}${path}`);
+    const terms = await exports.default.fetch(`${ORIGIN}/terms`);
+    for (const h of ['content-security-policy', 'x-content-type-options', 'referrer-policy'])
+      expect(page.headers.get(h), h).toBe(terms.headers.get(h));
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('content-security-policy')).toContain("base-uri 'none'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
   it('escapes what it renders', () => {

@@ -307,3 +307,86 @@ describe('audit rows for staff writes', () => {
     expect(after).toBe(before);
   });
 });
+
+describe('one account: GET, PATCH and token rotation', () => {
+  it('GET /staff/:id shows the account without its token, audited as staff.read; 404 for an unknown id', async () => {
+    const created = await create({ name: uniqueName('read'), roles: ['report_manager'] });
+    const res = await api(`/staff/${created.id}`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain(created.token);
+    expect(text).not.toContain(await sha256Hex(created.token));
+    expect(JSON.parse(text)).toMatchObject({
+      id: created.id,
+      name: created.name,
+      roles: ['report_manager'],
+      scopes: {},
+      createdBy: 'bootstrap',
+      revokedAt: null,
+    });
+    expect((await auditRows(created.id)).map((r) => r.action)).toContain('staff.read');
+    expect((await api(`/staff/${crypto.randomUUID()}`)).status).toBe(404);
+  });
+
+  it('PATCH changes roles from the account’s next request and answers the account as it now is', async () => {
+    const created = await create({ name: uniqueName('patched'), roles: ['broadcaster'] });
+    expect((await api('/reports', { token: created.token })).status).toBe(403);
+    const res = await api(`/staff/${created.id}`, { method: 'PATCH', body: { roles: ['report_manager'] } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({
+      id: created.id,
+      name: created.name,
+      roles: ['report_manager'],
+      scopes: {},
+    });
+    expect((await api('/reports', { token: created.token })).status).toBe(200);
+    expect((await api('/broadcasts', { token: created.token })).status).toBe(403);
+    const row = (await auditRows(created.id)).find((r) => r.action === 'staff.update');
+    expect(JSON.parse(String(row?.detail))).toEqual({ roles: ['report_manager'] });
+  });
+
+  it('PATCH judges roles and scopes as they will be stored', async () => {
+    const created = await create({ name: uniqueName('scoped'), roles: ['school_staff'], scopes: { schools: ['s-1'] } });
+    const res = await api(`/staff/${created.id}`, { method: 'PATCH', body: { roles: ['report_manager'] } });
+    expect(res.status).toBe(400);
+    expect((await res.json<{ detail: string }>()).detail).toMatch(/^scopes\.schools: /);
+  });
+
+  it('POST /staff/:id/token: the old token stops at once, the new one works and is shown once', async () => {
+    const created = await create({ name: uniqueName('rotated'), roles: ['report_manager'] });
+    const res = await api(`/staff/${created.id}/token`, { method: 'POST' });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const { token } = await res.json<{ token: string }>();
+    expect(token).toMatch(/^okc_/);
+    expect(token).not.toBe(created.token);
+    expect((await api('/staff/me', { token: created.token })).status).toBe(401);
+    expect(await (await api('/staff/me', { token })).json()).toMatchObject({ id: created.id });
+    expect((await auditRows(created.id)).map((r) => r.action)).toContain('staff.token.rotate');
+    // The bootstrap token is configuration; a revoked account stays revoked.
+    expect((await api('/staff/bootstrap/token', { method: 'POST' })).status).toBe(400);
+    expect((await api(`/staff/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(`/staff/${created.id}/token`, { method: 'POST' })).status).toBe(409);
+  });
+
+  it.each([
+    ['a newline', 'Taro\nAdmin'],
+    ['a C1 control', 'Taro\u0085'],
+    ['a right-to-left override', 'Taro\u202Enimda'],
+    ['a left-to-right mark', 'Taro\u200E'],
+    ['an isolate', '\u2067Taro\u2069'],
+    ['DEL', 'Taro\u007F'],
+  ])('a name with %s is a 400 naming the field, on create and on PATCH', async (_label, name) => {
+    const created = await create({ name: uniqueName('named'), roles: ['report_manager'] });
+    for (const res of [
+      await api('/staff', { method: 'POST', body: { name, roles: ['report_manager'] } }),
+      await api(`/staff/${created.id}`, { method: 'PATCH', body: { name } }),
+    ]) {
+      expect(res.status).toBe(400);
+      const p = await res.json<{ detail: string; errors: { field: string }[] }>();
+      expect(p.errors.map((e) => e.field)).toEqual(['name']);
+      expect(p.detail).toMatch(/^name: .*U\+/);
+    }
+    expect((await api(`/staff/${created.id}`, { method: 'PATCH', body: { name: '岡山 太郎' } })).status).toBe(200);
+  });
+});

@@ -1,16 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { audit, isAuditCursor, listAudit } from './audit';
-import { badRequestResponse, iso, json } from './openapi';
+import { badRequestResponse, iso, isoTime, json, momentMs, momentQuery } from './openapi';
 import { createRouter, staffRoute } from './router';
 
 const AuditQuery = z.object({
   staffId: z.string().min(1).max(100).optional(),
   action: z.string().min(1).max(100).optional().openapi({ example: 'staff.create' }),
-  since: z.iso
-    .datetime({ offset: true })
-    .optional()
-    .openapi({ description: 'Inclusive, ISO 8601, e.g. 2026-12-01T00:00:00+09:00' }),
-  until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Inclusive, ISO 8601' }),
+  since: momentQuery('At or after, e.g. 2026-12-01T00:00:00+09:00; a day (JST) means from its start').optional(),
+  until: momentQuery('At or before; a day (JST) means up to its end, that day included').optional(),
   cursor: z.string().refine(isAuditCursor, 'not a cursor from nextCursor').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -18,7 +15,7 @@ const AuditQuery = z.object({
 const AuditEntry = z
   .object({
     id: z.number().int(),
-    at: z.iso.datetime(),
+    at: isoTime(),
     staffId: z.string(),
     action: z.string(),
     targetType: z.string(),
@@ -46,8 +43,8 @@ export const auditRoutes = createRouter().openapi(
     const q = c.req.valid('query');
     const page = await listAudit(c.var.db, {
       ...q,
-      since: q.since === undefined ? undefined : Date.parse(q.since),
-      until: q.until === undefined ? undefined : Date.parse(q.until),
+      since: q.since === undefined ? undefined : momentMs(q.since, 'start'),
+      until: q.until === undefined ? undefined : momentMs(q.until, 'end'),
     });
     // The log names who touched which resident's records, so reading it is itself audited.
     await audit(c.var.db, c.var.staff, 'audit.list', 'audit_log', null, {

@@ -21,8 +21,11 @@ export interface ApiEnv {
 export const BOOTSTRAP_STAFF_ID = 'bootstrap';
 const BOOTSTRAP: StaffPrincipal = { id: BOOTSTRAP_STAFF_ID, name: 'bootstrap', roles: ['admin'], scopes: {} };
 
-/** RFC 6750 token68; anything else after `Bearer ` is malformed. Length-capped so we never hash junk. */
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]{1,512}=*)$/;
+/**
+ * RFC 6750 token68; anything else after `Bearer ` is malformed. The scheme is case-insensitive
+ * (RFC 9110 §11.1), and clients pad with spaces. Length-capped so we never hash junk.
+ */
+const BEARER = /^\s*Bearer +([A-Za-z0-9\-._~+/]{1,512}=*)\s*$/i;
 
 async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));

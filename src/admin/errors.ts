@@ -60,6 +60,9 @@ const CHALLENGE = { 'www-authenticate': 'Bearer realm="okayama-city-line"' };
 export const onApiError: ErrorHandler = (err, c) => {
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
+    // The validator's own words name no remedy; every staff body is JSON.
+    if (status === 415 && err.message === 'Unsupported Media Type')
+      return problemResponse(415, 'Send the body as JSON, with the header `Content-Type: application/json`.');
     return problemResponse(status, err.message || TITLES[status] || 'Error', {}, status === 401 ? CHALLENGE : {});
   }
   // Unknown errors are logged for us and shown to no one: no stack, no SQL, no personal data.

@@ -1,4 +1,5 @@
-import type { z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { DAY_MS, isJstDate } from '../calendar/jst';
 import { ProblemSchema } from './errors';
 
 /**
@@ -31,3 +32,28 @@ export function iso(ms: number | null): string | null;
 export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
+
+/**
+ * A moment in a query: an ISO 8601 date-time with its offset, or a JST day `YYYY-MM-DD`, which
+ * is what a clerk means by "from 1 December". `momentMs` turns either into UTC milliseconds.
+ */
+export const momentQuery = (description: string) =>
+  z
+    .union([
+      z.iso.datetime({ offset: true }),
+      z.string().refine(isJstDate, 'an ISO 8601 date-time with offset, or a day YYYY-MM-DD (JST)'),
+    ])
+    .openapi({ description, example: '2026-12-01' });
+
+/**
+ * A JST day stands for its first millisecond (`start`), its last (`end`, for inclusive
+ * bounds) or the first of the next day (`next`, for exclusive bounds).
+ */
+export function momentMs(s: string, edge: 'start' | 'end' | 'next'): number {
+  if (!isJstDate(s)) return Date.parse(s);
+  const start = Date.parse(`${s}T00:00:00+09:00`);
+  return edge === 'start' ? start : edge === 'next' ? start + DAY_MS : start + DAY_MS - 1;
+}
+
+/** How a time leaves the staff API (what `iso()` writes): documented as a date-time with its offset. */
+export const isoTime = () => z.iso.datetime({ offset: true }).openapi({ example: '2026-12-01T00:30:00.000Z' });

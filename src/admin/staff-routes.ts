@@ -1,9 +1,18 @@
 import { z } from '@hono/zod-openapi';
 import { STAFF_ROLES } from '../db/schema';
 import { problem } from './errors';
-import { badRequestResponse, iso, json, notFoundResponse } from './openapi';
+import { badRequestResponse, conflictResponse, iso, isoTime, json, notFoundResponse } from './openapi';
 import { createRouter, staffRoute } from './router';
-import { createStaff, listStaff, revokeStaff } from './staff';
+import {
+  createStaff,
+  getStaff,
+  listStaff,
+  revokeStaff,
+  rotateStaffToken,
+  scopeIssues,
+  type StaffRecord,
+  updateStaff,
+} from './staff';
 
 export const StaffRoleSchema = z.enum(STAFF_ROLES).openapi('StaffRole');
 
@@ -15,41 +24,47 @@ export const StaffScopesSchema = z
   })
   .openapi('StaffScopes');
 
-const CreateStaffBody = z
-  .strictObject({
-    name: z.string().trim().min(1).max(100).openapi({ example: '岡山 太郎' }),
-    roles: z
-      .array(StaffRoleSchema)
-      .min(1)
-      .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat')
-      .openapi({ uniqueItems: true }),
-    scopes: StaffScopesSchema.default({}),
+/**
+ * Control characters (C0, DEL, C1) and the bidirectional marks, embeddings, overrides and
+ * isolates: in a name they reorder or hide what the audit log and the docs page show.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const UNSAFE_IN_NAME = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+const StaffName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .superRefine((name, ctx) => {
+    const ch = UNSAFE_IN_NAME.exec(name)?.[0];
+    if (ch)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must not contain control characters or bidirectional formatting marks (found ${codePoint(ch)})`,
+      });
   })
+  .openapi({ example: '岡山 太郎' });
+const StaffRoles = z
+  .array(StaffRoleSchema)
+  .min(1)
+  .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat')
+  .openapi({ uniqueItems: true });
+
+const CreateStaffBody = z
+  .strictObject({ name: StaffName, roles: StaffRoles, scopes: StaffScopesSchema.default({}) })
   // A scoped role without its scope would see nothing; a scope without its role would
   // grant nothing. Both are mistakes worth refusing at the door.
   .superRefine((body, ctx) => {
-    const pairs = [
-      ['school_staff', 'schools'],
-      ['community_leader', 'communities'],
-    ] as const;
-    for (const [role, scope] of pairs) {
-      const has = body.roles.includes(role);
-      const ids = body.scopes[scope] ?? [];
-      if (has && ids.length === 0)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['scopes', scope],
-          message: `${role} needs at least one entry in scopes.${scope}`,
-        });
-      if (!has && ids.length > 0)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['scopes', scope],
-          message: `scopes.${scope} is only allowed with the ${role} role`,
-        });
-    }
+    for (const issue of scopeIssues(body.roles, body.scopes)) ctx.addIssue({ code: 'custom', ...issue });
   })
   .openapi('CreateStaff');
+
+/** No defaults: what the body leaves out stays as it is (roles and scopes are judged as stored). */
+const StaffChange = z
+  .strictObject({ name: StaffName, roles: StaffRoles, scopes: StaffScopesSchema })
+  .partial()
+  .openapi('StaffChange');
 
 const StaffIdentity = z.object({
   id: z.string().openapi({ description: 'UUID, or `bootstrap` for the bootstrap token' }),
@@ -63,10 +78,22 @@ const CreatedStaff = StaffIdentity.extend({
 }).openapi('CreatedStaff');
 
 const StaffMember = StaffIdentity.extend({
-  createdAt: z.iso.datetime(),
+  createdAt: isoTime(),
   createdBy: z.string(),
-  revokedAt: z.iso.datetime().nullable(),
+  revokedAt: isoTime().nullable(),
 }).openapi('StaffMember');
+
+const memberJson = (r: StaffRecord) => ({
+  id: r.id,
+  name: r.name,
+  roles: r.roles,
+  scopes: r.scopes,
+  createdAt: iso(r.createdAt),
+  createdBy: r.createdBy,
+  revokedAt: iso(r.revokedAt),
+});
+
+const StaffId = z.object({ id: z.string().min(1).max(100) });
 
 export const staffRoutes = createRouter()
   .openapi(
@@ -97,15 +124,7 @@ export const staffRoutes = createRouter()
         200: { description: 'Every account, without tokens', content: json(z.object({ items: z.array(StaffMember) })) },
       },
     }),
-    async (c) => {
-      const rows = await listStaff(c.var.db, c.var.staff);
-      const items = rows.map((r) => ({
-        ...r,
-        createdAt: iso(r.createdAt),
-        revokedAt: iso(r.revokedAt),
-      }));
-      return c.json({ items }, 200);
-    },
+    async (c) => c.json({ items: (await listStaff(c.var.db, c.var.staff)).map(memberJson) }, 200),
   )
   .openapi(
     staffRoute([], {
@@ -126,7 +145,7 @@ export const staffRoutes = createRouter()
       path: '/staff/{id}',
       tags: ['Staff'],
       summary: 'Revoke a staff token at once / 職員トークンの失効',
-      request: { params: z.object({ id: z.string().min(1).max(100) }) },
+      request: { params: StaffId },
       responses: {
         204: { description: 'Revoked (or already revoked)' },
         ...badRequestResponse,
@@ -144,5 +163,60 @@ export const staffRoutes = createRouter()
         );
       }
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    staffRoute(['admin'], {
+      method: 'get',
+      path: '/staff/{id}',
+      tags: ['Staff'],
+      summary: 'One staff account, without its token (audited) / 職員アカウント',
+      request: { params: StaffId },
+      responses: {
+        200: { description: 'The account', content: json(StaffMember) },
+        ...badRequestResponse,
+        ...notFoundResponse,
+      },
+    }),
+    async (c) => c.json(memberJson(await getStaff(c.var.db, c.var.staff, c.req.valid('param').id)), 200),
+  )
+  .openapi(
+    staffRoute(['admin'], {
+      method: 'patch',
+      path: '/staff/{id}',
+      tags: ['Staff'],
+      summary: 'Rename, or change roles and scopes (from the account’s next request) / 職員アカウントの変更',
+      request: { params: StaffId, body: { required: true, content: json(StaffChange) } },
+      responses: {
+        200: { description: 'The account as it now is', content: json(StaffMember) },
+        ...badRequestResponse,
+        ...notFoundResponse,
+      },
+    }),
+    async (c) => {
+      const changed = await updateStaff(c.var.db, c.var.staff, c.req.valid('param').id, c.req.valid('json'));
+      return c.json(memberJson(changed), 200);
+    },
+  )
+  .openapi(
+    staffRoute(['admin'], {
+      method: 'post',
+      path: '/staff/{id}/token',
+      tags: ['Staff'],
+      summary: 'Issue a new token; the old one stops at once / トークンの再発行',
+      request: { params: StaffId },
+      responses: {
+        201: {
+          description: 'The new token, shown only here',
+          content: json(z.object({ token: z.string().openapi({ example: 'okc_…' }) }).openapi('RotatedToken')),
+        },
+        ...badRequestResponse,
+        ...notFoundResponse,
+        ...conflictResponse('The account is revoked'),
+      },
+    }),
+    async (c) => {
+      const token = await rotateStaffToken(c.var.db, c.var.staff, c.req.valid('param').id);
+      return c.json({ token }, 201, { 'cache-control': 'no-store' });
     },
   );

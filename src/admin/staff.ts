@@ -1,7 +1,8 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { staff, type StaffRole, type StaffScopes } from '../db/schema';
 import { auditRecord, audit } from './audit';
+import { problem } from './errors';
 import { BOOTSTRAP_STAFF_ID, hashToken, newStaffToken, type StaffPrincipal } from './auth';
 
 export interface NewStaff {
@@ -37,24 +38,107 @@ export async function createStaff(
   return { id, token, ...input };
 }
 
+const recordColumns = {
+  id: staff.id,
+  name: staff.name,
+  roles: staff.roles,
+  scopes: staff.scopes,
+  createdAt: staff.createdAt,
+  createdBy: staff.createdBy,
+  revokedAt: staff.revokedAt,
+};
+
 /** Every account, revoked ones included (with `revokedAt`), never the token hash. */
 export async function listStaff(d: Db, by: StaffPrincipal): Promise<StaffRecord[]> {
-  const rows = await d
-    .select({
-      id: staff.id,
-      name: staff.name,
-      roles: staff.roles,
-      scopes: staff.scopes,
-      createdAt: staff.createdAt,
-      createdBy: staff.createdBy,
-      revokedAt: staff.revokedAt,
-    })
-    .from(staff)
-    .orderBy(asc(staff.createdAt), asc(staff.id))
-    .all();
+  const rows = await d.select(recordColumns).from(staff).orderBy(asc(staff.createdAt), asc(staff.id)).all();
   // Staff names are personal data, so reading the list is audited too.
   await audit(d, by, 'staff.list', 'staff', null, { count: rows.length });
   return rows;
+}
+
+function refuseBootstrap(id: string) {
+  if (id === BOOTSTRAP_STAFF_ID)
+    throw problem(
+      400,
+      'The bootstrap token is configuration, not an account: rotate it with `wrangler secret put ADMIN_BOOTSTRAP_TOKEN`.',
+    );
+}
+
+async function record(d: Db, id: string): Promise<StaffRecord> {
+  refuseBootstrap(id);
+  const row = await d.select(recordColumns).from(staff).where(eq(staff.id, id)).get();
+  if (!row) throw problem(404, `No staff account ${id}.`);
+  return row;
+}
+
+/** One account, never its token (only the hash is stored), audited like the list. */
+export async function getStaff(d: Db, by: StaffPrincipal, id: string): Promise<StaffRecord> {
+  const row = await record(d, id);
+  await audit(d, by, 'staff.read', 'staff', id);
+  return row;
+}
+
+/**
+ * Which scope entries `roles` and `scopes` lack or have in vain: a scoped role without its
+ * scope would see nothing, a scope without its role would grant nothing.
+ */
+export function scopeIssues(roles: readonly StaffRole[], scopes: StaffScopes): { path: string[]; message: string }[] {
+  const pairs = [
+    ['school_staff', 'schools'],
+    ['community_leader', 'communities'],
+  ] as const;
+  const issues: { path: string[]; message: string }[] = [];
+  for (const [role, scope] of pairs) {
+    const has = roles.includes(role);
+    const ids = scopes[scope] ?? [];
+    if (has && ids.length === 0)
+      issues.push({ path: ['scopes', scope], message: `${role} needs at least one entry in scopes.${scope}` });
+    if (!has && ids.length > 0)
+      issues.push({ path: ['scopes', scope], message: `scopes.${scope} is only allowed with the ${role} role` });
+  }
+  return issues;
+}
+
+/**
+ * Changes what the body names; the rest stays. The new roles hold from the account's next
+ * request, since `authenticate` reads them from D1 every time. Roles and scopes are judged
+ * together as they will be stored.
+ */
+export async function updateStaff(
+  d: Db,
+  by: StaffPrincipal,
+  id: string,
+  change: Partial<NewStaff>,
+): Promise<StaffRecord> {
+  const row = await record(d, id);
+  const next = { ...row, ...change };
+  const issue = scopeIssues(next.roles, next.scopes)[0];
+  if (issue) throw problem(400, `${issue.path.join('.')}: ${issue.message}`);
+  await d.batch([
+    d.update(staff).set(change).where(eq(staff.id, id)),
+    auditRecord(d, by, 'staff.update', 'staff', id, change),
+  ]);
+  return next;
+}
+
+/**
+ * A new token for an account: the old one stops at once (its hash is replaced in the same
+ * statement), the new one is returned here only. A revoked account stays revoked.
+ */
+export async function rotateStaffToken(d: Db, by: StaffPrincipal, id: string): Promise<string> {
+  const row = await record(d, id);
+  if (row.revokedAt !== null) throw problem(409, `Staff account ${id} is revoked; create a new account instead.`);
+  const token = newStaffToken();
+  const [updated] = await d.batch([
+    d
+      .update(staff)
+      .set({ tokenHash: await hashToken(token) })
+      .where(and(eq(staff.id, id), isNull(staff.revokedAt)))
+      .returning({ id: staff.id }),
+    auditRecord(d, by, 'staff.token.rotate', 'staff', id),
+  ]);
+  if (updated.length === 0) throw problem(409, `Staff account ${id} is revoked; create a new account instead.`);
+  return token;
 }
 
 export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found' | 'bootstrap';

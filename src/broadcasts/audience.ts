@@ -81,3 +81,20 @@ export function matchesSegment(r: ResidentPrefs, s: SegmentAudience): boolean {
   }
   return true;
 }
+
+/**
+ * The first ward or interest of a segment that the city has not configured (`WARDS`,
+ * `INTERESTS`): no resident can have chosen it, so the broadcast would silently reach nobody.
+ */
+export function unconfiguredChoice(
+  a: Audience,
+  configured: { wards: readonly { name: string }[]; interests: readonly { name: string }[] },
+): { field: 'audience.wards' | 'audience.interests'; value: string; known: string[] } | null {
+  if (a.type !== 'segment') return null;
+  for (const key of ['wards', 'interests'] as const) {
+    const known = configured[key].map((c) => c.name);
+    const value = a[key]?.find((v) => !known.includes(v));
+    if (value !== undefined) return { field: `audience.${key}`, value, known };
+  }
+  return null;
+}

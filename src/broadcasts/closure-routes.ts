@@ -1,13 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { problem } from '../admin/errors';
-import { badRequestResponse, conflictResponse, iso, json, notFoundResponse } from '../admin/openapi';
+import { badRequestResponse, conflictResponse, iso, isoTime, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
 import { isJstDate } from '../calendar/jst';
 import { addClosureDay, deleteClosureDay, listClosureDays } from './closures';
 
 const JstDate = z.string().refine(isJstDate, 'must be a date YYYY-MM-DD').openapi({ example: '2026-12-28' });
 const ClosureDay = z
-  .object({ date: z.string(), reason: z.string(), createdBy: z.string(), createdAt: z.string() })
+  .object({ date: z.string(), reason: z.string(), createdBy: z.string(), createdAt: isoTime() })
   .openapi('ClosureDay');
 const view = (r: { date: string; reason: string; createdBy: string; createdAt: number }) => ({
   ...r,

@@ -3,6 +3,7 @@ import {
   badRequestResponse,
   conflictResponse,
   iso,
+  isoTime,
   json,
   notFoundResponse,
   problemAnswer,
@@ -10,7 +11,9 @@ import {
 } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
 import { BROADCAST_STATUSES } from '../db/schema';
-import { Audience } from './audience';
+import { problem } from '../admin/errors';
+import { config } from '../config';
+import { Audience, unconfiguredChoice } from './audience';
 import { BroadcastMessages } from './messages';
 import {
   approveBroadcast,
@@ -85,22 +88,21 @@ const Summary = z
     status: Status,
     urgent: z.boolean(),
     audience: Audience,
-    scheduledAt: z.string().nullable(),
-    nextReleaseAt: z
-      .string()
+    scheduledAt: isoTime().nullable(),
+    nextReleaseAt: isoTime()
       .nullable()
       .openapi({ description: 'Scheduled broadcasts: when the cron releases it (within a minute)' }),
     waitingForHours: z.boolean().openapi({ description: 'Due, but waiting for the next opening of its window' }),
     createdBy: z.string(),
-    createdAt: z.string(),
+    createdAt: isoTime(),
     updatedBy: z.string(),
-    updatedAt: z.string(),
+    updatedAt: isoTime(),
     approvedBy: z.string().nullable(),
-    approvedAt: z.string().nullable(),
-    releasedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
+    approvedAt: isoTime().nullable(),
+    releasedAt: isoTime().nullable(),
+    finishedAt: isoTime().nullable(),
     cancelledBy: z.string().nullable(),
-    cancelledAt: z.string().nullable(),
+    cancelledAt: isoTime().nullable(),
     failureReason: z.string().nullable(),
     progress: ProgressSchema,
   })
@@ -138,6 +140,12 @@ function summaryJson(s: BroadcastSummary) {
   };
 }
 
+/** A segment naming a ward or interest the city has not configured is a 400, not a broadcast to nobody. */
+function requireConfiguredSegment(env: Env, audience: Audience | undefined) {
+  const bad = audience && unconfiguredChoice(audience, config(env));
+  if (bad) throw problem(400, `${bad.field}: ${bad.value} is not configured (configured: ${bad.known.join(', ')}).`);
+}
+
 const scheduledAtMs = (s: string | null | undefined) =>
   s === undefined ? undefined : s === null ? null : Date.parse(s);
 
@@ -157,6 +165,7 @@ export const broadcastRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
+      requireConfiguredSegment(c.env, body.audience);
       const created = await createBroadcast(c.var.db, c.var.staff, {
         ...body,
         scheduledAt: scheduledAtMs(body.scheduledAt),
@@ -218,6 +227,7 @@ export const broadcastRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json');
+      requireConfiguredSegment(c.env, body.audience);
       const patch = { ...body, scheduledAt: scheduledAtMs(body.scheduledAt) };
       if (patch.scheduledAt === undefined) delete patch.scheduledAt;
       return c.json(await updateBroadcast(c.var.db, c.var.staff, c.req.valid('param').id, patch), 200);

@@ -29,28 +29,33 @@ const Category = z
   .openapi('ReportCategory');
 const code = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and -');
 const phone = z.string().regex(/^[0-9+\-() ]{3,20}$/);
+// The fields staff may change, without defaults: a PATCH body built from them leaves out what
+// it does not name (a default would silently reset the department or the phone).
+const categoryFields = {
+  nameJa: z.string().trim().min(1).max(40),
+  nameEn: z.string().trim().min(1).max(60),
+  departmentId: code.nullable(),
+  emergencyPhone: phone.nullable(),
+  sortOrder: z.number().int().min(0).max(999),
+  active: z.boolean(),
+};
 const NewCategory = z.strictObject({
   code,
   parentCode: code.nullable().default(null),
-  nameJa: z.string().trim().min(1).max(40),
-  nameEn: z.string().trim().min(1).max(60),
-  departmentId: code.nullable().default(null),
-  emergencyPhone: phone.nullable().default(null),
-  sortOrder: z.number().int().min(0).max(999).default(0),
-  active: z.boolean().default(true),
+  ...categoryFields,
+  departmentId: categoryFields.departmentId.default(null),
+  emergencyPhone: categoryFields.emergencyPhone.default(null),
+  sortOrder: categoryFields.sortOrder.default(0),
+  active: categoryFields.active.default(true),
 });
-const CategoryPatch = NewCategory.omit({ code: true, parentCode: true }).partial();
+const CategoryPatch = z.strictObject(categoryFields).partial().openapi('ReportCategoryChange');
 
 const Department = z
   .object({ id: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable() })
   .openapi('ReportDepartment');
-const NewDepartment = z.strictObject({
-  id: code,
-  name: z.string().trim().min(1).max(60),
-  email: z.email(),
-  phone: phone.nullable().default(null),
-});
-const DepartmentPatch = NewDepartment.omit({ id: true }).partial();
+const departmentFields = { name: z.string().trim().min(1).max(60), email: z.email(), phone: phone.nullable() };
+const NewDepartment = z.strictObject({ id: code, ...departmentFields, phone: departmentFields.phone.default(null) });
+const DepartmentPatch = z.strictObject(departmentFields).partial().openapi('ReportDepartmentChange');
 
 /** The catalog's timestamps are bookkeeping; the answers leave them out. */
 const view = <T extends { createdAt: number; updatedAt: number }>({ createdAt: _c, updatedAt: _u, ...rest }: T) => rest;

@@ -118,3 +118,9 @@ export async function exportReports(db: Db, q: Omit<ReportQuery, 'sort' | 'limit
     .limit(cap)
     .all();
 }
+
+/** The id of the report with this receipt number, or null. */
+export async function reportIdByNumber(db: Db, number: string): Promise<string | null> {
+  const row = await db.select({ id: reports.id }).from(reports).where(eq(reports.number, number)).get();
+  return row?.id ?? null;
+}

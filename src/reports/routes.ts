@@ -5,16 +5,18 @@ import { badRequestResponse, conflictResponse, json, notFoundResponse } from '..
 import { createRouter, staffRoute } from '../admin/router';
 import { EXPORT_CAP, reportsCsv, reportsGeoJson } from './export';
 import { resendReportMail } from './mail';
-import { exportReports, listReports } from './queries';
+import { exportReports, listReports, reportIdByNumber } from './queries';
 import {
   detailJson,
   filtersOf,
   Filters,
   HideBody,
+  IdOrNumberParam,
   IdParam,
   ListQuery,
   PatchBody,
   PhotoParam,
+  RECEIPT_NUMBER,
   ReportDetail,
   ReportSummary,
   summaryJson,
@@ -118,8 +120,8 @@ export const reportRoutes = createRouter()
       method: 'get',
       path: '/reports/{id}',
       tags,
-      summary: 'One report with reporter, photos and history (audited) / 通報詳細',
-      request: { params: IdParam },
+      summary: 'One report with reporter, photos and history, by id or receipt number (audited) / 通報詳細',
+      request: { params: IdOrNumberParam },
       responses: {
         200: { description: 'The report', content: json(ReportDetail) },
         ...badRequestResponse,
@@ -127,9 +129,10 @@ export const reportRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
-      const detail = await reportDetail(c.var.db, id);
-      if (!detail) throw problem(404, 'No such report.');
+      const { id: key } = c.req.valid('param');
+      const id = RECEIPT_NUMBER.test(key) ? await reportIdByNumber(c.var.db, key) : key;
+      const detail = id === null ? null : await reportDetail(c.var.db, id);
+      if (!id || !detail) throw problem(404, 'No such report.');
       await audit(c.var.db, c.var.staff, 'report.read', 'report', id);
       return c.json(detailJson(detail), 200);
     },

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { iso } from '../admin/openapi';
+import { iso, isoTime, momentMs, momentQuery } from '../admin/openapi';
 import { REPORT_STATUSES, type ReportStatus } from '../db/schema';
 import { isReportCursor, type listReports, type ReportQuery } from './queries';
 import type { reportDetail } from './staff';
@@ -23,14 +23,26 @@ export const Filters = z.object({
   category: z.string().min(1).max(64).optional().openapi({ example: 'road' }),
   subtype: z.string().min(1).max(64).optional(),
   department: z.string().min(1).max(64).optional(),
-  from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received at or after (ISO 8601)' }),
-  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Received before (ISO 8601)' }),
+  from: momentQuery('Received at or after this moment; a day (JST) means from its start').optional(),
+  to: momentQuery('Received before this moment; a day (JST) means up to its end, that day included').optional(),
   bbox: z
     .string()
     .regex(/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){3}$/, 'minLng,minLat,maxLng,maxLat')
+    // A box with min > max holds nothing: say so instead of answering an empty list.
+    .superRefine((b, ctx) => {
+      const [minLng, minLat, maxLng, maxLat] = b.split(',').map(Number) as [number, number, number, number];
+      if (minLng > maxLng || minLat > maxLat)
+        ctx.addIssue({ code: 'custom', message: `${b} has a minimum above its maximum (minLng,minLat,maxLng,maxLat)` });
+    })
     .optional()
     .openapi({ example: '133.90,34.64,133.94,34.68' }),
-  q: z.string().min(1).max(100).optional().openapi({ description: 'Text in the description, number or address' }),
+  // An empty search box (`q=`) is no filter, not a 400.
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({ description: 'Text in the description, number or address; empty means no filter' }),
   hidden: z
     .enum(['exclude', 'include', 'only'])
     .default('include')
@@ -50,10 +62,10 @@ export function filtersOf(q: FilterInput): Omit<ReportQuery, 'sort' | 'limit' | 
     category: q.category,
     subtype: q.subtype,
     department: q.department,
-    from: q.from ? Date.parse(q.from) : undefined,
-    to: q.to ? Date.parse(q.to) : undefined,
+    from: q.from ? momentMs(q.from, 'start') : undefined,
+    to: q.to ? momentMs(q.to, 'next') : undefined,
     bbox: q.bbox ? (q.bbox.split(',').map(Number) as [number, number, number, number]) : undefined,
-    q: q.q,
+    q: q.q || undefined,
     hidden: q.hidden,
   };
 }
@@ -71,9 +83,9 @@ export const ReportSummary = z
     lng: z.number(),
     address: z.string().nullable(),
     description: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    closedAt: z.string().nullable(),
+    createdAt: isoTime(),
+    updatedAt: isoTime(),
+    closedAt: isoTime().nullable(),
     hidden: z.boolean(),
     hiddenReason: z.string().nullable(),
     mailStatus: z.enum(['pending', 'sent', 'failed']),
@@ -81,14 +93,30 @@ export const ReportSummary = z
   .openapi('ReportSummary');
 
 export type SummaryRow = Awaited<ReturnType<typeof listReports>>['items'][number];
+
+/**
+ * Built field by field, never by spreading a row: the detail view hands in the whole report
+ * row, whose reporter, moderator and raw mail columns must not leave under the summary.
+ */
 export function summaryJson(r: SummaryRow): z.infer<typeof ReportSummary> {
-  const { hiddenAt, createdAt, updatedAt, closedAt, ...rest } = r;
   return {
-    ...rest,
-    createdAt: iso(createdAt),
-    updatedAt: iso(updatedAt),
-    closedAt: iso(closedAt),
-    hidden: hiddenAt !== null,
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    categoryCode: r.categoryCode,
+    subtypeCode: r.subtypeCode,
+    departmentId: r.departmentId,
+    duplicateOf: r.duplicateOf,
+    lat: r.lat,
+    lng: r.lng,
+    address: r.address,
+    description: r.description,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    closedAt: iso(r.closedAt),
+    hidden: r.hiddenAt !== null,
+    hiddenReason: r.hiddenReason,
+    mailStatus: r.mailStatus,
   };
 }
 
@@ -101,7 +129,7 @@ const Photo = z.object({
   hiddenReason: z.string().nullable(),
 });
 const HistoryEntry = z.object({
-  at: z.string(),
+  at: isoTime(),
   actor: z.string(),
   from: StatusSchema.nullable(),
   to: StatusSchema,
@@ -127,12 +155,19 @@ export const ReportDetail = ReportSummary.extend({
     status: z.enum(['pending', 'sent', 'failed']),
     attempts: z.number(),
     lastError: z.string().nullable(),
-    sentAt: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
+    sentAt: isoTime().nullable(),
+    nextAttemptAt: isoTime().nullable(),
   }),
 }).openapi('ReportDetail');
 
 export const IdParam = z.object({ id: z.uuid() });
+/** The receipt number residents quote on the phone (`R-2026-000123`) finds a report like its id. */
+export const RECEIPT_NUMBER = /^R-\d{4}-\d{6,}$/;
+export const IdOrNumberParam = z.object({
+  id: z
+    .union([z.uuid(), z.string().regex(RECEIPT_NUMBER)])
+    .openapi({ description: 'The report’s id, or its receipt number', example: 'R-2026-000123' }),
+});
 export const PhotoParam = z.object({ id: z.uuid(), photoId: z.uuid() });
 
 export const PatchBody = z

@@ -19,6 +19,7 @@ export const richMenuRoutes = createRouter().openapi(
       },
       ...unprocessableResponse('The menu data or image breaks LINE’s rules; nothing was sent to LINE'),
       502: problemAnswer('LINE refused or failed; a half-made menu was deleted again'),
+      503: problemAnswer('A LINE secret (LINE_CHANNEL_ACCESS_TOKEN) is not configured'),
     },
   }),
   async (c) => {

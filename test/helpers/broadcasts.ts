@@ -41,9 +41,15 @@ export async function addResidents(list: Resident[]): Promise<string[]> {
   return ids;
 }
 
-/** A ward name no other test uses, so a segment reaches only this test's residents. */
+let wardsUsed = 0;
+/**
+ * A ward no other test of this file uses, so a segment reaches only this test's residents.
+ * Segments must name configured wards: vitest.config.ts configures these for the broadcast files.
+ */
 export function uniqueWard(): string {
-  return `ward-${crypto.randomUUID().slice(0, 8)}`;
+  wardsUsed += 1;
+  if (wardsUsed > 100) throw new Error('more test wards needed: raise TEST_WARDS in vitest.config.ts');
+  return `test-ward-${wardsUsed}`;
 }
 
 export function textMessage(text = `お知らせ ${crypto.randomUUID()}`) {
