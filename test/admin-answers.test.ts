@@ -32,7 +32,7 @@ function resolve(schema: Json): Json {
 }
 
 /** Where `value` has what `schema` does not document (or lacks what it requires); empty when it fits. */
-export function undocumented(value: unknown, schema: Json, at = '$'): string[] {
+function undocumented(value: unknown, schema: Json, at = '$'): string[] {
   const s = resolve(schema);
   const branches = (s.anyOf ?? s.oneOf) as Json[] | undefined;
   if (branches) {
@@ -57,7 +57,7 @@ export function undocumented(value: unknown, schema: Json, at = '$'): string[] {
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Every `at`/`…At` value that is not an ISO date-time with offset (an epoch number, a bare date). */
-export function badTimes(value: unknown, at = '$'): string[] {
+function badTimes(value: unknown, at = '$'): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => badTimes(v, `${at}[${i}]`));
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([k, v]) => {
