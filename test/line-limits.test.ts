@@ -76,7 +76,8 @@ describe('clip', () => {
 });
 
 describe('the fake LINE platform counts the same way', () => {
-  const push = (message: Record<string, unknown>) => validateSend('push', { to: 'U1', messages: [message] });
+  const push = (message: Record<string, unknown>) =>
+    validateSend('push', { to: `U${'0'.repeat(32)}`, messages: [message] });
   it('a text of 4,999 characters and one emoji is 5,001 UTF-16 units: refused; 4,998 and one is accepted', () => {
     expect(push({ type: 'text', text: 'あ'.repeat(4999) + APPLE })?.details).toEqual([
       { message: 'Length must be between 1 and 5000', property: 'messages[0].text' },
