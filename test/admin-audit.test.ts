@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../src/admin/audit';
 import { db } from '../src/db/client';
-import { api } from './helpers/api';
+import { api, newStaff } from './helpers/api';
 
 async function get(query: Record<string, string | number>) {
   const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
@@ -55,6 +55,7 @@ describe('audit()', () => {
         id: expect.any(Number),
         at: new Date(row!.at as number).toISOString(),
         staffId,
+        staffName: null,
         action: 'report.read',
         targetType: 'report',
         targetId: 'R-2026-000123',
@@ -135,5 +136,36 @@ describe('GET /audit', () => {
       .all();
     expect(results).toHaveLength(1);
     expect(results[0]).toMatchObject({ staff_id: 'bootstrap', target_type: 'audit_log' });
+  });
+});
+
+describe('GET /audit: who and which actions (issue 8, finding 17)', () => {
+  it('names the staff member beside the id; the bootstrap token, which has no account, has none', async () => {
+    const name = `監査 太郎 ${crypto.randomUUID().slice(0, 8)}`;
+    const created = (await (
+      await api('/staff', { method: 'POST', body: { name, roles: ['broadcaster'] } })
+    ).json()) as {
+      id: string;
+    };
+    await audit(db(env.DB), { id: created.id }, 'report.read', 'report', 'x');
+    const mine = (await (await get({ staffId: created.id })).json()) as Page;
+    expect(mine.items.map((e) => (e as Entry & { staffName: string | null }).staffName)).toEqual([name]);
+    const boot = (await (await get({ staffId: 'bootstrap', limit: 1 })).json()) as Page;
+    expect(boot.items).toHaveLength(1);
+    expect((boot.items[0] as Entry & { staffName: string | null }).staffName).toBeNull();
+  });
+
+  it('an action ending in a dot is a prefix; % and _ in it match only themselves; without the dot it is exact', async () => {
+    const { id } = await newStaff(['broadcaster']);
+    const d = db(env.DB);
+    for (const action of ['broadcast.create', 'broadcast.approve', 'broadcaster.x', 'report.read', 'b%.x', 'bX.y'])
+      await audit(d, { id }, action, 'broadcast', null);
+    const actions = async (action: string) =>
+      ((await (await get({ staffId: id, action })).json()) as Page).items.map((e) => e.action).sort();
+    expect(await actions('broadcast.')).toEqual(['broadcast.approve', 'broadcast.create']);
+    expect(await actions('broadcast')).toEqual([]);
+    expect(await actions('broadcast.create')).toEqual(['broadcast.create']);
+    expect(await actions('b%.')).toEqual(['b%.x']);
+    expect(await actions('b_.')).toEqual([]);
   });
 });

@@ -100,7 +100,7 @@ const CASES: Record<string, Case> = {
     ],
     follows: {
       '*': ['updatedAt', 'history'],
-      department: ['mail', 'mailStatus'],
+      department: ['mail', 'mailStatus', 'departmentName'],
       status: ['closedAt', 'duplicateOf'],
     },
     shownAs: { department: 'departmentId' },

@@ -95,6 +95,15 @@ describe('the list: filters, paging, sort', () => {
     expect(res.body.items.map((x: any) => x.number)).toEqual(made.map((m) => m.number).reverse());
     expect(res.body.items[0]).not.toHaveProperty('reporterLineUserId');
     expect(JSON.stringify(res.body)).not.toContain(reporter);
+    // Names beside the codes, so a clerk reads 段差 rather than road-step.
+    expect(res.body.items.at(-1)).toMatchObject({
+      categoryCode: 'road',
+      categoryName: '道路',
+      subtypeCode: 'road-step',
+      subtypeName: '段差',
+      departmentId: 'road',
+      departmentName: '道路港湾管理課',
+    });
 
     res = await q('category=park');
     expect(res.body.items).toHaveLength(2);
@@ -817,7 +826,7 @@ describe('exports', () => {
     expect(fc.features[0]).toMatchObject({
       type: 'Feature',
       geometry: { type: 'Point', coordinates: [133.91, 34.61] },
-      properties: { number: a.number },
+      properties: { number: a.number, categoryName: '道路', departmentName: '道路港湾管理課' },
     });
     expect(JSON.stringify(fc)).not.toContain(reporter);
 
@@ -829,8 +838,13 @@ describe('exports', () => {
       .trim()
       .split('\r\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]!.startsWith('number,id,status')).toBe(true);
+    expect(
+      lines[0]!.startsWith(
+        'number,id,status,categoryCode,categoryName,subtypeCode,subtypeName,departmentId,departmentName,',
+      ),
+    ).toBe(true);
     expect(lines[1]).toContain(a.number);
+    expect(lines[1]).toContain(',road,道路,');
     expect(lines[1]).toContain(`"${tag} ""quoted"", =SUM(A1)"`);
     expect(body).not.toContain(reporter);
   });

@@ -5,7 +5,10 @@ import { createRouter, staffRoute } from './router';
 
 const AuditQuery = z.object({
   staffId: z.string().min(1).max(100).optional(),
-  action: z.string().min(1).max(100).optional().openapi({ example: 'staff.create' }),
+  action: z.string().min(1).max(100).optional().openapi({
+    description: 'One action, or all under a prefix ending in a dot (`broadcast.`)',
+    example: 'broadcast.',
+  }),
   since: momentQuery('At or after, e.g. 2026-12-01T00:00:00+09:00; a day (JST) means from its start').optional(),
   until: momentQuery('At or before; a day (JST) means up to its end, that day included').optional(),
   cursor: z.string().refine(isAuditCursor, 'not a cursor from nextCursor').optional(),
@@ -17,6 +20,7 @@ const AuditEntry = z
     id: z.number().int(),
     at: isoTime(),
     staffId: z.string(),
+    staffName: z.string().nullable().openapi({ description: 'null for the bootstrap token' }),
     action: z.string(),
     targetType: z.string(),
     targetId: z.string().nullable(),

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { auditLog } from '../db/schema';
+import { auditLog, staff } from '../db/schema';
 import type { StaffPrincipal } from './auth';
 
 /**
@@ -31,6 +31,7 @@ export async function audit(...args: Parameters<typeof auditRecord>): Promise<vo
 
 export interface AuditQuery {
   staffId?: string;
+  /** One action (`staff.create`), or every action under a prefix that ends in a dot (`broadcast.`). */
   action?: string;
   /** UTC ms, inclusive. */
   since?: number;
@@ -44,6 +45,8 @@ export interface AuditEntry {
   id: number;
   at: number;
   staffId: string;
+  /** The staff member's name as it is now; null for the bootstrap token, which has no account. */
+  staffName: string | null;
   action: string;
   targetType: string;
   targetId: string | null;
@@ -59,10 +62,17 @@ export function isAuditCursor(s: string): boolean {
   return CURSOR.test(s);
 }
 
+/** `broadcast.` is a prefix (LIKE with `%` and `_` escaped, so they match only themselves); anything else is exact. */
+function actionFilter(action: string): SQL {
+  if (!action.endsWith('.')) return eq(auditLog.action, action);
+  const pattern = `${action.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+  return sql`${auditLog.action} LIKE ${pattern} ESCAPE '\\'`;
+}
+
 export async function listAudit(d: Db, q: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
   const where: (SQL | undefined)[] = [];
   if (q.staffId) where.push(eq(auditLog.staffId, q.staffId));
-  if (q.action) where.push(eq(auditLog.action, q.action));
+  if (q.action) where.push(actionFilter(q.action));
   if (q.since !== undefined) where.push(gte(auditLog.at, q.since));
   if (q.until !== undefined) where.push(lte(auditLog.at, q.until));
   const m = q.cursor ? CURSOR.exec(q.cursor) : null;
@@ -73,8 +83,18 @@ export async function listAudit(d: Db, q: AuditQuery): Promise<{ items: AuditEnt
   }
   // One row more than asked tells whether another page exists without a COUNT.
   const rows = await d
-    .select()
+    .select({
+      id: auditLog.id,
+      at: auditLog.at,
+      staffId: auditLog.staffId,
+      staffName: staff.name,
+      action: auditLog.action,
+      targetType: auditLog.targetType,
+      targetId: auditLog.targetId,
+      detail: auditLog.detail,
+    })
     .from(auditLog)
+    .leftJoin(staff, eq(staff.id, auditLog.staffId))
     .where(and(...where))
     .orderBy(desc(auditLog.at), desc(auditLog.id))
     .limit(q.limit + 1)

@@ -1,3 +1,4 @@
+import type { CatalogNames } from './catalog';
 import { summaryJson, type SummaryRow } from './schemas';
 
 /** The staff exports: the list's filters and columns as GeoJSON (maps) or CSV (Excel). */
@@ -5,11 +6,11 @@ import { summaryJson, type SummaryRow } from './schemas';
 /** Rows per export; the summaries of the routes promise it. */
 export const EXPORT_CAP = 10_000;
 
-export function reportsGeoJson(rows: SummaryRow[]) {
+export function reportsGeoJson(rows: SummaryRow[], names: CatalogNames) {
   return {
     type: 'FeatureCollection' as const,
     features: rows.map((r) => {
-      const { lat, lng, ...props } = summaryJson(r);
+      const { lat, lng, ...props } = summaryJson(r, names);
       return { type: 'Feature', geometry: { type: 'Point', coordinates: [lng, lat] }, properties: props };
     }),
   };
@@ -20,8 +21,11 @@ const CSV_COLUMNS = [
   'id',
   'status',
   'categoryCode',
+  'categoryName',
   'subtypeCode',
+  'subtypeName',
   'departmentId',
+  'departmentName',
   'lat',
   'lng',
   'address',
@@ -35,11 +39,11 @@ const CSV_COLUMNS = [
 ] as const;
 
 /** UTF-8 with a BOM and CRLF lines, so Excel opens it as it is. */
-export function reportsCsv(rows: SummaryRow[]): string {
+export function reportsCsv(rows: SummaryRow[], names: CatalogNames): string {
   const lines = [
     CSV_COLUMNS.join(','),
     ...rows.map((r) => {
-      const s = summaryJson(r);
+      const s = summaryJson(r, names);
       return CSV_COLUMNS.map((k) => csvCell(s[k])).join(',');
     }),
   ];

@@ -3,6 +3,7 @@ import { audit } from '../admin/audit';
 import { problem } from '../admin/errors';
 import { badRequestResponse, conflictResponse, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
+import { catalogNames } from './catalog';
 import { EXPORT_CAP, reportsCsv, reportsGeoJson } from './export';
 import { resendReportMail } from './mail';
 import { exportReports, listReports, reportIdByNumber } from './queries';
@@ -54,7 +55,8 @@ export const reportRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       const page = await listReports(c.var.db, { ...filtersOf(q), sort: q.sort, cursor: q.cursor, limit: q.limit });
-      return c.json({ items: page.items.map(summaryJson), nextCursor: page.nextCursor }, 200);
+      const names = await catalogNames(c.var.db);
+      return c.json({ items: page.items.map((r) => summaryJson(r, names)), nextCursor: page.nextCursor }, 200);
     },
   )
   .openapi(
@@ -87,7 +89,7 @@ export const reportRoutes = createRouter()
         count: rows.length,
         ...q,
       });
-      const res = c.json(reportsGeoJson(rows), 200);
+      const res = c.json(reportsGeoJson(rows, await catalogNames(c.var.db)), 200);
       // c.json always says application/json; GeoJSON has its own media type (RFC 7946).
       res.headers.set('content-type', 'application/geo+json; charset=utf-8');
       return res;
@@ -109,7 +111,7 @@ export const reportRoutes = createRouter()
       const q = c.req.valid('query');
       const rows = await exportReports(c.var.db, filtersOf(q), EXPORT_CAP);
       await audit(c.var.db, c.var.staff, 'report.export', 'report', null, { format: 'csv', count: rows.length, ...q });
-      return c.body(reportsCsv(rows), 200, {
+      return c.body(reportsCsv(rows, await catalogNames(c.var.db)), 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': 'attachment; filename="reports.csv"',
       });
@@ -134,7 +136,7 @@ export const reportRoutes = createRouter()
       const detail = id === null ? null : await reportDetail(c.var.db, id);
       if (!id || !detail) throw problem(404, 'No such report.');
       await audit(c.var.db, c.var.staff, 'report.read', 'report', id);
-      return c.json(detailJson(detail), 200);
+      return c.json(detailJson(detail, await catalogNames(c.var.db)), 200);
     },
   )
   .openapi(

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { iso, isoTime, momentMs, momentQuery } from '../admin/openapi';
 import { REPORT_STATUSES, type ReportStatus } from '../db/schema';
 import { isReportCursor, type listReports, type ReportQuery } from './queries';
+import type { CatalogNames } from './catalog';
 import type { reportDetail } from './staff';
 
 /**
@@ -76,8 +77,11 @@ export const ReportSummary = z
     number: z.string().openapi({ example: 'R-2026-000123' }),
     status: StatusSchema,
     categoryCode: z.string(),
+    categoryName: z.string().nullable().openapi({ description: 'null: a code no longer in the catalog' }),
     subtypeCode: z.string(),
+    subtypeName: z.string().nullable(),
     departmentId: z.string().nullable(),
+    departmentName: z.string().nullable(),
     duplicateOf: z.string().nullable(),
     lat: z.number(),
     lng: z.number(),
@@ -98,14 +102,17 @@ export type SummaryRow = Awaited<ReturnType<typeof listReports>>['items'][number
  * Built field by field, never by spreading a row: the detail view hands in the whole report
  * row, whose reporter, moderator and raw mail columns must not leave under the summary.
  */
-export function summaryJson(r: SummaryRow): z.infer<typeof ReportSummary> {
+export function summaryJson(r: SummaryRow, names: CatalogNames): z.infer<typeof ReportSummary> {
   return {
     id: r.id,
     number: r.number,
     status: r.status,
     categoryCode: r.categoryCode,
+    categoryName: names.category.get(r.categoryCode) ?? null,
     subtypeCode: r.subtypeCode,
+    subtypeName: names.category.get(r.subtypeCode) ?? null,
     departmentId: r.departmentId,
+    departmentName: (r.departmentId && names.department.get(r.departmentId)) ?? null,
     duplicateOf: r.duplicateOf,
     lat: r.lat,
     lng: r.lng,
@@ -136,6 +143,7 @@ const HistoryEntry = z.object({
   publicNote: z.string().nullable(),
   internalNote: z.string().nullable(),
   departmentId: z.string().nullable(),
+  departmentName: z.string().nullable(),
 });
 export const ReportDetail = ReportSummary.extend({
   reporter: z.object({ lineUserId: z.string() }).openapi({ description: 'Personal data: every read is audited' }),
@@ -185,9 +193,12 @@ export const HideBody = z.strictObject({ reason: z.string().trim().min(1).max(50
 type Detail = NonNullable<Awaited<ReturnType<typeof reportDetail>>>;
 
 /** The detail view: the photos point at their audited route, never at R2. */
-export function detailJson({ report: r, photos, history, supporters, duplicates, nearby }: Detail) {
+export function detailJson(
+  { report: r, photos, history, supporters, duplicates, nearby }: Detail,
+  names: CatalogNames,
+) {
   return {
-    ...summaryJson(r),
+    ...summaryJson(r, names),
     reporter: { lineUserId: r.reporterLineUserId },
     supporters: supporters.length,
     duplicates,
@@ -208,6 +219,7 @@ export function detailJson({ report: r, photos, history, supporters, duplicates,
       publicNote: h.publicNote,
       internalNote: h.internalNote,
       departmentId: h.departmentId,
+      departmentName: (h.departmentId && names.department.get(h.departmentId)) ?? null,
     })),
     mail: {
       status: r.mailStatus,
