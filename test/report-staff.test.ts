@@ -1,3 +1,4 @@
+import { userRef } from '../src/line/user-ref';
 import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
@@ -165,9 +166,11 @@ describe('one report: detail, photos, audit', () => {
       id: r.id,
       number: r.number,
       status: 'received',
-      reporter: { lineUserId: reporter },
+      // The log's reference, never the LINE user ID (no staff answer carries one).
+      reporter: { ref: await userRef('test_secret', reporter) },
       supporters: 0,
     });
+    expect(JSON.stringify(body)).not.toContain(reporter);
     expect(body.photos).toHaveLength(2);
     expect(body.history).toEqual([expect.objectContaining({ actor: 'resident', from: null, to: 'received' })]);
     expect(body.mail.status).toBe('pending');

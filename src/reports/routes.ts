@@ -3,6 +3,7 @@ import { audit } from '../admin/audit';
 import { problem } from '../admin/errors';
 import { badRequestResponse, conflictResponse, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
+import { userRef } from '../line/user-ref';
 import { catalogNames } from './catalog';
 import { EXPORT_CAP, reportsCsv, reportsGeoJson } from './export';
 import { resendReportMail } from './mail';
@@ -136,7 +137,8 @@ export const reportRoutes = createRouter()
       const detail = id === null ? null : await reportDetail(c.var.db, id);
       if (!id || !detail) throw problem(404, 'No such report.');
       await audit(c.var.db, c.var.staff, 'report.read', 'report', id);
-      return c.json(detailJson(detail, await catalogNames(c.var.db)), 200);
+      const ref = await userRef(c.env.LINE_CHANNEL_SECRET ?? '', detail.report.reporterLineUserId);
+      return c.json(detailJson(detail, await catalogNames(c.var.db), ref), 200);
     },
   )
   .openapi(

@@ -146,7 +146,10 @@ const HistoryEntry = z.object({
   departmentName: z.string().nullable(),
 });
 export const ReportDetail = ReportSummary.extend({
-  reporter: z.object({ lineUserId: z.string() }).openapi({ description: 'Personal data: every read is audited' }),
+  reporter: z.object({ ref: z.string() }).openapi({
+    description:
+      'Who reported it, as a short keyed reference (the same one the worker log uses), never the LINE user ID: staff do not write to residents, and the same reference on two reports tells they came from one person',
+  }),
   supporters: z.number().int().openapi({ description: 'Residents who added themselves to this report' }),
   duplicates: z
     .array(z.object({ id: z.string(), number: z.string() }))
@@ -196,10 +199,11 @@ type Detail = NonNullable<Awaited<ReturnType<typeof reportDetail>>>;
 export function detailJson(
   { report: r, photos, history, supporters, duplicates, nearby }: Detail,
   names: CatalogNames,
+  reporterRef: string,
 ) {
   return {
     ...summaryJson(r, names),
-    reporter: { lineUserId: r.reporterLineUserId },
+    reporter: { ref: reporterRef },
     supporters: supporters.length,
     duplicates,
     nearby,
