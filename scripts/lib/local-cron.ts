@@ -63,7 +63,7 @@ export function startLocalCron(workerUrl: string, log: (line: string) => void = 
   return {
     stop() {
       stopped = true;
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
     },
   };
 }
