@@ -49,9 +49,24 @@ export function problemResponse(
   });
 }
 
-/** Thrown anywhere in the staff API; `onApiError` turns it into problem+json. */
-export function problem(status: ContentfulStatusCode, detail: string): HTTPException {
-  return new HTTPException(status, { message: detail });
+/** A problem that carries headers of its own (`Retry-After` on a 429), which `onApiError` keeps. */
+class ProblemException extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    detail: string,
+    readonly headers: Record<string, string>,
+  ) {
+    super(status, { message: detail });
+  }
+}
+
+/** Thrown anywhere in the staff API; `onApiError` turns it into problem+json with these headers. */
+export function problem(
+  status: ContentfulStatusCode,
+  detail: string,
+  headers: Record<string, string> = {},
+): HTTPException {
+  return new ProblemException(status, detail, headers);
 }
 
 /** Bearer auth answers 401 with a challenge (RFC 6750), so clients know what is expected. */
@@ -63,7 +78,8 @@ export const onApiError: ErrorHandler = (err, c) => {
     // The validator's own words name no remedy; every staff body is JSON.
     if (status === 415 && err.message === 'Unsupported Media Type')
       return problemResponse(415, 'Send the body as JSON, with the header `Content-Type: application/json`.');
-    return problemResponse(status, err.message || TITLES[status] || 'Error', {}, status === 401 ? CHALLENGE : {});
+    const headers = { ...(err instanceof ProblemException ? err.headers : {}), ...(status === 401 ? CHALLENGE : {}) };
+    return problemResponse(status, err.message || TITLES[status] || 'Error', {}, headers);
   }
   // Unknown errors are logged for us and shown to no one: no stack, no SQL, no personal data.
   log.error('staff api error', { path: c.req.path, error: String(err), stack: err.stack });

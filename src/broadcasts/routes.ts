@@ -292,11 +292,9 @@ export const broadcastRoutes = createRouter()
     async (c) => {
       const result = await testSend(c.env, c.var.db, c.var.staff, c.req.valid('param').id);
       if ('retryAfterSeconds' in result) {
-        // Answered rather than thrown: onApiError would drop the Retry-After header.
-        const detail = `At most ${MAX_TEST_SENDS_PER_HOUR} test sends an hour; try again in ${result.retryAfterSeconds} s.`;
-        return c.json({ type: 'about:blank', title: 'Too Many Requests', status: 429, detail }, 429, {
-          'content-type': 'application/problem+json',
-          'retry-after': String(result.retryAfterSeconds),
+        const wait = result.retryAfterSeconds;
+        throw problem(429, `At most ${MAX_TEST_SENDS_PER_HOUR} test sends an hour; try again in ${wait} s.`, {
+          'retry-after': String(wait),
         });
       }
       return c.json(result, 200);
