@@ -202,6 +202,16 @@ describe('requests', () => {
     expect(await notes()).toBe('舗装をやり直しました');
   });
 
+  it('a description cut to 4,000 is cut between characters, never inside an emoji', async () => {
+    // 1,000 family emoji are 1,000 characters to the resident but 11,000 UTF-16 units.
+    const family = '👨‍👩‍👧‍👦';
+    const a = await storedReport(await resident(), { description: family.repeat(1000) });
+    const [req] = (await (await get(`/requests/${a.number}.json`)).json()) as any[];
+    expect(req.description.length).toBeLessThanOrEqual(4000);
+    expect(req.description.length % family.length).toBe(0);
+    expect(req.description.replaceAll(family, '')).toBe('');
+  });
+
   it('requests/{id}.json answers an array of one; unknown ids get the error array', async () => {
     const reporter = await resident();
     const a = await storedReport(reporter);

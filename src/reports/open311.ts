@@ -10,6 +10,7 @@ import {
   type ReportStatus,
 } from '../db/schema';
 import { jstIsoString } from '../calendar/jst';
+import { clip } from '../line/limits';
 import { listColumns } from './queries';
 import { CLOSED_STATUSES, OPEN_STATUSES, open311Status, redactPersonalData, REPORT_NUMBER } from './rules';
 import { log } from '../http/log';
@@ -182,7 +183,8 @@ async function shape(c: Context<{ Bindings: Env }>, db: Db, rows: PublicRow[]) {
       status_notes: lastNote.has(r.id) ? redactPersonalData(lastNote.get(r.id)!) : null,
       service_name: sub ? `${parent?.nameJa ?? ''}：${sub.nameJa}` : null,
       service_code: r.subtypeCode,
-      description: r.description ? redactPersonalData(r.description).slice(0, 4000) : null,
+      // GeoReport caps it at 4,000; cut between graphemes, so no emoji is left in halves.
+      description: r.description ? clip(redactPersonalData(r.description), 4000, 'utf16', '') : null,
       agency_responsible: r.departmentId ? (dept.get(r.departmentId) ?? null) : null,
       service_notice: null,
       requested_datetime: jstIsoString(r.createdAt),
