@@ -1,8 +1,4 @@
-import type { messagingApi } from '@line/bot-sdk';
 import type { ActiveFlow, ConversationState, Flow, HandleContext, HandleResult } from '../conversation/types';
-import { parsePostback } from '../conversation/rules';
-import type { LineEvent } from '../line/events';
-import type { Lang } from '../i18n';
 import type { Msg } from '../line/messages';
 import { departmentIdFor, getCategory, getDepartment, subtypes, topCategories, type Category } from './catalog';
 import { fetchMessageContent } from './content';
@@ -10,16 +6,11 @@ import { ImageFormatError } from './image';
 import { deliverReportMail } from './mail';
 import {
   descriptionLength,
-  distanceM,
   inArea,
-  clipResidentText,
-  MAX_ADDRESS_CHARS,
   MAX_DESCRIPTION_CHARS,
-  MAX_LOCATION_TITLE_CHARS,
   MAX_PHOTOS,
   parseArea,
   personalDataHints,
-  SUMMARY_DESCRIPTION_CHARS,
   underDailyLimit,
 } from './rules';
 import {
@@ -31,44 +22,17 @@ import {
   storeDraftPhoto,
   submitReport,
 } from './service';
-import { ask, cancelItem, categoryName, choice, pb, statusName, T, text } from './texts';
+import { categoryName, T, text } from './texts';
+import { answer, inputOf, isCancel, pickCategory, typedChoice } from './flow-input';
+import { question, type Draft, type Step } from './questions';
 
 /**
  * The resident's damage report, one step at a time, inside their ConversationDO:
  * safety → category → subtype → location (→ nearby duplicate) → photos → description → confirm → send.
  * Every step answers a wrong input with a short hint and the same question; 中止 ends it
  * anywhere. Effects are idempotent, because the inbox may run an event twice.
+ * This file decides the next step; flow-input.ts reads what the resident sent, questions.ts asks.
  */
-
-type Step =
-  | 'safety'
-  | 'emergency'
-  | 'category'
-  | 'subtype'
-  | 'location'
-  | 'duplicate'
-  | 'photos'
-  | 'description'
-  | 'description_check'
-  | 'confirm'
-  | 'edit';
-
-export interface Draft {
-  /** Fixed when the draft starts: the report's id, so a retried 送信 stores one report. */
-  reportId: string;
-  category?: string;
-  subtype?: string;
-  lat?: number;
-  lng?: number;
-  address?: string | null;
-  /** The place's name LINE sends with a location (a shop, a park); shown when there is no address. */
-  title?: string | null;
-  photoIds: string[];
-  description?: string;
-  duplicate?: { id: string; number: string };
-  /** Came here from 修正: go back to the summary once this step is done. */
-  editing?: boolean;
-}
 
 type FlowState = ConversationState & { flow: ActiveFlow };
 
@@ -88,164 +52,6 @@ function go(ctx: HandleContext, state: ConversationState, step: Step, draft: Dra
 
 function end(state: ConversationState, messages: Msg[]): HandleResult {
   return { state: { ...state, flow: undefined }, messages: messages.slice(0, 5) };
-}
-
-/** What the resident did, in one shape: a button (postback), a text, a location, an image, or something else. */
-type Input =
-  | { kind: 'choice'; step: string; v: string }
-  | { kind: 'text'; text: string }
-  | { kind: 'location'; lat: number; lng: number; address: string | null; title: string | null }
-  | { kind: 'image'; id: string; provider: string }
-  | { kind: 'other' };
-
-function inputOf(event: LineEvent): Input {
-  if (event.type === 'postback') {
-    const d = parsePostback(event.postback?.data ?? '');
-    if (d.action === 'report' && d.v !== undefined) return { kind: 'choice', step: d.step ?? '', v: d.v };
-    return { kind: 'other' };
-  }
-  const m = event.message;
-  if (event.type !== 'message' || !m) return { kind: 'other' };
-  if (m.type === 'text') return { kind: 'text', text: (m.text ?? '').trim() };
-  if (m.type === 'location' && typeof m.latitude === 'number' && typeof m.longitude === 'number') {
-    return {
-      kind: 'location',
-      lat: m.latitude,
-      lng: m.longitude,
-      address: clipResidentText(m.address, MAX_ADDRESS_CHARS),
-      title: clipResidentText(m.title, MAX_LOCATION_TITLE_CHARS),
-    };
-  }
-  if (m.type === 'image') return { kind: 'image', id: m.id, provider: m.contentProvider?.type ?? 'line' };
-  return { kind: 'other' };
-}
-
-/** A typed word that matches a button label counts as pressing it (some residents type instead of tapping). */
-/** What the resident chose: the button they tapped, or a button's label they typed instead. */
-function answer(input: Input, options: { label: string; v: string }[]): string | null {
-  return input.kind === 'choice' ? input.v : typedChoice(input, options);
-}
-
-function typedChoice(input: Input, options: { label: string; v: string }[]): string | null {
-  if (input.kind !== 'text') return null;
-  return options.find((o) => o.label === input.text)?.v ?? null;
-}
-
-/**
- * The category (or subtype) the resident tapped, or typed by its name in their language.
- * `code` without `picked`: a button of a category retired since it was shown.
- */
-function pickCategory(input: Input, l: Lang, list: Category[]): { code: string | null; picked?: Category } {
-  const code = answer(
-    input,
-    list.map((c) => ({ label: categoryName(l, c), v: c.code })),
-  );
-  return { code, picked: list.find((c) => c.code === code) };
-}
-
-const isCancel = (input: Input) =>
-  (input.kind === 'choice' && input.v === 'cancel') ||
-  (input.kind === 'text' && ['中止', 'キャンセル', 'やめる', 'cancel', 'Cancel'].includes(input.text));
-
-/* ───────── questions ───────── */
-
-async function question(ctx: HandleContext, step: Step, draft: Draft): Promise<Msg> {
-  const l = ctx.lang;
-  const name = (c: Category) => categoryName(l, c);
-  switch (step) {
-    case 'safety':
-      return ask(T.intro(l), [
-        choice(T.viaLine(l), pb('safety', 'line')),
-        choice(T.viaPhone(l), pb('safety', 'phone')),
-        cancelItem(l),
-      ]);
-    case 'emergency':
-    case 'category': {
-      const cats = (await topCategories(ctx.db)).slice(0, 12);
-      return ask(step === 'emergency' ? T.emergencyWhich(l) : T.category(l), [
-        ...cats.map((c) => choice(name(c), pb(step, c.code))),
-        cancelItem(l),
-      ]);
-    }
-    case 'subtype': {
-      const cat = await getCategory(ctx.db, draft.category!);
-      const subs = (await subtypes(ctx.db, draft.category!)).slice(0, 12);
-      return ask(T.subtype(l, cat ? name(cat) : ''), [
-        ...subs.map((c) => choice(name(c), pb('subtype', c.code))),
-        cancelItem(l),
-      ]);
-    }
-    case 'location':
-      return ask(T.location(l), [
-        { type: 'action', action: { type: 'location', label: T.sendLocation(l) } },
-        cancelItem(l),
-      ]);
-    case 'duplicate': {
-      const dup = draft.duplicate ? await getReport(ctx.db, draft.duplicate.id) : undefined;
-      const sub = dup ? await getCategory(ctx.db, dup.subtypeCode) : undefined;
-      const meters =
-        dup && draft.lat !== undefined && draft.lng !== undefined
-          ? Math.round(distanceM(draft.lat, draft.lng, dup.lat, dup.lng))
-          : 0;
-      return ask(
-        T.duplicate(
-          l,
-          draft.duplicate?.number ?? '',
-          sub ? name(sub) : '',
-          dup ? statusName(l, dup.status) : '',
-          meters,
-        ),
-        [
-          choice(T.support(l), pb('duplicate', 'support')),
-          choice(T.continueOwn(l), pb('duplicate', 'continue')),
-          cancelItem(l),
-        ],
-      );
-    }
-    case 'photos': {
-      const n = draft.photoIds.length;
-      const items = [
-        { type: 'action', action: { type: 'camera', label: T.camera(l) } },
-        { type: 'action', action: { type: 'cameraRoll', label: T.cameraRoll(l) } },
-        n === 0 ? choice(T.noPhoto(l), pb('photos', 'next')) : choice(T.next(l), pb('photos', 'next')),
-        cancelItem(l),
-      ] as messagingApi.QuickReplyItem[];
-      return ask(n === 0 ? T.photos(l) : T.photoReceived(l, n), items);
-    }
-    case 'description':
-      return ask(T.description(l), [choice(T.noDescription(l), pb('description', 'skip')), cancelItem(l)]);
-    case 'description_check': {
-      const h = personalDataHints(draft.description ?? '');
-      const what = [h.phone ? T.phoneWord(l) : null, h.email ? T.emailWord(l) : null].filter(Boolean).join(T.and(l));
-      return ask(T.personalData(l, what), [choice(T.keep(l), pb('description_check', 'keep')), cancelItem(l)]);
-    }
-    case 'confirm': {
-      const cat = await getCategory(ctx.db, draft.category!);
-      const sub = await getCategory(ctx.db, draft.subtype!);
-      const place =
-        draft.address?.trim() || draft.title?.trim() || `${draft.lat!.toFixed(5)}, ${draft.lng!.toFixed(5)}`;
-      const short = clipResidentText(draft.description ?? '', SUMMARY_DESCRIPTION_CHARS) ?? '';
-      return ask(
-        T.confirm(l, {
-          category: cat ? name(cat) : '',
-          subtype: sub ? name(sub) : '',
-          place,
-          photos: draft.photoIds.length,
-          description: short,
-        }),
-        [choice(T.send(l), pb('confirm', 'send')), choice(T.edit(l), pb('confirm', 'edit')), cancelItem(l)],
-      );
-    }
-    case 'edit':
-      return ask(T.editWhat(l), [
-        choice(T.editCategory(l), pb('edit', 'category')),
-        choice(T.editLocation(l), pb('edit', 'location')),
-        choice(T.editPhotos(l), pb('edit', 'photos')),
-        choice(T.editDescription(l), pb('edit', 'description')),
-        choice(T.back(l), pb('edit', 'back')),
-        cancelItem(l),
-      ]);
-  }
 }
 
 async function moveTo(
