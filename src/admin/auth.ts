@@ -1,3 +1,4 @@
+import { sha256, sha256Hex } from '../http/digest';
 import { and, eq, isNull } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import { db, type Db } from '../db/client';
@@ -27,13 +28,9 @@ const BOOTSTRAP: StaffPrincipal = { id: BOOTSTRAP_STAFF_ID, name: 'bootstrap', r
  */
 const BEARER = /^\s*Bearer +([A-Za-z0-9\-._~+/]{1,512}=*)\s*$/i;
 
-async function sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-}
-
 /** What `staff.token_hash` holds: the lowercase hex SHA-256 of the whole token. */
 export async function hashToken(token: string): Promise<string> {
-  return [...(await sha256(token))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(token);
 }
 
 /** A new staff token: `okc_` + 32 random bytes, base64url. The prefix makes leaked tokens greppable. */

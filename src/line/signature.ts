@@ -3,16 +3,16 @@
  * Verified with WebCrypto's `verify`, which compares in constant time, so the
  * expected signature is never materialised and compared byte by byte in JS.
  */
+import { hmacSha256 } from '../http/digest';
+
 const encoder = new TextEncoder();
 
-async function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
+async function verifyKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
 }
 
 export async function signBody(secret: string, body: ArrayBuffer | Uint8Array | string): Promise<string> {
-  const bytes = typeof body === 'string' ? encoder.encode(body) : body;
-  const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret, 'sign'), bytes);
-  return bytesToBase64(new Uint8Array(mac));
+  return bytesToBase64(await hmacSha256(secret, body));
 }
 
 export async function verifySignature(
@@ -24,7 +24,7 @@ export async function verifySignature(
   const mac = base64ToBytes(signature.trim());
   // An HMAC-SHA256 is 32 bytes; anything else cannot match and is not worth a crypto call.
   if (mac?.length !== 32) return false;
-  return crypto.subtle.verify('HMAC', await hmacKey(secret, 'verify'), mac, body);
+  return crypto.subtle.verify('HMAC', await verifyKey(secret), mac, body);
 }
 
 function bytesToBase64(bytes: Uint8Array): string {

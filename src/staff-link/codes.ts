@@ -1,3 +1,5 @@
+import { sha256Hex } from '../http/digest';
+
 /**
  * Link codes: what a staff member types on their phone, 「職員 <code>」, to prove a LINE
  * account is theirs. Crockford's base32 alphabet (no I, L, O, U), 8 characters: 40 bits,
@@ -37,8 +39,7 @@ export function readLinkCommand(text: string): { code: string | null } | null {
 
 /** What is stored of a code: its SHA-256, hex. */
 export async function hashLinkCode(code: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(code)));
-  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(code);
 }
 
 /** A linked account's name for staff: random, so it says nothing about the LINE user ID. */
