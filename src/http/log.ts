@@ -1,3 +1,5 @@
+import { clip } from '../line/limits';
+
 /**
  * The worker log: one JSON object a line, through `log.info/warn/error` and nothing else.
  *
@@ -13,25 +15,25 @@ const LINE_USER_ID = /U[0-9a-f]{32}/g;
 
 export type LogFields = Record<string, unknown>;
 
-function clip(s: string): string {
-  const blanked = s.replace(LINE_USER_ID, 'U…');
-  return blanked.length <= LOG_STRING_MAX ? blanked : `${blanked.slice(0, LOG_STRING_MAX)}…`;
+/** LOG_STRING_MAX characters and an ellipsis at most, cut between graphemes (no half emoji in the log). */
+function clipped(s: string): string {
+  return clip(s.replace(LINE_USER_ID, 'U…'), LOG_STRING_MAX + 1, 'utf16');
 }
 
 function clean(value: unknown): unknown {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value;
-  if (typeof value === 'string') return clip(value);
-  if (value instanceof Error) return clip(value.message);
+  if (typeof value === 'string') return clipped(value);
+  if (value instanceof Error) return clipped(value.message);
   try {
-    return clip(JSON.stringify(value) ?? String(value));
+    return clipped(JSON.stringify(value) ?? String(value));
   } catch {
-    return clip(String(value));
+    return clipped(String(value));
   }
 }
 
 function line(msg: string, fields: LogFields): string {
-  const out: LogFields = { msg: clip(msg) };
-  for (const [key, value] of Object.entries(fields)) out[clip(key)] = clean(value);
+  const out: LogFields = { msg: clipped(msg) };
+  for (const [key, value] of Object.entries(fields)) out[clipped(key)] = clean(value);
   return JSON.stringify(out);
 }
 

@@ -32,10 +32,6 @@ export function unitOf(property: LineProperty): Unit {
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-function graphemes(s: string): string[] {
-  return Array.from(segmenter.segment(s), (g) => g.segment);
-}
-
 /** Length in `unit`: UTF-16 code units as LINE counts text, or grapheme clusters as a person sees characters. */
 export function countIn(s: string, unit: Unit): number {
   if (unit === 'utf16') return s.length;
@@ -58,7 +54,8 @@ export function clip(s: string, max: number, unit: Unit, tail = '…'): string {
   const room = max - countIn(tail, unit);
   let out = '';
   let used = 0;
-  for (const g of graphemes(s)) {
+  // Segmented lazily: a 100,000-character string cut to 500 is read only as far as the cut.
+  for (const { segment: g } of segmenter.segment(s)) {
     const n = unit === 'utf16' ? g.length : 1;
     if (used + n > room) break;
     out += g;
