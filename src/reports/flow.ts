@@ -46,12 +46,12 @@ function go(ctx: HandleContext, state: ConversationState, step: Step, draft: Dra
       ...state,
       flow: { name: 'report', step, data: draft as unknown as Record<string, unknown>, updatedAt: ctx.now },
     },
-    messages: messages.slice(0, 5),
+    messages,
   };
 }
 
 function end(state: ConversationState, messages: Msg[]): HandleResult {
-  return { state: { ...state, flow: undefined }, messages: messages.slice(0, 5) };
+  return { state: { ...state, flow: undefined }, messages };
 }
 
 async function moveTo(
