@@ -12,7 +12,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const SRC = join(ROOT, 'src');
 
 /** Folders (and files) of shared plumbing: they may import each other, never a capability or a door. */
-const PLUMBING = ['config.ts', 'db/', 'line/', 'http/', 'calendar/', 'admin/', 'i18n.ts'];
+const PLUMBING = ['config.ts', 'access-codes.ts', 'db/', 'line/', 'http/', 'calendar/', 'admin/', 'i18n.ts'];
 /** The doors: nothing below imports them. */
 const DOORS = ['index.ts', 'app.ts', 'api.ts', 'webhook.ts', 'scheduled.ts'];
 

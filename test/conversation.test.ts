@@ -90,6 +90,30 @@ describe('follow, consent, unfollow, re-follow', () => {
     expect(texts(msgs).at(-1)).not.toContain('同意が必要');
   });
 
+  it('after 同意する, the service the resident asked for goes on by itself', async () => {
+    const userId = newUserId();
+    await say(userId, events.follow(userId), events.text(userId, '通報'));
+    const prompt = (await fake.messagesTo(userId)).at(-1)!;
+    const data: string = prompt.template.actions[0].data;
+    expect(new URLSearchParams(data).get('then')).toBe('action=start&service=report');
+    const before = (await fake.messagesTo(userId)).length;
+    await say(userId, events.postback(userId, data));
+    const answer = (await fake.messagesTo(userId)).slice(before);
+    expect(answer[0]!.text).toBe('利用規約への同意を受け付けました。');
+    // The report flow's first question, with its category buttons, follows at once.
+    expect(JSON.stringify(answer.slice(1))).toContain('道路');
+    expect((await resident(userId))!.consent_version).toBe(TERMS);
+  });
+
+  it('a consent button from older terms keeps the service to resume in its replacement', async () => {
+    const userId = newUserId();
+    const then = encodeURIComponent('action=start&service=report');
+    await say(userId, events.follow(userId), events.postback(userId, `action=consent&v=1999-01-01&then=${then}`));
+    expect((await resident(userId))!.consent_version).toBeNull();
+    const data = (await fake.messagesTo(userId)).at(-1)!.template.actions[0].data;
+    expect(data).toBe(`action=consent&v=${TERMS}&then=${then}`);
+  });
+
   it('marks an unfollow as blocked and sends nothing; a re-follow makes the resident reachable again', async () => {
     const userId = newUserId();
     await say(userId, events.follow(userId), events.postback(userId, `action=consent&v=${TERMS}`));

@@ -6,7 +6,14 @@ import { backoffMs } from '../src/conversation/conversation-do';
 import { concatBytes } from '../src/http/bytes';
 import { LOG_STRING_MAX, log } from '../src/http/log';
 import { readCapped } from '../src/http/read-capped';
-import { handlerErrorRetryable, policyAnswerDue, serviceFromText, needsConsent } from '../src/conversation/rules';
+import {
+  handlerErrorRetryable,
+  policyAnswerDue,
+  serviceFromText,
+  needsConsent,
+  startData,
+  startFromText,
+} from '../src/conversation/rules';
 import { langOf } from '../src/i18n';
 import { classifyLineError, TimeoutError, withTimeout } from '../src/line/client';
 import { replyTokenIsFresh } from '../src/line/deliver';
@@ -40,6 +47,15 @@ describe('serviceFromText', () => {
     ['__proto__', null],
     ['hasOwnProperty', null],
   ])('%j → %s', (text, service) => expect(serviceFromText(text)).toBe(service));
+
+  it.each([
+    ['連絡履歴', { service: 'absence', entry: 'history' }, 'action=start&service=absence&entry=history'],
+    ['子どもを追加', { service: 'absence', entry: 'add_child' }, 'action=start&service=absence&entry=add_child'],
+    ['欠席', { service: 'absence' }, 'action=start&service=absence'],
+  ])('%j starts %o, as the postback %s would', (text, start, data) => {
+    expect(startFromText(text)).toEqual(start);
+    expect(startData(start as never)).toBe(data);
+  });
 
   it('settings need no consent; services on residents’ data do', () => {
     expect(needsConsent('settings')).toBe(false);

@@ -2,7 +2,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { LINK_CODE_ALPHABET, newLinkCode, readLinkCommand } from '../src/staff-link/codes';
-import { windowLimit } from '../src/staff-link/rules';
+import { windowLimit } from '../src/calendar/window-limit';
 import { DEV_USER_ID } from '../scripts/lib/dev-user';
 import { api, newStaff } from './helpers/api';
 import { conversation, events, fake, newUserId, say, texts } from './helpers/line';

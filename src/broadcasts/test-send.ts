@@ -6,7 +6,7 @@ import { config } from '../config';
 import type { Db } from '../db/client';
 import { broadcastTestSends } from '../db/schema';
 import { lineClients } from '../line/client';
-import { windowLimit } from '../staff-link/rules';
+import { windowLimit } from '../calendar/window-limit';
 import { linkedLineAccounts } from '../staff-link/service';
 import { asLineMessages, type BroadcastMessageInput } from './messages';
 import { lineSender, sendBatches, type BatchOutcome } from './send-loop';

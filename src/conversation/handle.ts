@@ -3,9 +3,9 @@ import type { LineEvent } from '../line/events';
 import { hasConsented, recordConsent, recordFollow, recordUnfollow } from '../residents/service';
 import { answerLinkCommand } from '../staff-link/chat';
 import { FLOWS } from './flows';
-import { isService, needsConsent, parsePostback, policyAnswerDue, serviceFromText } from './rules';
+import { isService, needsConsent, parsePostback, policyAnswerDue, startData, startFromText, type Start } from './rules';
 import * as t from './texts';
-import type { ActiveFlow, ConversationState, HandleContext, HandleResult, ServiceName } from './types';
+import type { ActiveFlow, ConversationState, HandleContext, HandleResult } from './types';
 
 /**
  * The conversation's front door: takes one event and the resident's state, does the
@@ -44,8 +44,14 @@ export async function handleEvent(
   }
 }
 
-function consentPromptFor(ctx: HandleContext) {
-  return t.consentPrompt(ctx.lang, ctx.config.termsVersion, `${ctx.origin}/terms`);
+function consentPromptFor(ctx: HandleContext, resume?: Start) {
+  return t.consentPrompt(ctx.lang, ctx.config.termsVersion, `${ctx.origin}/terms`, resume && startData(resume));
+}
+
+/** The service a postback starts: `action=start&service=…&entry=…`. */
+function startOf(data: Record<string, string>): Start | null {
+  if (!isService(data.service)) return null;
+  return data.entry ? { service: data.service, entry: data.entry } : { service: data.service };
 }
 
 async function handlePostback(ctx: HandleContext, state: ConversationState, event: LineEvent): Promise<HandleResult> {
@@ -53,13 +59,17 @@ async function handlePostback(ctx: HandleContext, state: ConversationState, even
   if (data.action === 'consent') {
     const version = ctx.config.termsVersion;
     // A button from an older version of the terms does not count as consent to the current one.
-    if (data.v && data.v !== version) return { state, messages: [consentPromptFor(ctx)] };
+    const resume = data.then ? startOf(parsePostback(data.then)) : null;
+    if (data.v && data.v !== version) return { state, messages: [consentPromptFor(ctx, resume ?? undefined)] };
     await recordConsent(ctx.db, event.source!.userId!, version, ctx.now);
-    return { state, messages: [t.consentThanks(ctx.lang)] };
+    if (!resume) return { state, messages: [t.consentThanks(ctx.lang)] };
+    // The resident asked for a service before accepting: it goes on by itself.
+    const consented = { ...ctx, resident: ctx.resident && { ...ctx.resident, consentVersion: version } };
+    const started = await startService(consented, state, resume, true);
+    return { state: started.state, messages: [t.consentAccepted(ctx.lang), ...started.messages] };
   }
-  if (data.action === 'start' && isService(data.service)) {
-    return startService(ctx, state, data.service);
-  }
+  const start = data.action === 'start' ? startOf(data) : null;
+  if (start) return startService(ctx, state, start);
   if (state.flow) return continueFlow(ctx, state as FlowState, event);
   return { state, messages: [] };
 }
@@ -70,8 +80,10 @@ async function handleMessage(ctx: HandleContext, state: ConversationState, event
   // the residents' terms, and it is read before any flow, so a draft does not swallow it.
   const link = text === null ? null : await staffLink(ctx, state, event.source!.userId!, text);
   if (link) return link;
-  const service = text !== null ? serviceFromText(text) : null;
-  if (service) return startService(ctx, state, service);
+  const start = text !== null ? startFromText(text) : null;
+  // Inside a flow, the flow's own options win over the words that start services.
+  const claimed = start && state.flow && FLOWS[state.flow.name]?.claimsText?.(state.flow, text!);
+  if (start && !claimed) return startService(ctx, state, start);
   if (state.flow) return continueFlow(ctx, state as FlowState, event);
   // Outside any flow, every kind of message gets the policy §6 answer, at most once an hour.
   if (!policyAnswerDue(state.lastPolicyAnswerAt, ctx.now)) return { state, messages: [] };
@@ -101,13 +113,20 @@ function expired(flow: ActiveFlow, now: number): boolean {
   return now - flow.updatedAt > FLOW_IDLE_LIMIT_MS;
 }
 
-async function startService(ctx: HandleContext, state: ConversationState, service: ServiceName): Promise<HandleResult> {
-  if (needsConsent(service) && !hasConsented(ctx.resident, ctx.config.termsVersion)) {
-    return { state, messages: [t.consentNeeded(ctx.lang), consentPromptFor(ctx)] };
+async function startService(
+  ctx: HandleContext,
+  state: ConversationState,
+  start: Start,
+  /** Consent was recorded by this very event (the resident row read before it is stale). */
+  justConsented = false,
+): Promise<HandleResult> {
+  const { service, entry } = start;
+  if (!justConsented && needsConsent(service) && !hasConsented(ctx.resident, ctx.config.termsVersion)) {
+    return { state, messages: [t.consentNeeded(ctx.lang), consentPromptFor(ctx, start)] };
   }
   const flow = FLOWS[service];
   if (!flow) return { state, messages: [t.serviceNotReady(ctx.lang, service)] };
-  return flow.start(ctx, { ...state, flow: undefined });
+  return flow.start(ctx, { ...state, flow: undefined }, entry);
 }
 
 async function continueFlow(ctx: HandleContext, state: FlowState, event: LineEvent): Promise<HandleResult> {

@@ -8,20 +8,40 @@ export function policyAnswerDue(lastAnsweredAt: number | undefined, now: number)
   return lastAnsweredAt === undefined || now - lastAnsweredAt >= POLICY_ANSWER_INTERVAL_MS;
 }
 
+/** A service to start and, optionally, where in it (`history` of the absence service …). */
+export interface Start {
+  service: ServiceName;
+  entry?: string;
+}
+
 /**
  * Words a resident may type to start a service, as the rich menu's postbacks would. A Map,
  * because typed text indexes it: an object would answer 「constructor」 with its prototype's.
+ * Inside a flow, a flow that claims the word (`Flow.claimsText`) gets it instead.
  */
-const KEYWORDS: ReadonlyMap<string, ServiceName> = new Map([
-  ['通報', 'report'],
-  ['欠席連絡', 'absence'],
-  ['欠席', 'absence'],
-  ['町内会', 'community'],
-  ['設定', 'settings'],
+const KEYWORDS: ReadonlyMap<string, Start> = new Map([
+  ['通報', { service: 'report' }],
+  ['欠席連絡', { service: 'absence' }],
+  ['欠席', { service: 'absence' }],
+  ['連絡履歴', { service: 'absence', entry: 'history' }],
+  ['子どもを追加', { service: 'absence', entry: 'add_child' }],
+  ['登録解除', { service: 'absence', entry: 'unlink' }],
+  ['町内会', { service: 'community' }],
+  ['設定', { service: 'settings' }],
 ]);
 
-export function serviceFromText(text: string): ServiceName | null {
+export function startFromText(text: string): Start | null {
   return KEYWORDS.get(text.trim()) ?? null;
+}
+
+export function serviceFromText(text: string): ServiceName | null {
+  return startFromText(text)?.service ?? null;
+}
+
+/** The postback data that starts a service (rich menu tiles, buttons, the consent prompt's resume). */
+export function startData(start: Start): string {
+  const entry = start.entry ? `&entry=${encodeURIComponent(start.entry)}` : '';
+  return `action=start&service=${start.service}${entry}`;
 }
 
 export function parsePostback(data: string): Record<string, string> {

@@ -33,6 +33,10 @@ const T = texts({
     ja: '利用規約への同意を受け付けました。下のメニューから各サービスをご利用いただけます。',
     en: 'Thank you. You can now use the services from the menu below.',
   },
+  consentAccepted: {
+    ja: '利用規約への同意を受け付けました。',
+    en: 'Thank you for accepting the terms of use.',
+  },
   consentNeeded: {
     ja: 'このサービスをご利用いただくには、先に利用規約への同意が必要です。',
     en: 'To use this service, please accept the terms of use first.',
@@ -69,7 +73,12 @@ export function greeting(lang: Lang): Msg {
   return { type: 'text', text: T.greeting(lang) };
 }
 
-export function consentPrompt(lang: Lang, termsVersion: string, termsUrl: string): Msg {
+/**
+ * The consent question. `resume`: the postback data of the service the resident asked for
+ * (`action=start&…`), carried by 同意する so that service goes on by itself afterwards.
+ */
+export function consentPrompt(lang: Lang, termsVersion: string, termsUrl: string, resume?: string): Msg {
+  const then = resume ? `&then=${encodeURIComponent(resume)}` : '';
   return {
     type: 'template',
     altText: T.consentAltText(lang),
@@ -80,7 +89,7 @@ export function consentPrompt(lang: Lang, termsVersion: string, termsUrl: string
         {
           type: 'postback',
           label: T.agree(lang),
-          data: `action=consent&v=${encodeURIComponent(termsVersion)}`,
+          data: `action=consent&v=${encodeURIComponent(termsVersion)}${then}`,
           displayText: T.agree(lang),
         },
         { type: 'uri', label: T.readTerms(lang), uri: termsUrl },
@@ -91,6 +100,10 @@ export function consentPrompt(lang: Lang, termsVersion: string, termsUrl: string
 
 export function consentThanks(lang: Lang): Msg {
   return { type: 'text', text: T.consentThanks(lang) };
+}
+
+export function consentAccepted(lang: Lang): Msg {
+  return { type: 'text', text: T.consentAccepted(lang) };
 }
 
 export function consentNeeded(lang: Lang): Msg {

@@ -42,10 +42,16 @@ export interface HandleResult {
 }
 
 /**
- * A service conversation. `start` runs once consent is confirmed; `onEvent` gets every
- * message or postback while the flow is active and returns the next state (flow cleared when it ends).
+ * A service conversation. `start` runs once consent is confirmed, at `entry` when the
+ * resident asked for a part of the service (「連絡履歴」); `onEvent` gets every message or
+ * postback while the flow is active and returns the next state (flow cleared when it ends).
  */
 export interface Flow {
-  start(ctx: HandleContext, state: ConversationState): Promise<HandleResult>;
+  start(ctx: HandleContext, state: ConversationState, entry?: string): Promise<HandleResult>;
   onEvent(ctx: HandleContext, state: ConversationState & { flow: ActiveFlow }, event: LineEvent): Promise<HandleResult>;
+  /**
+   * Whether the active flow takes this typed text as its own answer, although it is also a
+   * word that starts a service (欠席 chosen as the type of an absence notice).
+   */
+  claimsText?(flow: ActiveFlow, text: string): boolean;
 }

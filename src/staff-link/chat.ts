@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import type { Lang } from '../i18n';
 import type { Msg } from '../line/messages';
 import { readLinkCommand } from './codes';
-import { recentTimes, windowLimit } from './rules';
+import { recentTimes, windowLimit } from '../calendar/window-limit';
 import { MAX_LINKED_ACCOUNTS, redeemLinkCode } from './service';
 import * as t from './texts';
 

@@ -1,7 +1,7 @@
 /**
  * At most `limit` events in any `windowMs`: whether one more is allowed now and, if not,
- * how long until the oldest counted one leaves the window. Used for wrong link codes per
- * LINE account and for test sends per staff member.
+ * how long until the oldest counted one leaves the window. Used for wrong codes per LINE
+ * account (staff link, pupil registration, association invite) and for test sends per staff member.
  */
 export function windowLimit(
   times: readonly number[],
