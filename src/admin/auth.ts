@@ -52,11 +52,22 @@ export async function principalForToken(d: Db, bootstrapToken: string, token: st
   if (crypto.subtle.timingSafeEqual(digest, await sha256(bootstrapToken))) return BOOTSTRAP;
   const tokenHash = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
   const row = await d
-    .select({ id: staff.id, name: staff.name, roles: staff.roles, scopes: staff.scopes })
+    .select({
+      id: staff.id,
+      name: staff.name,
+      roles: staff.roles,
+      scopes: staff.scopes,
+      suspendedAt: staff.suspendedAt,
+    })
     .from(staff)
     .where(and(eq(staff.tokenHash, tokenHash), isNull(staff.revokedAt)))
     .get();
-  return row ?? null;
+  if (!row) return null;
+  const { suspendedAt, ...principal } = row;
+  // Moderation (terms §1): a suspended leader keeps their token but no longer leads anything,
+  // so every community operation answers 403 through the ordinary role check.
+  if (suspendedAt !== null) principal.roles = principal.roles.filter((r) => r !== 'community_leader');
+  return principal;
 }
 
 /**
