@@ -23,8 +23,8 @@ const MULTICAST = '/v2/bot/message/multicast';
 const BOOT = 'test-bootstrap-token';
 const sorted = (xs: string[]) => [...xs].sort();
 
-async function recipients(audience: CommunityAudience): Promise<string[]> {
-  const r = await resolveRecipients(db(env.DB), audience);
+async function recipients(audience: CommunityAudience, page?: number): Promise<string[]> {
+  const r = await resolveRecipients(db(env.DB), audience, page);
   if (r.mode !== 'multicast') throw new Error('a community audience is a multicast');
   return r.userIds;
 }
@@ -53,6 +53,8 @@ describe('the community audience', () => {
     const all = await recipients({ type: 'community', communityId: d.fed.id, includeChildren: true });
     expect(all).toEqual(sorted([d.direct, d.a, d.b, d.both]));
     expect(new Set(all).size).toBe(all.length);
+    for (const page of [1, 2])
+      expect(await recipients({ type: 'community', communityId: d.fed.id, includeChildren: true }, page)).toEqual(all);
   });
 
   it('includeChildren on a unit is a 400; an unknown association is a 400', async () => {

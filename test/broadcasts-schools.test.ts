@@ -21,8 +21,8 @@ import { fake } from './helpers/line';
 
 const MULTICAST = '/v2/bot/message/multicast';
 
-async function recipients(audience: SchoolAudience): Promise<string[]> {
-  const r = await resolveRecipients(db(env.DB), audience);
+async function recipients(audience: SchoolAudience, page?: number): Promise<string[]> {
+  const r = await resolveRecipients(db(env.DB), audience, page);
   if (r.mode !== 'multicast') throw new Error('a school audience is a multicast');
   return r.userIds;
 }
@@ -30,11 +30,12 @@ async function recipients(audience: SchoolAudience): Promise<string[]> {
 /** A school of six pupils and their guardians: siblings, a blocked guardian, a graduate, a transfer. */
 async function roster() {
   const school = await seedSchool();
-  const [g1, g2, sibling, blocked, graduate, removed, club] = await addResidents([
+  const [g1, g2, sibling, blocked, graduate, removed, club, second] = await addResidents([
     {},
     {},
     {},
     { status: 'blocked' },
+    {},
     {},
     {},
     {},
@@ -49,7 +50,7 @@ async function roster() {
     { grade: 5, class: 'ひまわり', groups: ['サッカー部', '図書委員会'] },
   ]);
   await linkGuardians(p32a!, [g1!, blocked!]);
-  await linkGuardians(p32b!, [g2!]);
+  await linkGuardians(p32b!, [g2!, second!]);
   // The sibling's guardian has a child in 3-1 and one in 1-2.
   await linkGuardians(p31!, [sibling!]);
   await linkGuardians(p12!, [sibling!]);
@@ -65,6 +66,7 @@ async function roster() {
     graduate: graduate!,
     removed: removed!,
     club: club!,
+    second: second!,
   };
 }
 
@@ -89,15 +91,29 @@ describe('the school audience', () => {
   it('the whole school: each guardian once (siblings), never blocked, no graduate or transferred pupil', async () => {
     const r = await roster();
     expect(await recipients({ type: 'school', schoolId: r.school.id })).toEqual(
-      sorted([r.g1, r.g2, r.sibling, r.club]),
+      sorted([r.g1, r.g2, r.sibling, r.club, r.second]),
     );
   });
+
+  it.each([1, 2, 3])(
+    'read in pages of %i rows, it is the same (a pupil’s guardians across a page boundary)',
+    async (page) => {
+      const r = await roster();
+      expect(await recipients({ type: 'school', schoolId: r.school.id }, page)).toEqual(
+        sorted([r.g1, r.g2, r.sibling, r.club, r.second]),
+      );
+    },
+  );
 
   it('grades, classes and groups narrow it', async () => {
     const r = await roster();
     const id = r.school.id;
-    expect(await recipients({ type: 'school', schoolId: id, grades: [3] })).toEqual(sorted([r.g1, r.g2, r.sibling]));
-    expect(await recipients({ type: 'school', schoolId: id, classes: ['3-2'] })).toEqual(sorted([r.g1, r.g2]));
+    expect(await recipients({ type: 'school', schoolId: id, grades: [3] })).toEqual(
+      sorted([r.g1, r.g2, r.sibling, r.second]),
+    );
+    expect(await recipients({ type: 'school', schoolId: id, classes: ['3-2'] })).toEqual(
+      sorted([r.g1, r.g2, r.second]),
+    );
     expect(await recipients({ type: 'school', schoolId: id, classes: ['1-2', '3-1'] })).toEqual([r.sibling]);
     expect(await recipients({ type: 'school', schoolId: id, groups: ['サッカー部'] })).toEqual(
       sorted([r.sibling, r.club]),

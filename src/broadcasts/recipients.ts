@@ -10,7 +10,8 @@ export type Recipients = { mode: 'broadcast'; estimate: number } | { mode: 'mult
 interface Resolver<A extends Audience> {
   /** Throws a problem (400) when the audience names what does not exist or cannot be combined. */
   check(d: Db, audience: A): Promise<void>;
-  resolve(d: Db, audience: A): Promise<Recipients>;
+  /** `page`: rows per D1 read (PAGE; smaller in tests, to cross page boundaries). */
+  resolve(d: Db, audience: A, page: number): Promise<Recipients>;
 }
 
 /** Rows are read in pages: a city's (or a large school's) worth of rows in one D1 answer would be too large. */
@@ -27,7 +28,7 @@ const all: Resolver<Extract<Audience, { type: 'all' }>> = {
 
 const segment: Resolver<Extract<Audience, { type: 'segment' }>> = {
   async check() {},
-  async resolve(d, audience) {
+  async resolve(d, audience, page) {
     const userIds: string[] = [];
     let after = '';
     for (;;) {
@@ -42,10 +43,10 @@ const segment: Resolver<Extract<Audience, { type: 'segment' }>> = {
         .from(users)
         .where(and(eq(users.status, 'following'), gt(users.lineUserId, after)))
         .orderBy(asc(users.lineUserId))
-        .limit(PAGE)
+        .limit(page)
         .all();
       for (const r of rows) if (matchesSegment(r, audience)) userIds.push(r.id);
-      if (rows.length < PAGE) break;
+      if (rows.length < page) break;
       after = rows[rows.length - 1]!.id;
     }
     return { mode: 'multicast', userIds };
@@ -62,7 +63,7 @@ const school: Resolver<Extract<Audience, { type: 'school' }>> = {
     const row = await d.select({ id: schools.id }).from(schools).where(eq(schools.id, audience.schoolId)).get();
     if (!row) throw problem(400, `audience.schoolId: there is no school ${audience.schoolId}.`);
   },
-  async resolve(d, audience) {
+  async resolve(d, audience, page) {
     const guardians = new Set<string>();
     // Keyset over (pupil, guardian): a pupil's two guardians may straddle a page boundary.
     let after = { pupil: '', guardian: '' };
@@ -91,10 +92,10 @@ const school: Resolver<Extract<Audience, { type: 'school' }>> = {
           ),
         )
         .orderBy(asc(pupils.id), asc(guardianLinks.lineUserId))
-        .limit(PAGE)
+        .limit(page)
         .all();
       for (const r of rows) if (matchesSchoolAudience(r, audience)) guardians.add(r.guardian);
-      if (rows.length < PAGE) break;
+      if (rows.length < page) break;
       const last = rows[rows.length - 1]!;
       after = { pupil: last.pupil, guardian: last.guardian };
     }
@@ -125,7 +126,7 @@ const community: Resolver<Extract<Audience, { type: 'community' }>> = {
     if (audience.includeChildren && row.kind !== 'federation')
       throw problem(400, 'audience.includeChildren: only a federation has units to include; this is a unit.');
   },
-  async resolve(d, audience) {
+  async resolve(d, audience, page) {
     const covered = await coveredCommunities(d, audience);
     const members = new Set<string>();
     // One query per association keeps the bound parameters few (D1 allows 100) for a federation of any size.
@@ -144,10 +145,10 @@ const community: Resolver<Extract<Audience, { type: 'community' }>> = {
             ),
           )
           .orderBy(asc(communityMembers.lineUserId))
-          .limit(PAGE)
+          .limit(page)
           .all();
         for (const r of rows) members.add(r.id);
-        if (rows.length < PAGE) break;
+        if (rows.length < page) break;
         after = rows[rows.length - 1]!.id;
       }
     }
@@ -167,6 +168,6 @@ export function checkAudience(d: Db, audience: Audience): Promise<void> {
   return (RESOLVERS[audience.type] as Resolver<Audience>).check(d, audience);
 }
 
-export function resolveRecipients(d: Db, audience: Audience): Promise<Recipients> {
-  return (RESOLVERS[audience.type] as Resolver<Audience>).resolve(d, audience);
+export function resolveRecipients(d: Db, audience: Audience, page = PAGE): Promise<Recipients> {
+  return (RESOLVERS[audience.type] as Resolver<Audience>).resolve(d, audience, page);
 }
