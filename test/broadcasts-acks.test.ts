@@ -174,6 +174,15 @@ describe('an association post with acknowledgement (回覧板)', () => {
     expect((await api(`/broadcasts/${body.id}/acks`, { token: siblingLeader.token })).status).toBe(404);
   });
 
+  it('a resident whose LINE is in English gets the answer in English', async () => {
+    const unit = await seedCommunity('unit');
+    const [member] = await addResidents([{ language: 'en' }]);
+    await addMembers(unit.id, [member!]);
+    const { body } = await createAs(BOOT, { audience: { type: 'community', communityId: unit.id }, requestAck: true });
+    expect(await tapAck(member!, body.id)).toBe('Thank you, your confirmation has been recorded.');
+    expect(await ackRows(body.id)).toBe(1);
+  });
+
   it('the city author of a post may read its acks; another broadcaster may not', async () => {
     const unit = await seedCommunity('unit');
     const author = await newStaff(['broadcaster']);
