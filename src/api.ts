@@ -11,6 +11,7 @@ import { richMenuRoutes } from './richmenu/routes';
 import { reportRoutes } from './reports/routes';
 import { reportCatalogRoutes } from './reports/catalog-routes';
 import { staffLinkRoutes } from './staff-link/routes';
+import { communityRoutes } from './communities/routes';
 
 /** The staff door, mounted at `/api/v1` in `src/app.ts`. */
 export const api = createRouter();
@@ -64,6 +65,7 @@ api.route('/', richMenuRoutes);
 api.route('/', reportRoutes);
 api.route('/', reportCatalogRoutes);
 api.route('/', staffLinkRoutes);
+api.route('/', communityRoutes);
 
 // Unknown paths under /api/v1 answer in the same envelope as everything else.
 api.all('*', () => {
