@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { auditRecord } from '../admin/audit';
 import type { Db } from '../db/client';
@@ -86,31 +86,34 @@ export async function join(
   inviteId: string,
   now: number,
 ): Promise<'joined' | 'already' | Refusal> {
-  const [inserted] = await d.batch([
-    d.run(sql`
-      INSERT INTO community_members (community_id, line_user_id, display_name, invite_id, joined_at)
-      SELECT community_id, ${lineUserId}, NULL, id, ${now} FROM community_invites
-      WHERE id = ${inviteId} AND revoked_at IS NULL
-        AND (expires_at IS NULL OR expires_at > ${now})
-        AND (max_uses IS NULL OR uses < max_uses)
-      ON CONFLICT DO NOTHING`),
-    d.run(sql`UPDATE community_invites SET uses = uses + 1 WHERE id = ${inviteId} AND changes() = 1`),
+  const raw = d.$client;
+  const [inserted] = await raw.batch([
+    raw
+      .prepare(
+        `INSERT INTO community_members (community_id, line_user_id, display_name, invite_id, joined_at)
+         SELECT community_id, ?1, NULL, id, ?2 FROM community_invites
+         WHERE id = ?3 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)
+           AND (max_uses IS NULL OR uses < max_uses)
+         ON CONFLICT DO NOTHING`,
+      )
+      .bind(lineUserId, now, inviteId),
+    raw.prepare('UPDATE community_invites SET uses = uses + 1 WHERE id = ?1 AND changes() = 1').bind(inviteId),
   ]);
-  if ((inserted as D1Result).meta.changes === 1) {
-    const invite = await d.run(sql`SELECT community_id FROM community_invites WHERE id = ${inviteId}`);
-    const communityId = (invite as D1Result<{ community_id: string }>).results[0]?.community_id ?? null;
-    await auditRecord(d, RESIDENT_ACTOR, 'community.join', 'community', communityId, { inviteId });
+  const invite = await raw
+    .prepare(
+      `SELECT i.community_id AS c, i.expires_at AS e, i.max_uses AS m, i.uses AS u, i.revoked_at AS r,
+         (SELECT 1 FROM community_members WHERE community_id = i.community_id AND line_user_id = ?1) AS member
+       FROM community_invites i WHERE i.id = ?2`,
+    )
+    .bind(lineUserId, inviteId)
+    .first<{ c: string; e: number | null; m: number | null; u: number; r: number | null; member: 1 | null }>();
+  if (!invite) return 'unknown';
+  if (inserted!.meta.changes === 1) {
+    await auditRecord(d, RESIDENT_ACTOR, 'community.join', 'community', invite.c, { inviteId });
     return 'joined';
   }
-  const row = await d.run(sql`
-    SELECT i.community_id AS c, i.expires_at AS e, i.max_uses AS m, i.uses AS u, i.revoked_at AS r,
-      (SELECT 1 FROM community_members WHERE community_id = i.community_id AND line_user_id = ${lineUserId}) AS member
-    FROM community_invites i WHERE i.id = ${inviteId}`);
-  const r = (row as D1Result<{ e: number | null; m: number | null; u: number; r: number | null; member: 1 | null }>)
-    .results[0];
-  if (!r) return 'unknown';
-  if (r.member) return 'already';
-  const state = inviteState({ expiresAt: r.e, maxUses: r.m, uses: r.u, revokedAt: r.r }, now);
+  if (invite.member) return 'already';
+  const state = inviteState({ expiresAt: invite.e, maxUses: invite.m, uses: invite.u, revokedAt: invite.r }, now);
   return state === 'usable' ? 'unknown' : state;
 }
 
