@@ -30,7 +30,8 @@ const DOCUMENT = {
     description:
       'Staff accounts and the audit log; damage reports with their report categories and departments (lists, ' +
       'exports, triage, moderation, department mail); broadcasts with two-person approval, the calendar of ' +
-      'closure days and test sends; the rich menu. Times are ISO 8601 with offset; errors are ' +
+      'closure days and test sends; the rich menu; community associations (communities: the registry, invite ' +
+      'codes, members). Times are ISO 8601 with offset; errors are ' +
       'application/problem+json; request bodies are at most 1 MiB unless an operation says otherwise.',
   },
   servers: [{ url: '/api/v1' }],
