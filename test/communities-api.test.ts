@@ -86,6 +86,21 @@ describe('bulk import', () => {
     expect(await countByName(...rows.map((r) => r.name))).toBe(4);
   });
 
+  it('imports more rows than one D1 statement binds (a federation with 40 units)', async () => {
+    const fed = uniqueName('連合');
+    const rows = [
+      { name: fed, kind: 'federation' },
+      ...Array.from({ length: 40 }, (_, i) => ({ name: uniqueName(`町内会${i}`), kind: 'unit', parent: fed })),
+    ];
+    const res = await api('/communities/import', { method: 'POST', body: rows });
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect(await countByName(...rows.slice(0, 60).map((r) => r.name))).toBe(41);
+    const { items } = await res.json<{ items: Json[] }>();
+    const { token } = await leader(items[0]!.id);
+    const led = await (await api('/communities', { token })).json<{ items: Json[] }>();
+    expect(led.items).toHaveLength(41);
+  });
+
   it('imports CSV (quoted fields, CRLF, a BOM)', async () => {
     const fed = uniqueName('連合');
     const unit = uniqueName('町内会');

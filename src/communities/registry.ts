@@ -1,11 +1,11 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, or } from 'drizzle-orm';
 import { auditRecord } from '../admin/audit';
 import type { StaffPrincipal } from '../admin/auth';
 import { problem } from '../admin/errors';
 import type { Db } from '../db/client';
 import { communities, type CommunityKind } from '../db/schema';
 import { issueDetail, parseCsv, planImport, IMPORT_MAX_ROWS } from './rules';
-import { ensureCommunityAccess, ledCommunities } from './scope';
+import { ensureCommunityAccess } from './scope';
 
 /**
  * The registry of associations: federations (学区・地区連合町内会) and units (単位町内会).
@@ -55,13 +55,23 @@ export async function createCommunity(d: Db, by: StaffPrincipal, input: NewCommu
 
 /** Admins: every association; a leader: those they lead (a federation's leader also its units). */
 export async function listCommunities(d: Db, by: StaffPrincipal): Promise<Community[]> {
-  const led = await ledCommunities(d, by);
-  if (led !== 'all' && led.size === 0) return [];
-  const q = d.select().from(communities);
-  const rows = await (led === 'all' ? q : q.where(inArray(communities.id, [...led])))
-    .orderBy(asc(communities.kind), asc(communities.name), asc(communities.id))
+  const order = [asc(communities.kind), asc(communities.name), asc(communities.id)];
+  if (by.roles.includes('admin'))
+    return d
+      .select()
+      .from(communities)
+      .orderBy(...order)
+      .all();
+  const own = by.roles.includes('community_leader') ? (by.scopes.communities ?? []) : [];
+  if (own.length === 0) return [];
+  // By the leader's own ids and their units' parent, not by every led id: a federation may
+  // have more units than D1 binds parameters in one statement.
+  return d
+    .select()
+    .from(communities)
+    .where(or(inArray(communities.id, own), inArray(communities.parentId, own)))
+    .orderBy(...order)
     .all();
-  return rows;
 }
 
 /** 403 outside the caller's scope (whether or not it exists), 404 inside it when it does not. */
