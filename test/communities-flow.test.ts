@@ -70,6 +70,10 @@ describe('町内会: joining', () => {
     expect(textOf(confirm[0])).toContain(federation.name);
     expect(quickLabels(confirm[0])).toEqual(['はい', 'いいえ']);
     expect(await membershipRows(u)).toHaveLength(0);
+    // Anything but a button gets a hint and the same question, federation and all.
+    const again = await turn(u, events.text(u, 'えっと'));
+    expect(textOf(again[0])).toContain('ボタン');
+    expect(textOf(again[1])).toContain(federation.name);
     await tap(u, 'はい');
     const named = await lastMessage(u);
     expect(textOf(named)).toContain('表示するお名前');

@@ -22,6 +22,7 @@ interface Data {
   communityId?: string;
   inviteId?: string;
   name?: string;
+  parentName?: string | null;
 }
 
 type Input = { cmd: Command; id?: string } | { text: string } | null;
@@ -89,9 +90,13 @@ async function onCode(ctx: HandleContext, state: ConversationState, userId: stri
     ? await checkCode(ctx.db, userId, code, ctx.now)
     : ({ kind: 'refused', reason: 'unknown' } as const);
   if (check.kind === 'ok')
-    return at(ctx, kept, 'confirm', { inviteId: check.inviteId, communityId: check.communityId, name: check.name }, [
-      t.confirmJoin(ctx.lang, check.name, check.parentName),
-    ]);
+    return at(
+      ctx,
+      kept,
+      'confirm',
+      { inviteId: check.inviteId, communityId: check.communityId, name: check.name, parentName: check.parentName },
+      [t.confirmJoin(ctx.lang, check.name, check.parentName)],
+    );
   if (check.kind === 'already') return askCode(ctx, kept, [t.alreadyText(ctx.lang, check.name)]);
   const counted = { ...kept, wrongInviteCodesAt: [...lock.times, ctx.now] };
   const after = codeLock(counted.wrongInviteCodesAt, ctx.now);
@@ -103,7 +108,10 @@ async function onCode(ctx: HandleContext, state: ConversationState, userId: stri
 async function onConfirm(ctx: HandleContext, state: ConversationState, userId: string, data: Data, input: Input) {
   if (input && 'cmd' in input && input.cmd === 'no') return end(state, [t.declined(ctx.lang)]);
   if (!(input && 'cmd' in input && input.cmd === 'yes') || !data.inviteId || !data.communityId)
-    return at(ctx, state, 'confirm', data, [t.hint(ctx.lang), t.confirmJoin(ctx.lang, data.name ?? '', null)]);
+    return at(ctx, state, 'confirm', data, [
+      t.hint(ctx.lang),
+      t.confirmJoin(ctx.lang, data.name ?? '', data.parentName ?? null),
+    ]);
   const result = await join(ctx.db, userId, data.inviteId, ctx.now);
   if (result === 'joined' || result === 'already')
     return at(ctx, state, 'name', { communityId: data.communityId, name: data.name }, [
