@@ -6,7 +6,8 @@
  *   3. runs `wrangler dev` on :8787 with the LINE base URLs pointed at the fake and
  *      development secrets, unless .dev.vars sets them (its values win)
  *   4. once the worker answers, runs its cron every minute, as Cloudflare does
- *      (scripts/lib/local-cron.ts)
+ *      (scripts/lib/local-cron.ts), registers the demo associations through the staff API if
+ *      they are not there yet and prints a fresh invite code (scripts/lib/demo-communities.ts)
  *
  * WORKER_PORT, FAKE_LINE_PORT and INSPECTOR_PORT choose other ports (a second checkout
  * running beside the first; `npm run simulate` reads the same two).

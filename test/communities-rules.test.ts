@@ -12,6 +12,8 @@ import {
 } from '../src/communities/rules';
 import { menu, pb } from '../src/communities/texts';
 import { lineLength, LINE_LIMITS } from '../src/line/limits';
+import { jst } from '../src/calendar/jst';
+import { tickTime } from '../scripts/lib/community-post';
 
 const HOUR = WRONG_CODE_WINDOW_MS;
 
@@ -191,5 +193,17 @@ describe('the chat’s buttons', () => {
       cmd: 'leave',
       id: 'a&b=c',
     });
+  });
+});
+
+describe('community-tour’s cron tick', () => {
+  it.each([
+    ['2026-12-01T07:00', '2026-12-01T07:00'],
+    ['2026-12-01T20:59', '2026-12-01T20:59'],
+    ['2026-12-01T21:00', '2026-12-02T09:00'],
+    ['2026-12-01T06:59', '2026-12-01T09:00'],
+    ['2026-12-31T23:30', '2027-01-01T09:00'],
+  ])('at %s JST the tick runs at %s JST (inside the association window)', (now, tick) => {
+    expect(tickTime(jst(now))).toBe(jst(tick));
   });
 });
