@@ -143,6 +143,29 @@ describe('staff answers carry exactly their documented schema', () => {
     }
   });
 
+  it('communities: the list, one association, its invites and its members (no LINE user ID)', async () => {
+    const res = await api('/communities', {
+      method: 'POST',
+      body: { name: `町内会-${crypto.randomUUID()}`, kind: 'unit' },
+    });
+    const { id } = await res.json<{ id: string }>();
+    await api(`/communities/${id}/invites`, { method: 'POST', body: { maxUses: 3 } });
+    await env.DB.prepare(
+      'INSERT INTO users (line_user_id, status, followed_at, created_at, updated_at) VALUES (?, ?, 0, 0, 0)',
+    )
+      .bind(newUserId(), 'following')
+      .run();
+    await env.DB.prepare(
+      'INSERT INTO community_members (community_id, line_user_id, display_name, joined_at) SELECT ?, line_user_id, NULL, 1 FROM users LIMIT 1',
+    )
+      .bind(id)
+      .run();
+    await checked('/communities', '/communities');
+    await checked(`/communities/${id}`, '/communities/{id}');
+    await checked(`/communities/${id}/invites`, '/communities/{id}/invites');
+    await checked(`/communities/${id}/members`, '/communities/{id}/members');
+  });
+
   it('every time field is documented as a date-time', () => {
     const walk = (schema: Json, at: string): string[] => {
       const s = resolve(schema);

@@ -150,8 +150,32 @@ const CASES: Record<string, Case> = {
       return `/staff/${id}`;
     },
     read: async (path) => ok(await api(path)),
-    bodies: [{ name: '岡山 次郎' }, { roles: ['school_staff', 'report_manager'] }, { scopes: { schools: ['s-2'] } }],
-    follows: {},
+    bodies: [
+      { name: '岡山 次郎' },
+      { roles: ['school_staff', 'report_manager'] },
+      { scopes: { schools: ['s-2'] } },
+      { suspended: true },
+    ],
+    follows: { suspended: ['suspendedAt'] },
+  },
+  '/communities/{id}': {
+    async create() {
+      const fed = await ok(
+        await api('/communities', { method: 'POST', body: { name: `連合-${unique()}`, kind: 'federation' } }),
+        201,
+      );
+      const { id } = await ok(
+        await api('/communities', {
+          method: 'POST',
+          body: { name: `町内会-${unique()}`, kind: 'unit', parentId: fed.id, district: '岡山中央' },
+        }),
+        201,
+      );
+      return `/communities/${id}`;
+    },
+    read: async (path) => ok(await api(path)),
+    bodies: [{ name: `町内会-renamed` }, { district: '石井' }, { parentId: null }],
+    follows: { '*': ['updatedAt'] },
   },
 };
 
