@@ -6,7 +6,8 @@
  *   3. runs `wrangler dev` on :8787 with the LINE base URLs pointed at the fake and
  *      development secrets, unless .dev.vars sets them (its values win)
  *   4. once the worker answers, runs its cron every minute, as Cloudflare does
- *      (scripts/lib/local-cron.ts)
+ *      (scripts/lib/local-cron.ts), and makes sure the demo school is there, printing its
+ *      pupils' registration codes in the banner (scripts/lib/demo-school.ts)
  *
  * WORKER_PORT, FAKE_LINE_PORT and INSPECTOR_PORT choose other ports (a second checkout
  * running beside the first; `npm run simulate` reads the same two).
@@ -18,6 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { demoSchoolLines, ensureDemoSchool, type DemoSchool } from './lib/demo-school.ts';
 import { startLocalCron, type LocalCron } from './lib/local-cron.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -129,7 +131,7 @@ function secretsLine(cfg: ReturnType<typeof localConfig>): string {
     .join('; ');
 }
 
-function banner(cfg: ReturnType<typeof localConfig>): string {
+function banner(cfg: ReturnType<typeof localConfig>, demo: DemoSchool | string): string {
   const admin = cfg.fromDevVars.includes('ADMIN_BOOTSTRAP_TOKEN')
     ? '(from .dev.vars)'
     : cfg.effective.ADMIN_BOOTSTRAP_TOKEN;
@@ -153,6 +155,8 @@ function banner(cfg: ReturnType<typeof localConfig>): string {
     '   npm run simulate -- tour                    follow → consent → a free-text message',
     '   npm run simulate -- text --text "こんにちは"',
     '   npm run simulate -- report-tour             a whole damage report, up to its receipt',
+    '',
+    ...(typeof demo === 'string' ? [` Demo school: not seeded (${demo})`] : demoSchoolLines(demo)),
     '',
     ' The cron runs every minute, as on Cloudflare: approved broadcasts are released,',
     ' department mails and report pushes retried. To run it at a chosen moment (epoch ms):',
@@ -250,7 +254,10 @@ async function main(): Promise<void> {
   if (await waitForWorker(worker)) {
     if (stopping) return;
     cron = startLocalCron(WORKER_URL);
-    console.log(banner(cfg));
+    const demo = await ensureDemoSchool(WORKER_URL, cfg.effective.ADMIN_BOOTSTRAP_TOKEN!).catch((err: unknown) =>
+      String(err instanceof Error ? err.message : err),
+    );
+    console.log(banner(cfg, demo));
   } else if (!stopping) {
     console.error(`The worker did not answer on ${WORKER_URL} in time.`);
     await stop(1);
