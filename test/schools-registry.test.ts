@@ -114,6 +114,15 @@ describe('GET /schools, GET and PATCH /schools/{id}', () => {
     expect(await auditCount('school.update', s.id)).toBe(2);
   });
 
+  it('PATCH to a kind whose top grade is below some pupils is a 409', async () => {
+    const s = await createSchool({ kind: 'compulsory' });
+    await importPupils(s.id, [{ grade: 7, class: '1', name: '七年 生徒', kana: 'ななねん' }]);
+    expect((await api(`/schools/${s.id}`, { method: 'PATCH', body: { kind: 'elementary' } })).status).toBe(409);
+    expect(
+      (await api(`/schools/${s.id}`, { method: 'PATCH', body: { kind: 'compulsory', name: '義務教育学校' } })).status,
+    ).toBe(200);
+  });
+
   it('PATCH to a code another school has is a 409, and is for admins only', async () => {
     const a = await createSchool();
     const b = await createSchool();

@@ -1,13 +1,14 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { auditRecord } from '../admin/audit';
 import type { StaffPrincipal } from '../admin/auth';
 import { problem } from '../admin/errors';
 import { iso } from '../admin/openapi';
 import type { Db } from '../db/client';
-import { schools } from '../db/schema';
+import { pupils, schools } from '../db/schema';
 import { csvBoolean, readImport, rowErrors, splitList } from './import';
 import { SchoolInput, type SchoolChange } from './schemas';
 import { mayActForSchool } from './scope';
+import { TOP_GRADE } from './staff-rules';
 
 /** The reasons a guardian chooses from when the school has not set its own (`schools.reasons` null). */
 export const DEFAULT_REASONS: readonly string[] = ['体調不良', '通院', '家庭の事情', '忌引', 'その他'];
@@ -153,6 +154,20 @@ export async function updateSchool(
   const before = await schoolFor(d, by, id);
   if (change.code !== undefined && change.code !== before.code && (await takenCodes(d, [change.code])).size)
     throw problem(409, `code: a school with code ${change.code} exists.`);
+  if (change.kind !== undefined && change.kind !== before.kind) {
+    // A school whose kind ends at a lower grade than some pupils are in would never graduate them.
+    const above = await d.$count(
+      pupils,
+      and(
+        eq(pupils.schoolId, id),
+        isNull(pupils.graduatedAt),
+        isNull(pupils.removedAt),
+        gt(pupils.grade, TOP_GRADE[change.kind]),
+      ),
+    );
+    if (above > 0)
+      throw problem(409, `kind: ${above} pupils are above grade ${TOP_GRADE[change.kind]}, the top of ${change.kind}.`);
+  }
   const set: Partial<SchoolRow> = { ...change, updatedAt: now };
   await d.batch([
     d.update(schools).set(set).where(eq(schools.id, id)),

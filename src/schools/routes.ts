@@ -141,7 +141,7 @@ export const schoolRoutes = router
         200: { description: 'The school as it now is', content: json(School) },
         ...badRequestResponse,
         ...notFoundResponse,
-        ...conflictResponse('Another school has this code'),
+        ...conflictResponse('Another school has this code, or pupils are above the new kind’s top grade'),
       },
     }),
     async (c) => {
