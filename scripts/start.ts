@@ -6,8 +6,10 @@
  *   3. runs `wrangler dev` on :8787 with the LINE base URLs pointed at the fake and
  *      development secrets, unless .dev.vars sets them (its values win)
  *   4. once the worker answers, runs its cron every minute, as Cloudflare does
- *      (scripts/lib/local-cron.ts), registers the demo associations through the staff API if
- *      they are not there yet and prints a fresh invite code (scripts/lib/demo-communities.ts)
+ *      (scripts/lib/local-cron.ts), makes sure the demo school is there, printing its pupils'
+ *      registration codes (scripts/lib/demo-school.ts), and registers the demo associations
+ *      through the staff API if they are not there yet, printing a fresh invite code
+ *      (scripts/lib/demo-communities.ts)
  *
  * WORKER_PORT, FAKE_LINE_PORT and INSPECTOR_PORT choose other ports (a second checkout
  * running beside the first; `npm run simulate` reads the same two).
@@ -20,6 +22,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { demoCommunities, demoInvite } from './lib/demo-communities.ts';
+import { demoSchoolLines, ensureDemoSchool, type DemoSchool } from './lib/demo-school.ts';
 import { startLocalCron, type LocalCron } from './lib/local-cron.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -148,7 +151,7 @@ async function seedDemo(cfg: ReturnType<typeof localConfig>): Promise<string[]> 
   }
 }
 
-function banner(cfg: ReturnType<typeof localConfig>, demo: string[] = []): string {
+function banner(cfg: ReturnType<typeof localConfig>, school: DemoSchool | string, demo: string[] = []): string {
   const admin = cfg.fromDevVars.includes('ADMIN_BOOTSTRAP_TOKEN')
     ? '(from .dev.vars)'
     : cfg.effective.ADMIN_BOOTSTRAP_TOKEN;
@@ -172,6 +175,8 @@ function banner(cfg: ReturnType<typeof localConfig>, demo: string[] = []): strin
     '   npm run simulate -- tour                    follow → consent → a free-text message',
     '   npm run simulate -- text --text "こんにちは"',
     '   npm run simulate -- report-tour             a whole damage report, up to its receipt',
+    '',
+    ...(typeof school === 'string' ? [` Demo school: not seeded (${school})`] : demoSchoolLines(school)),
     '',
     ...demo,
     ' The cron runs every minute, as on Cloudflare: approved broadcasts are released,',
@@ -270,7 +275,10 @@ async function main(): Promise<void> {
   if (await waitForWorker(worker)) {
     if (stopping) return;
     cron = startLocalCron(WORKER_URL);
-    console.log(banner(cfg, await seedDemo(cfg)));
+    const school = await ensureDemoSchool(WORKER_URL, cfg.effective.ADMIN_BOOTSTRAP_TOKEN!).catch((err: unknown) =>
+      String(err instanceof Error ? err.message : err),
+    );
+    console.log(banner(cfg, school, await seedDemo(cfg)));
   } else if (!stopping) {
     console.error(`The worker did not answer on ${WORKER_URL} in time.`);
     await stop(1);

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from './helpers/api';
 import { newUserId } from './helpers/line';
 import { storedReport } from './helpers/reports';
+import { createSchool, importPupils, linkGuardian, storedNotice } from './helpers/schools';
 
 /**
  * Every staff answer carries exactly its documented schema: a field the document does not
@@ -164,6 +165,31 @@ describe('staff answers carry exactly their documented schema', () => {
     await checked(`/communities/${id}`, '/communities/{id}');
     await checked(`/communities/${id}/invites`, '/communities/{id}/invites');
     await checked(`/communities/${id}/members`, '/communities/{id}/members');
+  });
+
+  it("schools: the list, one school, its roster, the day's notices and the summary (no guardian, no LINE user ID)", async () => {
+    const school = await createSchool({ reasons: ['体調不良'], window: '07:00-19:00' });
+    const [pupil] = await importPupils(school.id);
+    await linkGuardian(pupil!.id, newUserId());
+    const n = await storedNotice({
+      schoolId: school.id,
+      pupilId: pupil!.id,
+      guardian: newUserId(),
+      date: '2026-12-02',
+    });
+    await api(`/schools/${school.id}/absences/${n.id}/confirm`, { method: 'POST', body: { comment: 'ok' } });
+    await storedNotice({
+      schoolId: school.id,
+      pupilId: pupil!.id,
+      date: '2026-12-01',
+      dateTo: '2026-12-03',
+      status: 'withdrawn',
+    });
+    await checked('/schools', '/schools');
+    await checked(`/schools/${school.id}`, '/schools/{id}');
+    await checked(`/schools/${school.id}/pupils`, '/schools/{id}/pupils');
+    await checked(`/schools/${school.id}/absences?date=2026-12-02`, '/schools/{id}/absences');
+    await checked(`/schools/${school.id}/absences/summary?date=2026-12-02`, '/schools/{id}/absences/summary');
   });
 
   it('every time field is documented as a date-time', () => {

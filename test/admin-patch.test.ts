@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from './helpers/api';
 import { newUserId } from './helpers/line';
 import { storedReport } from './helpers/reports';
+import { createSchool, importPupils } from './helpers/schools';
 
 /**
  * A PATCH changes what it names and nothing else. The test walks every PATCH operation of the
@@ -137,6 +138,46 @@ const CASES: Record<string, Case> = {
       { requestAck: true, audience: { type: 'community', communityId: 'patch-unit' } },
     ],
     follows: { '*': ['updatedAt', 'updatedBy'], scheduledAt: ['nextReleaseAt'] },
+  },
+  '/schools/{id}': {
+    async create() {
+      return `/schools/${(await createSchool()).id}`;
+    },
+    read: async (path) => ok(await api(path)),
+    bodies: [
+      { code: `s-${unique()}` },
+      { name: '岡山市立新しい小学校' },
+      { kind: 'compulsory' },
+      { phone: '086-111-2222' },
+      { cutoff: '08:30' },
+      { afterCutoff: 'accept_late' },
+      { noteEnabled: false },
+      { reasons: ['体調不良', 'その他'] },
+      { window: '07:30-19:30' },
+      { requireApproval: true },
+    ],
+    follows: { '*': ['updatedAt'] },
+  },
+  '/schools/{id}/pupils/{pupilId}': {
+    async create() {
+      const school = await createSchool();
+      const [p] = await importPupils(school.id);
+      return `/schools/${school.id}/pupils/${p!.id}`;
+    },
+    async read(path) {
+      const [, , schoolId, , pupilId] = path.split('/');
+      const { items } = await ok(await api(`/schools/${schoolId}/pupils`));
+      return items.find((p: Json) => p.id === pupilId);
+    },
+    bodies: [
+      { grade: 2 },
+      { class: 'ひまわり' },
+      { number: 12 },
+      { name: '岡山 三郎' },
+      { kana: 'おかやま さぶろう' },
+      { groups: ['PTA', '委員会'] },
+    ],
+    follows: { '*': ['updatedAt'] },
   },
   '/staff/{id}': {
     async create() {
