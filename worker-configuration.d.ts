@@ -35,6 +35,14 @@ declare namespace Cloudflare {
     BROADCAST_CALL_TIMEOUT_MS?: string;
     /** How long one LINE call of a conversation's answer may take before it counts as unanswered (a timeout). */
     LINE_CALL_TIMEOUT_MS?: string;
+    /** Days after an unfollow (without a re-follow) when the resident's data is anonymised (default 90). */
+    ANONYMISE_AFTER_UNFOLLOW_DAYS?: string;
+    /** Days after a report is closed when its photos are deleted and its description blanked (default 730). */
+    REPORT_PHOTO_RETENTION_DAYS?: string;
+    /** Days the audit log is kept at least; older rows are deleted by the clean-up (default 1095). */
+    AUDIT_RETENTION_DAYS?: string;
+    /** Records each kind of the hourly clean-up removes at most per run; a backlog drains over several runs. */
+    RETENTION_BATCH_LIMIT?: string;
     /** Comma lists of what residents may choose in 設定; `日本語名|English name` gives the English label. */
     WARDS?: string;
     INTERESTS?: string;

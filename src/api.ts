@@ -11,6 +11,8 @@ import { richMenuRoutes } from './richmenu/routes';
 import { reportRoutes } from './reports/routes';
 import { reportCatalogRoutes } from './reports/catalog-routes';
 import { staffLinkRoutes } from './staff-link/routes';
+import { residentRoutes } from './residents/routes';
+import { retentionRoutes } from './retention/routes';
 
 /** The staff door, mounted at `/api/v1` in `src/app.ts`. */
 export const api = createRouter();
@@ -29,7 +31,7 @@ const DOCUMENT = {
     description:
       'Staff accounts and the audit log; damage reports with their report categories and departments (lists, ' +
       'exports, triage, moderation, department mail); broadcasts with two-person approval, the calendar of ' +
-      'closure days and test sends; the rich menu. Times are ISO 8601 with offset; errors are ' +
+      'closure days and test sends; the rich menu; residents by handle (restrictions) and the retention clean-up. Times are ISO 8601 with offset; errors are ' +
       'application/problem+json; request bodies are at most 1 MiB unless an operation says otherwise.',
   },
   servers: [{ url: '/api/v1' }],
@@ -64,6 +66,8 @@ api.route('/', richMenuRoutes);
 api.route('/', reportRoutes);
 api.route('/', reportCatalogRoutes);
 api.route('/', staffLinkRoutes);
+api.route('/', residentRoutes);
+api.route('/', retentionRoutes);
 
 // Unknown paths under /api/v1 answer in the same envelope as everything else.
 api.all('*', () => {

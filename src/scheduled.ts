@@ -4,6 +4,7 @@ import { retryDueMail } from './reports/mail';
 import { retryPendingNotifications } from './reports/notify';
 import { cleanUnclaimedPhotos } from './reports/service';
 import { log } from './http/log';
+import { runRetentionIfDue } from './retention/runner';
 
 export interface ScheduledTask {
   name: string;
@@ -20,6 +21,8 @@ export const TASKS: ScheduledTask[] = [
   { name: 'report-photo-cleanup', run: (env, now) => cleanUnclaimedPhotos(env, db(env.DB), now) },
   // Releases due broadcasts inside their operating hours and nudges those sending.
   { name: 'broadcasts.release', run: (env, now) => releaseDue(env, now) },
+  // Retention (docs/privacy.md): at the first tick of each hour, bounded per run.
+  { name: 'retention', run: (env, now) => runRetentionIfDue(env, now) },
 ];
 
 /**

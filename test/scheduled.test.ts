@@ -32,5 +32,6 @@ it('registers the periodic work of the capabilities', () => {
     'report-notifications',
     'report-photo-cleanup',
     'broadcasts.release',
+    'retention',
   ]);
 });
