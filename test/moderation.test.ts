@@ -153,7 +153,7 @@ describe('restrictions', () => {
     await restrict(h, { scope: 'communities', reason: '荒らし' });
     expect(texts(await turn(u, events.text(u, '町内会')))).toEqual([NEUTRAL]);
     expect((await turn(u, events.text(u, '通報')))[0]).toBeDefined();
-    expect((await flowState(u)).flow?.name).toBe('report');
+    expect((await flowState(u)).flow?.step).toBe('safety');
 
     const v = await resident();
     await restrict(await handle(v), { scope: 'all', reason: '荒らし' });

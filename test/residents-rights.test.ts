@@ -70,9 +70,9 @@ describe('re-consent when the terms version changes', () => {
     const asked = await turn(u, events.text(u, '通報'));
     expect(texts(asked)[0]).toContain('利用規約が改定されました');
     expect(texts(asked)[0]).toContain('https://bot.example.jp/terms');
-    expect(asked[1].type).toBe('template');
+    expect(asked[1]!.type).toBe('template');
     expect((await flowState(u)).flow).toBeUndefined();
-    const agree = asked[1].template.actions[0].data as string;
+    const agree = asked[1]!.template.actions[0].data as string;
     const after = await turn(u, events.postback(u, agree));
     expect(texts(after)[0]).toBe('利用規約への同意を受け付けました。');
     expect((await flowState(u)).flow?.step).toBe('safety');
@@ -121,7 +121,7 @@ describe('同意の撤回', () => {
     const blocked = await turn(u, events.text(u, '通報'));
     expect(texts(blocked)[0]).toBe('このサービスをご利用いただくには、先に利用規約への同意が必要です。');
     expect((await flowState(u)).flow).toBeUndefined();
-    await turn(u, events.postback(u, blocked[1].template.actions[0].data));
+    await turn(u, events.postback(u, blocked[1]!.template.actions[0].data));
     expect((await flowState(u)).flow?.step).toBe('safety');
 
     const history = await consentHistory(d, u);
@@ -157,7 +157,7 @@ describe('登録内容の確認', () => {
     const menu = await turn(u, events.text(u, '設定'));
     const privacy = await turn(u, tap(u, menu[0], '個人情報'));
     expect(texts(privacy)[0]).toMatch(/^個人情報\n/);
-    const labels = privacy[0].quickReply.items.map((i: any) => i.action.label);
+    const labels = privacy[0]!.quickReply.items.map((i: any) => i.action.label);
     expect(labels).toEqual(['登録内容の確認', 'データの削除', '同意の撤回', '戻る', 'やめる']);
     const shown = await turn(u, tap(u, privacy[0], '登録内容の確認'));
     expect(shown.length).toBeLessThanOrEqual(2);
@@ -198,7 +198,7 @@ describe('データの削除', () => {
     const u = await resident();
     const asked = await turn(u, events.text(u, 'データの削除'));
     expect(texts(asked)[0]).toMatch(/^削除しますか？/);
-    expect(asked[0].quickReply.items.map((i: any) => i.action.label)).toEqual(['削除する', 'やめる']);
+    expect(asked[0]!.quickReply.items.map((i: any) => i.action.label)).toEqual(['削除する', 'やめる']);
     await turn(u, events.text(u, 'やめる'));
     expect(await count('consents', 'line_user_id = ?', u)).toBe(1);
     expect((await userRow(u))!.consent_version).toBe(env.TERMS_VERSION);

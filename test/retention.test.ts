@@ -176,7 +176,7 @@ describe('bounded runs', () => {
   it('a backlog larger than one run drains over several, each recorded with its counts', async () => {
     // Blocked long before anything else in this file, so only these are due at `now`.
     const base = 10 * DAY_MS;
-    const five = [];
+    const five: string[] = [];
     for (let i = 0; i < 5; i++) five.push((await unfollowed(base + i)).u);
     const now = base + AFTER_UNFOLLOW + 10;
     const remaining = async () => {

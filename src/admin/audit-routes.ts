@@ -74,7 +74,8 @@ export const auditRoutes = createRouter().openapi(
       action: q.action,
       since: q.since,
       until: q.until,
-      resident: q.resident,
+      // Not `resident`: that key marks rows about the resident, and this row is about the log.
+      residentFilter: q.resident,
       ...(csv ? { format, count: page.items.length } : {}),
     });
     if (csv)

@@ -111,6 +111,8 @@ export async function updateStaff(
   change: Partial<NewStaff>,
 ): Promise<StaffRecord> {
   const row = await record(d, id);
+  // An empty body names nothing to change (drizzle refuses an empty SET with a 500 otherwise).
+  if (Object.values(change).every((v) => v === undefined)) throw problem(400, 'Nothing to change.');
   const next = { ...row, ...change };
   const issue = scopeIssues(next.roles, next.scopes)[0];
   if (issue) throw problem(400, `${issue.path.join('.')}: ${issue.message}`);
