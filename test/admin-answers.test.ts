@@ -1,8 +1,11 @@
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { db } from '../src/db/client';
+import { handleOf } from '../src/residents/handles';
+import { runRetention } from '../src/retention/runner';
 import { api } from './helpers/api';
 import { newUserId } from './helpers/line';
-import { storedReport } from './helpers/reports';
+import { resident, storedReport } from './helpers/reports';
 
 /**
  * Every staff answer carries exactly its documented schema: a field the document does not
@@ -103,6 +106,19 @@ describe('staff answers carry exactly their documented schema', () => {
     ])
       await checked(path, path);
     await checked(`/broadcasts/${id}`, '/broadcasts/{id}');
+  });
+
+  it('residents (restrictions by handle, the LINE ID lookup) and retention runs', async () => {
+    const u = await resident();
+    const handle = (await handleOf(db(env.DB), u))!;
+    await api(`/residents/${handle}/restrictions`, {
+      method: 'POST',
+      body: { scope: 'reports', until: '2031-01-01T00:00:00+09:00', reason: 'x' },
+    });
+    await runRetention(env, Date.now());
+    await checked(`/residents/${handle}/restrictions`, '/residents/{handle}/restrictions');
+    await checked(`/residents/${handle}/line-user-id`, '/residents/{handle}/line-user-id');
+    await checked('/retention-runs', '/retention-runs');
   });
 
   it('every time field is documented as a date-time', () => {

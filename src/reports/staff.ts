@@ -4,6 +4,7 @@ import { auditRecord } from '../admin/audit';
 import { problem } from '../admin/errors';
 import type { Db } from '../db/client';
 import { reportPhotos, reports, reportStatusHistory, reportSupporters, type ReportStatus } from '../db/schema';
+import { handleOf } from '../residents/handles';
 import { getDepartment } from './catalog';
 import { followingAmong, sendNotifications } from './notify';
 import { inBox } from './service';
@@ -198,7 +199,9 @@ export async function changeReport(
         .bind(notificationIds[i]!, id, id, u.id, JSON.stringify([messageFor(u.language)]), now),
     );
   });
+  const reporterHandle = report.reporterLineUserId ? await handleOf(db, report.reporterLineUserId) : null;
   const auditRow = auditRecord(db, by, 'report.update', 'report', id, {
+    ...(reporterHandle ? { resident: reporterHandle } : {}),
     from: report.status,
     to,
     department: change.department,
