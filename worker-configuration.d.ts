@@ -41,6 +41,8 @@ declare namespace Cloudflare {
     REPORT_PHOTO_RETENTION_DAYS?: string;
     /** Days the audit log is kept at least; older rows are deleted by the clean-up (default 1095). */
     AUDIT_RETENTION_DAYS?: string;
+    /** Days after which finished pushes (report, school) are deleted and broadcast batches forget their recipients (default 90). */
+    DELIVERY_RETENTION_DAYS?: string;
     /** Records each kind of the hourly clean-up removes at most per run; a backlog drains over several runs. */
     RETENTION_BATCH_LIMIT?: string;
     /** Comma lists of what residents may choose in 設定; `日本語名|English name` gives the English label. */

@@ -18,6 +18,7 @@ export const DEFAULTS = {
   ANONYMISE_AFTER_UNFOLLOW_DAYS: 90,
   REPORT_PHOTO_RETENTION_DAYS: 730,
   AUDIT_RETENTION_DAYS: 1095,
+  DELIVERY_RETENTION_DAYS: 90,
   RETENTION_BATCH_LIMIT: 500,
   WARDS: '北区|Kita Ward,中区|Naka Ward,東区|Higashi Ward,南区|Minami Ward',
   INTERESTS:
@@ -70,6 +71,7 @@ export function parseConfig(env: Env) {
       anonymiseAfterUnfollowDays: positive(env.ANONYMISE_AFTER_UNFOLLOW_DAYS, DEFAULTS.ANONYMISE_AFTER_UNFOLLOW_DAYS),
       reportPhotoDays: positive(env.REPORT_PHOTO_RETENTION_DAYS, DEFAULTS.REPORT_PHOTO_RETENTION_DAYS),
       auditDays: positive(env.AUDIT_RETENTION_DAYS, DEFAULTS.AUDIT_RETENTION_DAYS),
+      deliveryDays: positive(env.DELIVERY_RETENTION_DAYS, DEFAULTS.DELIVERY_RETENTION_DAYS),
       batchLimit: positive(env.RETENTION_BATCH_LIMIT, DEFAULTS.RETENTION_BATCH_LIMIT),
     },
     wards: parseChoices(env.WARDS || DEFAULTS.WARDS),

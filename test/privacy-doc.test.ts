@@ -51,6 +51,7 @@ describe('docs/privacy.md', () => {
       'ANONYMISE_AFTER_UNFOLLOW_DAYS',
       'REPORT_PHOTO_RETENTION_DAYS',
       'AUDIT_RETENTION_DAYS',
+      'DELIVERY_RETENTION_DAYS',
       'RETENTION_BATCH_LIMIT',
     ] as const) {
       const value = String(DEFAULTS[name]);

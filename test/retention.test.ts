@@ -74,6 +74,9 @@ describe('the rules as tables', () => {
       'unfollowed_residents',
       'report_photos',
       'report_descriptions',
+      'report_notifications',
+      'school_pushes',
+      'broadcast_recipients',
       'absence_notices',
       'audit_log',
     ]);
@@ -149,6 +152,65 @@ describe('reports closed REPORT_PHOTO_RETENTION_DAYS ago', () => {
       .bind(open.id)
       .first<Record<string, any>>();
     expect(kept).toEqual({ description: '歩道に穴があります', photos: 1 });
+  });
+});
+
+describe('delivery records after DELIVERY_RETENTION_DAYS', () => {
+  it('finished pushes go and finished batches forget their recipients at the boundary; pending ones stay', async () => {
+    const period = DEFAULTS.DELIVERY_RETENTION_DAYS * DAY_MS;
+    const at = Date.now() - period - DAY_MS;
+    const ids = {
+      sent: crypto.randomUUID(),
+      pending: crypto.randomUUID(),
+      batch: crypto.randomUUID(),
+      open: crypto.randomUUID(),
+    };
+    await env.DB.batch([
+      ...(['sent', 'pending'] as const).map((status) =>
+        env.DB.prepare(
+          `INSERT INTO report_notifications (id, report_id, history_id, line_user_id, messages, status, created_at) VALUES (?, 'r', 1, 'Ux', '[]', ?, ?)`,
+        ).bind(ids[status], status, at),
+      ),
+      ...(
+        [
+          [ids.batch, 'delivered'],
+          [ids.open, 'pending'],
+        ] as const
+      ).map(([id, status], i) =>
+        env.DB.prepare(
+          `INSERT INTO broadcast_batches (id, broadcast_id, seq, kind, retry_key, recipients, recipient_count, status, updated_at)
+           VALUES (?, ?, ?, 'multicast', ?, '["Uaaaa"]', 1, ?, ?)`,
+        ).bind(id, crypto.randomUUID(), i, crypto.randomUUID(), status, at),
+      ),
+    ]);
+    await runRetention(env, at + period - 1);
+    const left = async () => ({
+      notifications: (
+        await env.DB.prepare('SELECT id FROM report_notifications WHERE id IN (?, ?) ORDER BY status')
+          .bind(ids.sent, ids.pending)
+          .all<{ id: string }>()
+      ).results.map((r) => r.id),
+      batches: (
+        await env.DB.prepare('SELECT id, recipients FROM broadcast_batches WHERE id IN (?, ?) ORDER BY status')
+          .bind(ids.batch, ids.open)
+          .all<Record<string, string>>()
+      ).results.map((r) => [r.id, r.recipients]),
+    });
+    expect(await left()).toEqual({
+      notifications: [ids.pending, ids.sent],
+      batches: [
+        [ids.batch, '["Uaaaa"]'],
+        [ids.open, '["Uaaaa"]'],
+      ],
+    });
+    await runRetention(env, at + period);
+    expect(await left()).toEqual({
+      notifications: [ids.pending],
+      batches: [
+        [ids.batch, '[]'],
+        [ids.open, '["Uaaaa"]'],
+      ],
+    });
   });
 });
 

@@ -73,6 +73,33 @@ const auditLogExpired: RetentionKind = async ({ env }, now, cfg, limit) => {
 };
 
 /**
+ * Delivery records keep LINE user IDs and the text sent; once finished and
+ * DELIVERY_RETENTION_DAYS old (LINE's retry keys last 24 h), they have no use left.
+ */
+const finishedPushes =
+  (table: 'report_notifications' | 'school_pushes'): RetentionKind =>
+  async ({ env }, now, cfg, limit) => {
+    const res = await env.DB.prepare(
+      `DELETE FROM ${table} WHERE id IN (
+         SELECT id FROM ${table} WHERE status IN ('sent', 'failed') AND created_at <= ? LIMIT ?)`,
+    )
+      .bind(cutoff(now, cfg.deliveryDays), limit)
+      .run();
+    return res.meta.changes ?? 0;
+  };
+
+/** A finished broadcast batch keeps its count and outcome but forgets whom it went to. */
+const broadcastRecipients: RetentionKind = async ({ env }, now, cfg, limit) => {
+  const res = await env.DB.prepare(
+    `UPDATE broadcast_batches SET recipients = '[]' WHERE id IN (
+       SELECT id FROM broadcast_batches WHERE status != 'pending' AND updated_at <= ? AND recipients != '[]' LIMIT ?)`,
+  )
+    .bind(cutoff(now, cfg.deliveryDays), limit)
+    .run();
+  return res.meta.changes ?? 0;
+};
+
+/**
  * Absence notices after the school's retention period. A named slot: the schools capability's
  * `purgeOldAbsences(d, now, retentionDays, limit)` (src/schools/retention.ts) goes here.
  */
@@ -83,6 +110,9 @@ export const RETENTION_KINDS: { name: string; run: RetentionKind }[] = [
   { name: 'unfollowed_residents', run: unfollowedResidents },
   { name: 'report_photos', run: reportPhotosOfClosed },
   { name: 'report_descriptions', run: reportDescriptionsOfClosed },
+  { name: 'report_notifications', run: finishedPushes('report_notifications') },
+  { name: 'school_pushes', run: finishedPushes('school_pushes') },
+  { name: 'broadcast_recipients', run: broadcastRecipients },
   { name: 'absence_notices', run: absenceNotices },
   { name: 'audit_log', run: auditLogExpired },
 ];
