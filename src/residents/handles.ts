@@ -30,17 +30,6 @@ export async function handleOf(d: Db, lineUserId: string): Promise<string | null
   return after?.handle ?? null;
 }
 
-/** Handles of several residents at once (a page of reports); residents without a row are left out. */
-export async function handlesOf(d: Db, lineUserIds: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const id of new Set(lineUserIds)) {
-    if (!id) continue;
-    const h = await handleOf(d, id);
-    if (h) out.set(id, h);
-  }
-  return out;
-}
-
 /** The LINE user ID behind a handle, or null: an unknown or retired handle resolves to nothing. */
 export async function lineUserIdOf(d: Db, handle: string): Promise<string | null> {
   if (!HANDLE.test(handle)) return null;
