@@ -39,6 +39,16 @@ declare namespace Cloudflare {
     ABSENCE_RETENTION_DAYS?: string;
     /** Days a pupil's registration code stays valid after it was issued. */
     REGISTRATION_CODE_DAYS?: string;
+    /** Days after an unfollow (without a re-follow) when the resident's data is anonymised (default 90). */
+    ANONYMISE_AFTER_UNFOLLOW_DAYS?: string;
+    /** Days after a report is closed when its photos are deleted and its description blanked (default 730). */
+    REPORT_PHOTO_RETENTION_DAYS?: string;
+    /** Days the audit log is kept at least; older rows are deleted by the clean-up (default 1095). */
+    AUDIT_RETENTION_DAYS?: string;
+    /** Days after which finished pushes (report, school) are deleted and broadcast batches forget their recipients (default 90). */
+    DELIVERY_RETENTION_DAYS?: string;
+    /** Records each kind of the hourly clean-up removes at most per run; a backlog drains over several runs. */
+    RETENTION_BATCH_LIMIT?: string;
     /** Comma lists of what residents may choose in 設定; `日本語名|English name` gives the English label. */
     WARDS?: string;
     INTERESTS?: string;

@@ -13,6 +13,8 @@ import { reportCatalogRoutes } from './reports/catalog-routes';
 import { staffLinkRoutes } from './staff-link/routes';
 import { communityRoutes } from './communities/routes';
 import { schoolRoutes } from './schools/routes';
+import { residentRoutes } from './residents/routes';
+import { retentionRoutes } from './retention/routes';
 
 /** The staff door, mounted at `/api/v1` in `src/app.ts`. */
 export const api = createRouter();
@@ -33,7 +35,8 @@ const DOCUMENT = {
       'exports, triage, moderation, department mail); broadcasts with two-person approval, the calendar of ' +
       'closure days and test sends; the rich menu; community associations (communities: the registry, invite ' +
       'codes, members); schools with their rosters, registration codes, school-year rollover and the ' +
-      "guardians' absence notices (lists, CSV, summary, confirmation). Times are ISO 8601 with offset; errors are " +
+      "guardians' absence notices (lists, CSV, summary, confirmation); residents by handle (restrictions) and the " +
+      'retention clean-up. Times are ISO 8601 with offset; errors are ' +
       'application/problem+json; request bodies are at most 1 MiB unless an operation says otherwise.',
   },
   servers: [{ url: '/api/v1' }],
@@ -70,6 +73,8 @@ api.route('/', reportCatalogRoutes);
 api.route('/', staffLinkRoutes);
 api.route('/', communityRoutes);
 api.route('/', schoolRoutes);
+api.route('/', residentRoutes);
+api.route('/', retentionRoutes);
 
 // Unknown paths under /api/v1 answer in the same envelope as everything else.
 api.all('*', () => {

@@ -17,6 +17,11 @@ export const DEFAULTS = {
   LINE_CALL_TIMEOUT_MS: 10_000,
   ABSENCE_RETENTION_DAYS: 400,
   REGISTRATION_CODE_DAYS: 60,
+  ANONYMISE_AFTER_UNFOLLOW_DAYS: 90,
+  REPORT_PHOTO_RETENTION_DAYS: 730,
+  AUDIT_RETENTION_DAYS: 1095,
+  DELIVERY_RETENTION_DAYS: 90,
+  RETENTION_BATCH_LIMIT: 500,
   WARDS: '北区|Kita Ward,中区|Naka Ward,東区|Higashi Ward,南区|Minami Ward',
   INTERESTS:
     '防災|Disaster preparedness,子育て|Child-rearing,イベント|Events,健康・福祉|Health & welfare,ごみ・環境|Waste & environment,観光|Tourism',
@@ -43,6 +48,12 @@ export function parseChoices(list: string): Choice[] {
 
 export type Config = ReturnType<typeof parseConfig>;
 
+/** A whole number above zero, else the default: a typo must never make a retention period 0 (delete at once). */
+function positive(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
 /** The configuration of one env, defaults filled in; pure, so tests can call it with any vars. */
 export function parseConfig(env: Env) {
   return {
@@ -58,8 +69,15 @@ export function parseConfig(env: Env) {
     },
     broadcastCallTimeoutMs: Number(env.BROADCAST_CALL_TIMEOUT_MS) || DEFAULTS.BROADCAST_CALL_TIMEOUT_MS,
     lineCallTimeoutMs: Number(env.LINE_CALL_TIMEOUT_MS) || DEFAULTS.LINE_CALL_TIMEOUT_MS,
-    absenceRetentionDays: Number(env.ABSENCE_RETENTION_DAYS) || DEFAULTS.ABSENCE_RETENTION_DAYS,
     registrationCodeDays: Number(env.REGISTRATION_CODE_DAYS) || DEFAULTS.REGISTRATION_CODE_DAYS,
+    retention: {
+      anonymiseAfterUnfollowDays: positive(env.ANONYMISE_AFTER_UNFOLLOW_DAYS, DEFAULTS.ANONYMISE_AFTER_UNFOLLOW_DAYS),
+      reportPhotoDays: positive(env.REPORT_PHOTO_RETENTION_DAYS, DEFAULTS.REPORT_PHOTO_RETENTION_DAYS),
+      auditDays: positive(env.AUDIT_RETENTION_DAYS, DEFAULTS.AUDIT_RETENTION_DAYS),
+      deliveryDays: positive(env.DELIVERY_RETENTION_DAYS, DEFAULTS.DELIVERY_RETENTION_DAYS),
+      batchLimit: positive(env.RETENTION_BATCH_LIMIT, DEFAULTS.RETENTION_BATCH_LIMIT),
+      absenceDays: positive(env.ABSENCE_RETENTION_DAYS, DEFAULTS.ABSENCE_RETENTION_DAYS),
+    },
     wards: parseChoices(env.WARDS || DEFAULTS.WARDS),
     interests: parseChoices(env.INTERESTS || DEFAULTS.INTERESTS),
   };

@@ -1,9 +1,12 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { db } from '../src/db/client';
+import { handleOf } from '../src/residents/handles';
+import { runRetention } from '../src/retention/runner';
 import { api } from './helpers/api';
 import { newUserId } from './helpers/line';
-import { storedReport } from './helpers/reports';
 import { createSchool, importPupils, linkGuardian, storedNotice } from './helpers/schools';
+import { resident, storedReport } from './helpers/reports';
 
 /**
  * Every staff answer carries exactly its documented schema: a field the document does not
@@ -190,6 +193,19 @@ describe('staff answers carry exactly their documented schema', () => {
     await checked(`/schools/${school.id}/pupils`, '/schools/{id}/pupils');
     await checked(`/schools/${school.id}/absences?date=2026-12-02`, '/schools/{id}/absences');
     await checked(`/schools/${school.id}/absences/summary?date=2026-12-02`, '/schools/{id}/absences/summary');
+  });
+
+  it('residents (restrictions by handle, the LINE ID lookup) and retention runs', async () => {
+    const u = await resident();
+    const handle = (await handleOf(db(env.DB), u))!;
+    await api(`/residents/${handle}/restrictions`, {
+      method: 'POST',
+      body: { scope: 'reports', until: '2031-01-01T00:00:00+09:00', reason: 'x' },
+    });
+    await runRetention(env, Date.now());
+    await checked(`/residents/${handle}/restrictions`, '/residents/{handle}/restrictions');
+    await checked(`/residents/${handle}/line-user-id`, '/residents/{handle}/line-user-id');
+    await checked('/retention-runs', '/retention-runs');
   });
 
   it('every time field is documented as a date-time', () => {

@@ -248,7 +248,7 @@ describe('requests', () => {
     expect((await exports.default.fetch(mediaB)).status).toBe(404);
 
     // Shown again by staff: back in public.
-    await api(`/reports/${a.id}/unhide`, { method: 'POST' });
+    await api(`/reports/${a.id}/unhide`, { method: 'POST', body: { reason: '問題なし' } });
     expect((await get(`/requests/${a.number}.json`)).status).toBe(200);
   });
 

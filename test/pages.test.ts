@@ -5,6 +5,7 @@ import { config } from '../src/config';
 import policy from '../src/pages/content/policy.ja.json';
 import terms from '../src/pages/content/terms.ja.json';
 import { escapeHtml } from '../src/pages/document';
+import { POLICY_VERSIONS } from '../src/pages/versions';
 
 const BASE = 'https://bot.example.jp';
 
@@ -48,10 +49,11 @@ describe.each(['/terms', '/policy'])('GET %s: happy path', (path) => {
     expect(html).toMatch(/<main>[\s\S]*<\/main>/);
   });
 
-  it('shows the terms version and the contact e-mail from the configuration', async () => {
+  it('shows its version and the contact e-mail from the configuration', async () => {
     const { termsVersion, contactEmail } = config(env);
     const { html } = await get(path);
-    expect(html).toContain(`版：<span class="version">${termsVersion}</span>`);
+    const version = path === '/terms' ? termsVersion : POLICY_VERSIONS.at(-1)!.version;
+    expect(html).toContain(`版：<span class="version">${version}</span>`);
     expect(html).toContain(`<a href="mailto:${contactEmail}">${contactEmail}</a>`);
   });
 
@@ -158,7 +160,8 @@ describe('pages: configuration values are escaped', () => {
       expect(res.status).toBe(200);
       expect(html).not.toContain('<script>');
       expect(html).not.toContain('<img');
-      expect(html).toContain(escapeHtml(evil.TERMS_VERSION));
+      // The policy shows its own version; the terms show the configured one.
+      if (path === '/terms') expect(html).toContain(escapeHtml(evil.TERMS_VERSION));
       expect(html).toContain(`>${escapeHtml(evil.CONTACT_EMAIL)}</a>`);
       // The address inside the mailto attribute cannot break out of its quotes.
       for (const [, href] of html.matchAll(/href="mailto:([^"]*)"/g)) expect(href).not.toMatch(/[<>"]/);

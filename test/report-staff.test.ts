@@ -1,4 +1,3 @@
-import { userRef } from '../src/line/user-ref';
 import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
@@ -49,7 +48,7 @@ describe('who may do what (role matrix)', () => {
       ['GET', '/reports.csv', undefined, expected(200)],
       ['PATCH', `/reports/${r.id}`, { status: 'accepted' }, expected(200)],
       ['POST', `/reports/${r.id}/hide`, { reason: 'test' }, expected(204)],
-      ['POST', `/reports/${r.id}/unhide`, undefined, expected(204)],
+      ['POST', `/reports/${r.id}/unhide`, { reason: 'test' }, expected(204)],
       ['POST', `/reports/${r.id}/mail`, undefined, expected(200)],
       ['GET', '/report-categories', undefined, expected(200)],
       ['GET', '/report-departments', undefined, expected(200)],
@@ -166,8 +165,8 @@ describe('one report: detail, photos, audit', () => {
       id: r.id,
       number: r.number,
       status: 'received',
-      // The log's reference, never the LINE user ID (no staff answer carries one).
-      reporter: { ref: await userRef('test_secret', reporter) },
+      // The resident's handle, never the LINE user ID (no staff answer carries one).
+      reporter: { handle: expect.stringMatching(/^res_[0-9a-f]{24}$/) },
       supporters: 0,
     });
     expect(JSON.stringify(body)).not.toContain(reporter);
@@ -725,7 +724,8 @@ describe('moderation', () => {
     expect(listed.items).toHaveLength(0);
     expect(await auditRows('report.hide', r.id)).toHaveLength(1);
     expect(staffId).toBeTruthy();
-    await api(`/reports/${r.id}/unhide`, { method: 'POST' });
+    expect((await api(`/reports/${r.id}/unhide`, { method: 'POST' })).status).toBe(400);
+    await api(`/reports/${r.id}/unhide`, { method: 'POST', body: { reason: '再確認の結果、問題なし' } });
     detail = (await (await api(`/reports/${r.id}`)).json()) as any;
     expect(detail.hidden).toBe(false);
   });

@@ -32,7 +32,7 @@ it('registers the periodic work of the capabilities', () => {
     'report-notifications',
     'report-photo-cleanup',
     'school-pushes',
-    'absence-retention',
     'broadcasts.release',
+    'retention',
   ]);
 });

@@ -19,8 +19,8 @@ async function friend(language = 'ja') {
   return userId;
 }
 
-const MENU_JA = ['区を変更', '関心分野を変更', '言語を変更', '完了', '中止'];
-const MENU_EN = ['Ward', 'Interests', 'Language', 'Done', 'Cancel'];
+const MENU_JA = ['区を変更', '関心分野を変更', '言語を変更', '個人情報', '完了', '中止'];
+const MENU_EN = ['Ward', 'Interests', 'Language', 'Your data', 'Done', 'Cancel'];
 
 describe('opening 設定', () => {
   it('typing 設定 shows the current settings with the menu, without asking for consent', async () => {

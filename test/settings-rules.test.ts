@@ -153,6 +153,8 @@ describe('transition', () => {
     ],
     ['戻る on the menu is not offered', 'menu', { op: 'back' }, { kind: 'invalid' }],
     ['完了 saves from the menu', 'menu', { op: 'done' }, { kind: 'save', draft }],
+    ['個人情報 opens the privacy menu, keeping the draft', 'menu', { op: 'privacy' }, { kind: 'privacy', draft }],
+    ['個人情報 is offered on the menu only', 'ward', { op: 'privacy' }, { kind: 'invalid' }],
     ['完了 saves from a question too', 'interests', { op: 'done' }, { kind: 'save', draft }],
     ['中止 discards from anywhere', 'ward', { op: 'cancel' }, { kind: 'cancel' }],
     [
@@ -171,8 +173,8 @@ describe('transition', () => {
 
 describe('buttons', () => {
   it.each([
-    ['menu', 'ja', ['区を変更', '関心分野を変更', '言語を変更', '完了', '中止']],
-    ['menu', 'en', ['Ward', 'Interests', 'Language', 'Done', 'Cancel']],
+    ['menu', 'ja', ['区を変更', '関心分野を変更', '言語を変更', '個人情報', '完了', '中止']],
+    ['menu', 'en', ['Ward', 'Interests', 'Language', 'Your data', 'Done', 'Cancel']],
     ['ward', 'ja', ['北区', '中区', '東区', '南区', '指定しない', '戻る', '完了', '中止']],
     ['ward', 'en', ['Kita Ward', 'Naka Ward', 'Higashi Ward', 'Minami Ward', 'Not set', 'Back', 'Done', 'Cancel']],
     ['interests', 'ja', ['✓ 防災', '子育て', 'イベント', '健康・福祉', 'ごみ・環境', '観光', '戻る', '完了', '中止']],

@@ -37,6 +37,8 @@ export interface AuditQuery {
   since?: number;
   /** UTC ms, inclusive. */
   until?: number;
+  /** A resident's handle: every row about them (their `detail.resident`). */
+  resident?: string;
   cursor?: string;
   limit: number;
 }
@@ -75,6 +77,7 @@ export async function listAudit(d: Db, q: AuditQuery): Promise<{ items: AuditEnt
   if (q.action) where.push(actionFilter(q.action));
   if (q.since !== undefined) where.push(gte(auditLog.at, q.since));
   if (q.until !== undefined) where.push(lte(auditLog.at, q.until));
+  if (q.resident) where.push(sql`json_extract(${auditLog.detail}, '$.resident') = ${q.resident}`);
   const m = q.cursor ? CURSOR.exec(q.cursor) : null;
   if (m) {
     const at = Number(m[1]);
@@ -102,4 +105,29 @@ export async function listAudit(d: Db, q: AuditQuery): Promise<{ items: AuditEnt
   const items = rows.slice(0, q.limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > q.limit && last ? `${last.at}.${last.id}` : null };
+}
+
+const AUDIT_CSV_COLUMNS = ['id', 'at', 'staffId', 'staffName', 'action', 'targetType', 'targetId', 'detail'] as const;
+
+/** The audit rows as CSV: UTF-8 with a BOM and CRLF lines, so Excel opens it as it is. */
+export function auditCsv(items: AuditEntry[]): string {
+  const lines = [
+    AUDIT_CSV_COLUMNS.join(','),
+    ...items.map((e) =>
+      AUDIT_CSV_COLUMNS.map((k) =>
+        csvCell(
+          k === 'at' ? new Date(e.at).toISOString() : k === 'detail' ? e.detail && JSON.stringify(e.detail) : e[k],
+        ),
+      ).join(','),
+    ),
+  ];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  // A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

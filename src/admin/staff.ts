@@ -127,6 +127,8 @@ export async function updateStaff(
   const row = await record(d, id);
   const { suspended, ...fields } = change;
   const suspendedAt = suspended === undefined ? row.suspendedAt : suspended ? (row.suspendedAt ?? now) : null;
+  // An empty body names nothing to change (drizzle refuses an empty SET with a 500 otherwise).
+  if (Object.values(change).every((v) => v === undefined)) throw problem(400, 'Nothing to change.');
   const next = { ...row, ...fields, suspendedAt };
   const issue = scopeIssues(next.roles, next.scopes)[0];
   if (issue) throw problem(400, `${issue.path.join('.')}: ${issue.message}`);

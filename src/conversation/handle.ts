@@ -1,7 +1,8 @@
 import { answerAck } from '../broadcasts/acks';
 import { langOf } from '../i18n';
 import type { LineEvent } from '../line/events';
-import { hasConsented, recordConsent, recordFollow, recordUnfollow } from '../residents/service';
+import { isRestricted, restrictionScopeOf } from '../residents/restrictions';
+import { acceptedOlderVersion, hasConsented, recordConsent, recordFollow, recordUnfollow } from '../residents/service';
 import { answerLinkCommand } from '../staff-link/chat';
 import { FLOWS } from './flows';
 import { isService, needsConsent, parsePostback, policyAnswerDue, startData, startFromText, type Start } from './rules';
@@ -127,8 +128,15 @@ async function startService(
   justConsented = false,
 ): Promise<HandleResult> {
   const { service, entry } = start;
+  // A restricted resident hears no reason (terms §1) and no consent question, and nothing is stored.
+  const scope = restrictionScopeOf(service);
+  if (scope && ctx.resident && (await isRestricted(ctx.db, ctx.resident.lineUserId, scope, ctx.now)))
+    return { state, messages: [t.serviceRestricted(ctx.lang, ctx.config.contactEmail)] };
   if (!justConsented && needsConsent(service) && !hasConsented(ctx.resident, ctx.config.termsVersion)) {
-    return { state, messages: [t.consentNeeded(ctx.lang), consentPromptFor(ctx, start)] };
+    const why = acceptedOlderVersion(ctx.resident, ctx.config.termsVersion)
+      ? t.termsRevised(ctx.lang, `${ctx.origin}/terms`)
+      : t.consentNeeded(ctx.lang);
+    return { state, messages: [why, consentPromptFor(ctx, start)] };
   }
   const flow = FLOWS[service];
   if (!flow) return { state, messages: [t.serviceNotReady(ctx.lang, service)] };

@@ -28,6 +28,10 @@ const KEYWORDS: ReadonlyMap<string, Start> = new Map([
   ['登録解除', { service: 'absence', entry: 'unlink' }],
   ['町内会', { service: 'community' }],
   ['設定', { service: 'settings' }],
+  ['個人情報', { service: 'settings', entry: 'privacy' }],
+  ['登録内容の確認', { service: 'settings', entry: 'summary' }],
+  ['データの削除', { service: 'settings', entry: 'delete' }],
+  ['同意の撤回', { service: 'settings', entry: 'withdraw' }],
 ]);
 
 export function startFromText(text: string): Start | null {

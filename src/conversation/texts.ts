@@ -41,6 +41,18 @@ const T = texts({
     ja: 'このサービスをご利用いただくには、先に利用規約への同意が必要です。',
     en: 'To use this service, please accept the terms of use first.',
   },
+  termsRevised: {
+    ja: (url: string) =>
+      `利用規約が改定されました。改定後の利用規約（${url}）をお読みいただき、あらためて同意をお願いします。`,
+    en: (url: string) =>
+      `The terms of use have been revised. Please read the new terms (${url}) and accept them again.`,
+  },
+  serviceRestricted: {
+    ja: (contactEmail: string) =>
+      `現在、このサービスはご利用いただけません。お問い合わせは電子メール（${contactEmail}）でお願いします。`,
+    en: (contactEmail: string) =>
+      `This service is not available to you at the moment. For questions, please e-mail ${contactEmail}.`,
+  },
   policyAnswer: {
     ja: (contactEmail: string) =>
       'メッセージありがとうございます。\n' +
@@ -104,6 +116,16 @@ export function consentThanks(lang: Lang): Msg {
 
 export function consentAccepted(lang: Lang): Msg {
   return { type: 'text', text: T.consentAccepted(lang) };
+}
+
+/** For a resident who accepted an older version: why they are asked again. */
+export function termsRevised(lang: Lang, termsUrl: string): Msg {
+  return { type: 'text', text: T.termsRevised(lang, termsUrl) };
+}
+
+/** A restricted resident starting a restricted service: no reason given (terms §1). */
+export function serviceRestricted(lang: Lang, contactEmail: string): Msg {
+  return { type: 'text', text: T.serviceRestricted(lang, contactEmail) };
 }
 
 export function consentNeeded(lang: Lang): Msg {

@@ -16,10 +16,20 @@ export const users = sqliteTable(
     blockedAt: integer('blocked_at'),
     consentVersion: text('consent_version'),
     consentedAt: integer('consented_at'),
+    /**
+     * How staff name this resident (`res_…`, random): never the LINE user ID. A new one is
+     * drawn when the resident's data is deleted, so the old handle resolves to nothing.
+     */
+    handle: text('handle'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('users_status_idx').on(t.status)],
+  (t) => [
+    index('users_status_idx').on(t.status),
+    uniqueIndex('users_handle_idx').on(t.handle),
+    // The unfollow anonymisation looks for residents blocked long enough ago.
+    index('users_blocked_idx').on(t.status, t.blockedAt),
+  ],
 );
 
 /** Every acceptance of the terms, kept as a history (APPI: when and to which version a resident agreed). */
@@ -32,6 +42,53 @@ export const consents = sqliteTable(
     acceptedAt: integer('accepted_at').notNull(),
   },
   (t) => [index('consents_user_idx').on(t.lineUserId)],
+);
+
+/** Every withdrawal of consent (設定 → 個人情報 → 同意の撤回): with `consents`, the resident's consent history. */
+export const consentWithdrawals = sqliteTable(
+  'consent_withdrawals',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    lineUserId: text('line_user_id').notNull(),
+    /** The version that was withdrawn. */
+    termsVersion: text('terms_version').notNull(),
+    withdrawnAt: integer('withdrawn_at').notNull(),
+  },
+  (t) => [index('consent_withdrawals_user_idx').on(t.lineUserId)],
+);
+
+export const RESTRICTION_SCOPES = ['reports', 'communities', 'all'] as const;
+export type RestrictionScope = (typeof RESTRICTION_SCOPES)[number];
+
+/**
+ * Moderation (terms §1): a resident may not start the services of `scope` until `until`
+ * (null: until lifted). Reversible: lifting sets `liftedAt`; nothing is deleted.
+ */
+export const residentRestrictions = sqliteTable(
+  'resident_restrictions',
+  {
+    id: text('id').primaryKey(),
+    lineUserId: text('line_user_id').notNull(),
+    scope: text('scope', { enum: RESTRICTION_SCOPES }).notNull(),
+    until: integer('until'),
+    reason: text('reason').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    liftedAt: integer('lifted_at'),
+    liftedBy: text('lifted_by'),
+  },
+  (t) => [index('resident_restrictions_user_idx').on(t.lineUserId, t.liftedAt)],
+);
+
+/** One run of the hourly retention clean-up: what it removed, counts per kind (never contents). */
+export const retentionRuns = sqliteTable(
+  'retention_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    removed: text('removed', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+  },
+  (t) => [index('retention_runs_at_idx').on(t.at)],
 );
 
 export const STAFF_ROLES = [
@@ -139,7 +196,10 @@ export const reports = sqliteTable(
     lng: real('lng').notNull(),
     address: text('address'),
     description: text('description').notNull().default(''),
-    /** Personal data: only the staff detail view shows it, and that read is audited. */
+    /**
+     * Personal data, never shown to staff (they see the resident's handle). `''` once the
+     * reporter's data was deleted or anonymised: the report stays, linked to no one.
+     */
     reporterLineUserId: text('reporter_line_user_id').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -166,6 +226,8 @@ export const reports = sqliteTable(
     // Daily limit per resident.
     index('reports_reporter_created_idx').on(t.reporterLineUserId, t.createdAt),
     index('reports_mail_idx').on(t.mailStatus, t.mailNextAt),
+    // The retention clean-up: closed reports whose period has passed.
+    index('reports_closed_idx').on(t.closedAt),
   ],
 );
 
@@ -184,6 +246,7 @@ export const reportPhotos = sqliteTable(
   {
     id: text('id').primaryKey(),
     reportId: text('report_id'),
+    /** `''` once the uploader's data was deleted or anonymised. */
     uploaderLineUserId: text('uploader_line_user_id').notNull(),
     r2Key: text('r2_key').notNull(),
     contentType: text('content_type').notNull(),

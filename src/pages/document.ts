@@ -101,7 +101,18 @@ ol.items .body{flex:1;min-width:0}
 footer{margin-top:2.5rem;padding-top:1rem;padding-bottom:2rem;border-top:1px solid var(--rule);color:var(--muted);font-size:.9rem}
 `;
 
-export function renderPage(doc: PageDocument, v: PageValues, self: '/terms' | '/policy'): string {
+/** `2026-11-01` as Japanese readers write a date: 2026年11月1日. */
+function dateJa(day: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : day;
+}
+
+export function renderPage(
+  doc: PageDocument,
+  v: PageValues,
+  self: '/terms' | '/policy',
+  shown: { version: string; effective: string },
+): string {
   const nav = [
     ['/terms', '利用規約'],
     ['/policy', '運用ポリシー'],
@@ -133,7 +144,7 @@ export function renderPage(doc: PageDocument, v: PageValues, self: '/terms' | '/
 <header>
 <nav aria-label="ページ"><ul>${nav}</ul></nav>
 <h1>${escapeHtml(doc.title)}</h1>
-<p class="meta">版：<span class="version">${escapeHtml(v.termsVersion)}</span></p>
+<p class="meta">版：<span class="version">${escapeHtml(shown.version)}</span>　施行日：<time class="effective" datetime="${escapeHtml(shown.effective)}">${escapeHtml(dateJa(shown.effective))}</time></p>
 </header>
 <main>
 ${doc.preamble.map((p) => `<p>${inline(p, v)}</p>`).join('\n')}

@@ -1,27 +1,33 @@
 import { Hono } from 'hono';
 import { config } from '../config';
 import { PAGE_SECURITY_HEADERS } from '../http/security-headers';
-import policy from './content/policy.ja.json';
-import terms from './content/terms.ja.json';
-import { renderPage, type PageDocument } from './document';
+import { renderPage } from './document';
+import { pickVersion, POLICY_VERSIONS, TERMS_VERSIONS } from './versions';
 
 /** Public pages residents open from the chat (the consent prompt links to /terms). */
 export const pages = new Hono<{ Bindings: Env }>();
 
-const DOCUMENTS: Record<'/terms' | '/policy', PageDocument> = {
-  '/terms': terms,
-  '/policy': policy,
-};
-
 /** Short, so a new text or terms version shows within minutes of a deploy. */
 export const PAGE_CACHE_CONTROL = 'public, max-age=300';
 
-for (const path of ['/terms', '/policy'] as const) {
-  pages.get(path, (c) => {
-    const { termsVersion, contactEmail } = config(c.env);
-    return c.html(renderPage(DOCUMENTS[path], { termsVersion, contactEmail }, path), 200, {
-      'cache-control': PAGE_CACHE_CONTROL,
-      ...PAGE_SECURITY_HEADERS,
-    });
-  });
-}
+const HEADERS = { 'cache-control': PAGE_CACHE_CONTROL, ...PAGE_SECURITY_HEADERS };
+
+// The terms in force (TERMS_VERSION), and any version by name, so residents can read what they agreed to.
+pages.get('/terms', (c) => {
+  const { termsVersion, contactEmail } = config(c.env);
+  const v = pickVersion(TERMS_VERSIONS, termsVersion, termsVersion)!;
+  return c.html(renderPage(v.doc, { termsVersion, contactEmail }, '/terms', v), 200, HEADERS);
+});
+
+pages.get('/terms/:version', (c) => {
+  const { termsVersion, contactEmail } = config(c.env);
+  const v = pickVersion(TERMS_VERSIONS, c.req.param('version'), termsVersion);
+  if (!v) return c.text('Not found', 404);
+  return c.html(renderPage(v.doc, { termsVersion: v.version, contactEmail }, '/terms', v), 200, HEADERS);
+});
+
+pages.get('/policy', (c) => {
+  const { termsVersion, contactEmail } = config(c.env);
+  const v = POLICY_VERSIONS[POLICY_VERSIONS.length - 1]!;
+  return c.html(renderPage(v.doc, { termsVersion, contactEmail }, '/policy', v), 200, HEADERS);
+});

@@ -3,7 +3,7 @@ import { audit } from '../admin/audit';
 import { problem } from '../admin/errors';
 import { badRequestResponse, conflictResponse, json, notFoundResponse } from '../admin/openapi';
 import { createRouter, staffRoute } from '../admin/router';
-import { userRef } from '../line/user-ref';
+import { handleOf } from '../residents/handles';
 import { catalogNames } from './catalog';
 import { EXPORT_CAP, reportsCsv, reportsGeoJson } from './export';
 import { resendReportMail } from './mail';
@@ -136,9 +136,11 @@ export const reportRoutes = createRouter()
       const id = RECEIPT_NUMBER.test(key) ? await reportIdByNumber(c.var.db, key) : key;
       const detail = id === null ? null : await reportDetail(c.var.db, id);
       if (!id || !detail) throw problem(404, 'No such report.');
-      await audit(c.var.db, c.var.staff, 'report.read', 'report', id);
-      const ref = await userRef(c.env.LINE_CHANNEL_SECRET ?? '', detail.report.reporterLineUserId);
-      return c.json(detailJson(detail, await catalogNames(c.var.db), ref), 200);
+      const reporter = detail.report.reporterLineUserId;
+      // An anonymised report (reporter '') names no one.
+      const handle = reporter ? await handleOf(c.var.db, reporter) : null;
+      await audit(c.var.db, c.var.staff, 'report.read', 'report', id, handle ? { resident: handle } : undefined);
+      return c.json(detailJson(detail, await catalogNames(c.var.db), handle), 200);
     },
   )
   .openapi(
@@ -201,7 +203,8 @@ export const reportRoutes = createRouter()
       responses: { 204: { description: 'Hidden' }, ...badRequestResponse, ...notFoundResponse },
     }),
     async (c) => {
-      await setReportHidden(c.var.db, c.var.staff, c.req.valid('param').id, c.req.valid('json').reason, Date.now());
+      const { reason } = c.req.valid('json');
+      await setReportHidden(c.var.db, c.var.staff, c.req.valid('param').id, true, reason, Date.now());
       return c.body(null, 204);
     },
   )
@@ -210,12 +213,13 @@ export const reportRoutes = createRouter()
       method: 'post',
       path: '/reports/{id}/unhide',
       tags,
-      summary: 'Show a hidden report again / 非公開の解除',
-      request: { params: IdParam },
-      responses: { 204: { description: 'Visible again' }, ...notFoundResponse },
+      summary: 'Show a hidden report again, with the reason (recorded) / 非公開の解除',
+      request: { params: IdParam, body: { required: true, content: json(HideBody) } },
+      responses: { 204: { description: 'Visible again' }, ...badRequestResponse, ...notFoundResponse },
     }),
     async (c) => {
-      await setReportHidden(c.var.db, c.var.staff, c.req.valid('param').id, null, Date.now());
+      const { reason } = c.req.valid('json');
+      await setReportHidden(c.var.db, c.var.staff, c.req.valid('param').id, false, reason, Date.now());
       return c.body(null, 204);
     },
   )
@@ -230,7 +234,7 @@ export const reportRoutes = createRouter()
     }),
     async (c) => {
       const p = c.req.valid('param');
-      await setPhotoHidden(c.var.db, c.var.staff, p.id, p.photoId, c.req.valid('json').reason, Date.now());
+      await setPhotoHidden(c.var.db, c.var.staff, p.id, p.photoId, true, c.req.valid('json').reason, Date.now());
       return c.body(null, 204);
     },
   )
@@ -239,13 +243,13 @@ export const reportRoutes = createRouter()
       method: 'post',
       path: '/reports/{id}/photos/{photoId}/unhide',
       tags,
-      summary: 'Show a hidden photo again / 写真の非公開の解除',
-      request: { params: PhotoParam },
-      responses: { 204: { description: 'Visible again' }, ...notFoundResponse },
+      summary: 'Show a hidden photo again, with the reason (recorded) / 写真の非公開の解除',
+      request: { params: PhotoParam, body: { required: true, content: json(HideBody) } },
+      responses: { 204: { description: 'Visible again' }, ...badRequestResponse, ...notFoundResponse },
     }),
     async (c) => {
       const p = c.req.valid('param');
-      await setPhotoHidden(c.var.db, c.var.staff, p.id, p.photoId, null, Date.now());
+      await setPhotoHidden(c.var.db, c.var.staff, p.id, p.photoId, false, c.req.valid('json').reason, Date.now());
       return c.body(null, 204);
     },
   )

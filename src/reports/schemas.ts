@@ -146,10 +146,13 @@ const HistoryEntry = z.object({
   departmentName: z.string().nullable(),
 });
 export const ReportDetail = ReportSummary.extend({
-  reporter: z.object({ ref: z.string() }).openapi({
-    description:
-      'Who reported it, as a short keyed reference (the same one the worker log uses), never the LINE user ID: staff do not write to residents, and the same reference on two reports tells they came from one person',
-  }),
+  reporter: z
+    .object({ handle: z.string().openapi({ example: 'res_0123456789abcdef01234567' }) })
+    .nullable()
+    .openapi({
+      description:
+        'Who reported it, as the resident’s handle (the same on all their reports; restrictions take it), never the LINE user ID. null: the reporter deleted their data or was anonymised',
+    }),
   supporters: z.number().int().openapi({ description: 'Residents who added themselves to this report' }),
   duplicates: z
     .array(z.object({ id: z.string(), number: z.string() }))
@@ -199,11 +202,11 @@ type Detail = NonNullable<Awaited<ReturnType<typeof reportDetail>>>;
 export function detailJson(
   { report: r, photos, history, supporters, duplicates, nearby }: Detail,
   names: CatalogNames,
-  reporterRef: string,
+  reporterHandle: string | null,
 ) {
   return {
     ...summaryJson(r, names),
-    reporter: { ref: reporterRef },
+    reporter: reporterHandle === null ? null : { handle: reporterHandle },
     supporters: supporters.length,
     duplicates,
     nearby,

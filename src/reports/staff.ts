@@ -4,6 +4,7 @@ import { auditRecord } from '../admin/audit';
 import { problem } from '../admin/errors';
 import type { Db } from '../db/client';
 import { reportPhotos, reports, reportStatusHistory, reportSupporters, type ReportStatus } from '../db/schema';
+import { handleOf } from '../residents/handles';
 import { getDepartment } from './catalog';
 import { followingAmong, sendNotifications } from './notify';
 import { inBox } from './service';
@@ -198,7 +199,9 @@ export async function changeReport(
         .bind(notificationIds[i]!, id, id, u.id, JSON.stringify([messageFor(u.language)]), now),
     );
   });
+  const reporterHandle = report.reporterLineUserId ? await handleOf(db, report.reporterLineUserId) : null;
   const auditRow = auditRecord(db, by, 'report.update', 'report', id, {
+    ...(reporterHandle ? { resident: reporterHandle } : {}),
     from: report.status,
     to,
     department: change.department,
@@ -217,26 +220,30 @@ export async function changeReport(
 
 /* ───────── moderation (terms §1) ───────── */
 
-export async function setReportHidden(db: Db, by: StaffPrincipal, id: string, reason: string | null, now: number) {
+/**
+ * Hides (or shows again) a report; each way takes a reason, recorded in the audit log. The
+ * report's own text is never touched: staff with the role still read it (terms §1 evidence).
+ */
+export async function setReportHidden(
+  db: Db,
+  by: StaffPrincipal,
+  id: string,
+  hidden: boolean,
+  reason: string,
+  now: number,
+) {
   const report = await db.select({ id: reports.id }).from(reports).where(eq(reports.id, id)).get();
   if (!report) throw problem(404, 'No such report.');
   await db.batch([
     db
       .update(reports)
       .set(
-        reason === null
-          ? { hiddenAt: null, hiddenReason: null, hiddenBy: null, updatedAt: now }
-          : { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id, updatedAt: now },
+        hidden
+          ? { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id, updatedAt: now }
+          : { hiddenAt: null, hiddenReason: null, hiddenBy: null, updatedAt: now },
       )
       .where(eq(reports.id, id)),
-    auditRecord(
-      db,
-      by,
-      reason === null ? 'report.unhide' : 'report.hide',
-      'report',
-      id,
-      reason === null ? {} : { reason },
-    ),
+    auditRecord(db, by, hidden ? 'report.hide' : 'report.unhide', 'report', id, { reason }),
   ]);
 }
 
@@ -245,7 +252,8 @@ export async function setPhotoHidden(
   by: StaffPrincipal,
   reportId: string,
   photoId: string,
-  reason: string | null,
+  hidden: boolean,
+  reason: string,
   now: number,
 ) {
   const photo = await db
@@ -258,14 +266,14 @@ export async function setPhotoHidden(
     db
       .update(reportPhotos)
       .set(
-        reason === null
-          ? { hiddenAt: null, hiddenReason: null, hiddenBy: null }
-          : { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id },
+        hidden
+          ? { hiddenAt: now, hiddenReason: reason, hiddenBy: by.id }
+          : { hiddenAt: null, hiddenReason: null, hiddenBy: null },
       )
       .where(eq(reportPhotos.id, photoId)),
-    auditRecord(db, by, reason === null ? 'report.photo.unhide' : 'report.photo.hide', 'report_photo', photoId, {
+    auditRecord(db, by, hidden ? 'report.photo.hide' : 'report.photo.unhide', 'report_photo', photoId, {
       reportId,
-      ...(reason === null ? {} : { reason }),
+      reason,
     }),
   ]);
 }

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { consents, users } from '../db/schema';
+import { consents, consentWithdrawals, users } from '../db/schema';
+import { newHandle } from './handles';
 
 export type Resident = typeof users.$inferSelect;
 
@@ -12,7 +13,15 @@ export async function getResident(db: Db, lineUserId: string): Promise<Resident 
 export async function recordFollow(db: Db, lineUserId: string, language: string | null, now: number): Promise<void> {
   await db
     .insert(users)
-    .values({ lineUserId, status: 'following', language, followedAt: now, createdAt: now, updatedAt: now })
+    .values({
+      lineUserId,
+      handle: newHandle(),
+      status: 'following',
+      language,
+      followedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
     .onConflictDoUpdate({
       target: users.lineUserId,
       // A stored language (perhaps chosen in 設定) wins over the profile's.
@@ -30,7 +39,15 @@ export async function recordFollow(db: Db, lineUserId: string, language: string 
 export async function recordUnfollow(db: Db, lineUserId: string, now: number): Promise<void> {
   await db
     .insert(users)
-    .values({ lineUserId, status: 'blocked', followedAt: now, blockedAt: now, createdAt: now, updatedAt: now })
+    .values({
+      lineUserId,
+      handle: newHandle(),
+      status: 'blocked',
+      followedAt: now,
+      blockedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
     .onConflictDoUpdate({ target: users.lineUserId, set: { status: 'blocked', blockedAt: now, updatedAt: now } });
 }
 
@@ -41,6 +58,7 @@ export async function recordConsent(db: Db, lineUserId: string, termsVersion: st
       .insert(users)
       .values({
         lineUserId,
+        handle: newHandle(),
         status: 'following',
         followedAt: now,
         consentVersion: termsVersion,
@@ -59,4 +77,52 @@ export async function recordConsent(db: Db, lineUserId: string, termsVersion: st
 /** Consent counts only for the terms in force: a new TERMS_VERSION asks everyone again. */
 export function hasConsented(resident: Resident | undefined, termsVersion: string): boolean {
   return !!resident && resident.consentVersion === termsVersion;
+}
+
+/** A resident who accepted a version other than the one in force: they are told the terms were revised. */
+export function acceptedOlderVersion(resident: Resident | undefined, termsVersion: string): boolean {
+  return !!resident?.consentVersion && resident.consentVersion !== termsVersion;
+}
+
+/**
+ * 同意の撤回: the services that need consent stop until the resident accepts again. The
+ * withdrawal joins the history; the accepts stay. Idempotent: without a consent on record
+ * there is nothing to withdraw and nothing is written.
+ */
+export async function withdrawConsent(db: Db, lineUserId: string, now: number): Promise<boolean> {
+  const resident = await getResident(db, lineUserId);
+  if (!resident?.consentVersion) return false;
+  await db.batch([
+    db
+      .update(users)
+      .set({ consentVersion: null, consentedAt: null, updatedAt: now })
+      .where(eq(users.lineUserId, lineUserId)),
+    db.insert(consentWithdrawals).values({ lineUserId, termsVersion: resident.consentVersion, withdrawnAt: now }),
+  ]);
+  return true;
+}
+
+export interface ConsentEvent {
+  kind: 'accept' | 'withdraw';
+  termsVersion: string;
+  at: number;
+}
+
+/** Every accept and withdrawal, oldest first. */
+export async function consentHistory(db: Db, lineUserId: string): Promise<ConsentEvent[]> {
+  const [accepts, withdrawals] = await Promise.all([
+    db.select().from(consents).where(eq(consents.lineUserId, lineUserId)).all(),
+    db.select().from(consentWithdrawals).where(eq(consentWithdrawals.lineUserId, lineUserId)).all(),
+  ]);
+  return [
+    ...accepts.map((a) => ({ kind: 'accept' as const, termsVersion: a.termsVersion, at: a.acceptedAt, id: a.id })),
+    ...withdrawals.map((w) => ({
+      kind: 'withdraw' as const,
+      termsVersion: w.termsVersion,
+      at: w.withdrawnAt,
+      id: w.id,
+    })),
+  ]
+    .sort((a, b) => a.at - b.at || (a.kind === b.kind ? a.id - b.id : a.kind === 'accept' ? -1 : 1))
+    .map(({ id: _id, ...e }) => e);
 }

@@ -13,6 +13,7 @@ import {
   type Options,
   type Step,
 } from './rules';
+import { onPrivacyEvent, PRIVACY_ENTRIES, PRIVACY_STEPS, startPrivacy, type PrivacyEntry } from './privacy';
 import { savePreferences } from './service';
 import * as t from './texts';
 
@@ -52,10 +53,12 @@ function commandOf(event: LineEvent, step: Step, draft: Draft, opts: Options): C
 }
 
 export const settingsFlow: Flow = {
-  async start(ctx, state) {
+  async start(ctx, state, entry) {
     const opts = options(ctx);
     const r = ctx.resident;
     const draft = draftFrom({ ward: r?.ward ?? null, interests: r?.interests ?? [], language: ctx.lang }, opts);
+    // 個人情報 and its items typed or tapped from outside 設定 (rules.ts KEYWORDS).
+    if (entry && PRIVACY_ENTRIES.has(entry)) return startPrivacy(ctx, state, entry as PrivacyEntry, draft);
     return ask(ctx, state, 'menu', draft, opts);
   },
 
@@ -63,6 +66,8 @@ export const settingsFlow: Flow = {
     const opts = options(ctx);
     const step = state.flow.step as Step;
     const { draft } = state.flow.data as Partial<SettingsData>;
+    if (draft && PRIVACY_STEPS.has(step))
+      return onPrivacyEvent(ctx, state, event, draft, () => ask(ctx, state, 'menu', draft, opts));
     // A draft of another shape (state saved by an older version) starts over rather than failing the event for good.
     if (!draft || !STEPS.has(step)) return settingsFlow.start(ctx, state);
     const cmd = commandOf(event, step, draft, opts);
@@ -75,6 +80,8 @@ export const settingsFlow: Flow = {
       case 'cancel':
         // Nothing was saved, so the resident's saved language is the one to answer in.
         return { state: { ...state, flow: undefined }, messages: [t.cancelled(ctx.lang)] };
+      case 'privacy':
+        return startPrivacy(ctx, state, 'privacy', outcome.draft);
       case 'save':
         await savePreferences(ctx.db, event.source!.userId!, outcome.draft, ctx.now);
         return { state: { ...state, flow: undefined }, messages: [t.saved(outcome.draft, opts)] };

@@ -28,12 +28,18 @@ export type Command =
   | { op: 'ward'; value: string | null }
   | { op: 'interest'; value: string }
   | { op: 'language'; value: Lang }
+  | { op: 'privacy' }
   | { op: 'back' }
   | { op: 'done' }
   | { op: 'cancel' };
 
 export type Outcome =
-  { kind: 'ask'; step: Step; draft: Draft } | { kind: 'save'; draft: Draft } | { kind: 'cancel' } | { kind: 'invalid' };
+  | { kind: 'ask'; step: Step; draft: Draft }
+  | { kind: 'save'; draft: Draft }
+  | { kind: 'cancel' }
+  | { kind: 'invalid' }
+  /** 個人情報: the resident's rights (privacy.ts), the unsaved draft kept for 戻る. */
+  | { kind: 'privacy'; draft: Draft };
 
 /** LINE: a quick reply holds at most 13 items, each label at most 20 characters. */
 export const QUICK_REPLY_MAX = 13;
@@ -91,6 +97,7 @@ export function transition(step: Step, draft: Draft, cmd: Command, opts: Options
   if (cmd.op === 'cancel') return { kind: 'cancel' };
   switch (step) {
     case 'menu':
+      if (cmd.op === 'privacy') return { kind: 'privacy', draft };
       return cmd.op === 'edit' ? { kind: 'ask', step: cmd.field, draft } : { kind: 'invalid' };
     case 'ward':
       if (cmd.op === 'back') return { kind: 'ask', step: 'menu', draft };
@@ -131,6 +138,7 @@ const WORDS = texts({
   ward: { ja: '区を変更', en: 'Ward' },
   interests: { ja: '関心分野を変更', en: 'Interests' },
   language: { ja: '言語を変更', en: 'Language' },
+  privacy: { ja: '個人情報', en: 'Your data' },
   none: { ja: '指定しない', en: 'Not set' },
   back: { ja: '戻る', en: 'Back' },
   done: { ja: '完了', en: 'Done' },
@@ -152,10 +160,13 @@ export function buttons(step: Step, draft: Draft, opts: Options, lang: Lang): Bu
   let head: Button[];
   switch (step) {
     case 'menu':
-      head = (['ward', 'interests', 'language'] as const).map((field) => ({
-        label: WORDS[field](lang),
-        command: { op: 'edit', field },
-      }));
+      head = [
+        ...(['ward', 'interests', 'language'] as const).map((field): Button => ({
+          label: WORDS[field](lang),
+          command: { op: 'edit', field },
+        })),
+        { label: WORDS.privacy(lang), command: { op: 'privacy' } },
+      ];
       break;
     case 'ward':
       head = [
@@ -233,6 +244,7 @@ export function commandFromData(data: Record<string, string>): Command | null {
       return data.v ? { op: 'interest', value: data.v } : null;
     case 'language':
       return data.v === 'ja' || data.v === 'en' ? { op: 'language', value: data.v } : null;
+    case 'privacy':
     case 'back':
     case 'done':
     case 'cancel':

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { users } from '../db/schema';
 import type { Lang } from '../i18n';
+import { newHandle } from '../residents/handles';
 
 export interface Preferences {
   ward: string | null;
@@ -17,6 +18,6 @@ export async function savePreferences(db: Db, lineUserId: string, prefs: Prefere
   const values = { ward: prefs.ward, interests: prefs.interests, language: prefs.language, updatedAt: now };
   await db
     .insert(users)
-    .values({ lineUserId, status: 'following', followedAt: now, createdAt: now, ...values })
+    .values({ lineUserId, handle: newHandle(), status: 'following', followedAt: now, createdAt: now, ...values })
     .onConflictDoUpdate({ target: users.lineUserId, set: values });
 }
