@@ -13,6 +13,8 @@ export interface ConversationState {
   lastPolicyAnswerAt?: number;
   /** When this LINE account sent a wrong staff link code (the last hour's), for the guess limit. */
   wrongLinkCodesAt?: number[];
+  /** When this LINE account sent a wrong pupil registration code (the last hour's), for the guess limit. */
+  wrongPupilCodesAt?: number[];
 }
 
 export interface ActiveFlow {
