@@ -141,6 +141,8 @@ export class Guardian {
     const r = await handleEvent(ctx, this.state, event as never, this.language);
     this.state = r.state;
     this.last = r.messages as Msg[];
+    // Time passes between a guardian's messages (links made one after the other are ordered).
+    this.now += 1;
     return this.last;
   }
 
