@@ -90,7 +90,9 @@ export async function noticesOf(pupilId: string) {
   const rows = await env.DB.prepare('SELECT * FROM absence_notices WHERE pupil_id = ? ORDER BY submitted_at')
     .bind(pupilId)
     .all<Record<string, any>>();
-  return rows.results.map((r) => ({ ...r, symptoms: JSON.parse(r.symptoms as string) as string[] }));
+  return rows.results.map(
+    (r) => ({ ...r, symptoms: JSON.parse(r.symptoms as string) as string[] }) as Record<string, any>,
+  );
 }
 
 export async function linksOf(pupilId: string) {
@@ -122,7 +124,7 @@ export class Guardian {
     const g = new Guardian(newUserId(), o.language ?? 'ja', o.now ?? Date.now());
     const d = db(env.DB);
     await recordFollow(d, g.userId, g.language, g.now);
-    if (o.consent !== false) await recordConsent(d, g.userId, env.TERMS_VERSION, g.now);
+    if (o.consent !== false) await recordConsent(d, g.userId, config(env).termsVersion, g.now);
     return g;
   }
 
