@@ -95,10 +95,14 @@ describe('the cut-off, at 07:59 / 08:00 / 08:01 JST', () => {
   it.each(['07:59', '08:00', '08:01'])(
     'refuse at %s: today is refused from 08:00 with the phone; tomorrow is not',
     async (at) => {
-      const { g, pupil } = await guardianWithChild({ cutoff: '08:00', afterCutoff: 'refuse', phone: '086-333-4444' });
-      g.now = jst(`2026-12-03T${at}`);
+      const { g, pupil } = await guardianWithChild(
+        { cutoff: '08:00', afterCutoff: 'refuse', phone: '086-333-4444' },
+        { now: jst('2026-12-03T07:50') },
+      );
       await g.text('欠席連絡');
       expect(g.lastText).toContain('08:00');
+      // The tap itself happens at exactly that time.
+      g.now = jst(`2026-12-03T${at}`);
       await g.tap('今日');
       if (at === '07:59') {
         expect(g.step).toBe('type');
@@ -128,9 +132,12 @@ describe('the cut-off, at 07:59 / 08:00 / 08:01 JST', () => {
     ['08:00', 1],
     ['08:01', 1],
   ])('accept_late at %s: stored, late %s, and told the school may not see it in time', async (at, late) => {
-    const { g, pupil } = await guardianWithChild({ cutoff: '08:00', afterCutoff: 'accept_late' });
-    g.now = jst(`2026-12-03T${at}`);
+    const { g, pupil } = await guardianWithChild(
+      { cutoff: '08:00', afterCutoff: 'accept_late' },
+      { now: jst('2026-12-03T07:50') },
+    );
     await toSummary(g, '今日');
+    g.now = jst(`2026-12-03T${at}`);
     await g.tap('送信');
     expect(g.lastText).toMatch(NUMBER);
     expect(g.lastText.includes('1時間目')).toBe(late === 1);
