@@ -4,9 +4,11 @@
  * that user (as recorded by the fake LINE platform).
  *
  * Scenarios: follow, consent, text, sticker, report, unfollow, tour (follow → consent → text),
- * report-tour (a whole damage report, tapping the buttons the bot offers), link (「職員 <code>」).
+ * report-tour (a whole damage report, tapping the buttons the bot offers), link (「職員 <code>」),
+ * absence-tour (registers a child and sends an absence notice: scripts/lib/absence-tour.ts).
  */
 import { signBody } from '../src/line/signature.ts';
+import { ABSENCE_RECEIPT, absenceTourSteps, tourPupilCode } from './lib/absence-tour.ts';
 import { DEV_USER_ID, LINE_USER_ID } from './lib/dev-user.ts';
 import { FAKE_LINE_URL, localConfig, WORKER_URL } from './start.ts';
 
@@ -26,6 +28,7 @@ const SCENARIOS = [
   'unfollow',
   'tour',
   'report-tour',
+  'absence-tour',
   'link',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -48,6 +51,8 @@ Scenarios:
   tour       follow → consent → text, as a new resident unless --user is given
   report-tour  follow → consent → a whole road damage report (safety → 道路 → 穴・陥没 →
              location at Okayama City Hall → no photo → description → 送信), as a new resident
+  absence-tour [--code <code>]  follow → consent → 欠席連絡 → registers a child (a new pupil made
+             through the staff API, or --code from the npm start banner) → a notice for tomorrow → receipt
   link --code <code>  sends 「職員 <code>」: links this LINE user to the staff account that got the
              code from POST /api/v1/staff/me/link-code, so test sends of broadcasts reach it
 
@@ -303,7 +308,7 @@ interface Step {
 
 function steps(scenario: Scenario, text: string, code: string): Step[] {
   const consentData = `action=consent&v=${encodeURIComponent(cfg.termsVersion)}`;
-  const s: Record<Exclude<Scenario, 'tour' | 'report-tour'>, Step> = {
+  const s: Record<Exclude<Scenario, 'tour' | 'report-tour' | 'absence-tour'>, Step> = {
     link: { title: `text: 職員 ${code}`, event: (u) => build.text(u, `職員 ${code}`) },
     follow: { title: 'follow (adds the account as a friend)', event: (u) => build.follow(u) },
     consent: {
@@ -332,9 +337,18 @@ function steps(scenario: Scenario, text: string, code: string): Step[] {
       quietNote: 'nothing is sent on unfollow',
     },
   };
+  const press = (label: string): Step => ({ title: `tap: ${label}`, event: (u, prev) => tap(u, prev, label) });
   if (scenario === 'tour') return [s.follow, s.consent, s.text];
+  if (scenario === 'absence-tour') {
+    const typed = (t: string, offer?: string): Step => ({
+      title: `text: ${t}`,
+      event: (u) => build.text(u, t),
+      when: offer ? (prev) => offered(prev, offer) !== undefined : undefined,
+    });
+    const tour = absenceTourSteps(code).map((x) => ('tap' in x ? press(x.tap) : typed(x.text, x.whenOffered)));
+    return [s.follow, s.consent, ...tour];
+  }
   if (scenario === 'report-tour') {
-    const press = (label: string): Step => ({ title: `tap: ${label}`, event: (u, prev) => tap(u, prev, label) });
     return [
       s.follow,
       s.consent,
@@ -354,7 +368,7 @@ function steps(scenario: Scenario, text: string, code: string): Step[] {
       press('送信'),
     ];
   }
-  return [s[scenario as Exclude<Scenario, 'tour' | 'report-tour'>]];
+  return [s[scenario as Exclude<Scenario, 'tour' | 'report-tour' | 'absence-tour'>]];
 }
 
 async function main(): Promise<void> {
@@ -363,8 +377,10 @@ async function main(): Promise<void> {
   console.log(`Simulating "${scenario}" as ${userId} → ${WORKER_URL}/webhook`);
   await checkWorker();
 
+  const token = cfg.effective.ADMIN_BOOTSTRAP_TOKEN!;
+  const tourCode = scenario === 'absence-tour' && !code ? (await tourPupilCode(WORKER_URL, token, userId)).code : code;
   let previous: RecordedRequest[] = [];
-  for (const step of steps(scenario, text ?? DEFAULT_TEXT, code ?? '')) {
+  for (const step of steps(scenario, text ?? DEFAULT_TEXT, tourCode ?? '')) {
     if (step.when && !step.when(previous)) continue;
     const before = (await sentTo(userId)).length;
     console.log(`\n▶ ${step.title}`);
@@ -373,6 +389,13 @@ async function main(): Promise<void> {
     print(previous, step.quietNote ?? 'nothing arrived within 8 s; see the `npm start` terminal for errors');
   }
   console.log(`\nEverything sent to this user: ${FAKE_LINE_URL}/__fake/requests?to=${userId}`);
+  if (scenario === 'absence-tour') {
+    const receipt = previous.map((r) => JSON.stringify(r.body).match(ABSENCE_RECEIPT)?.[1]).find(Boolean);
+    if (!receipt) fail('The tour ended without a receipt (see the last answer above).');
+    console.log(
+      `Receipt: ${receipt}: the school sees it at ${WORKER_URL}/api/v1/schools/<id>/absences?date=<tomorrow>`,
+    );
+  }
   if (scenario === 'report-tour') {
     const receipt = previous
       .flatMap((r) => r.body.messages ?? [])
