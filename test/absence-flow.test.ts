@@ -269,6 +269,32 @@ describe('wrong inputs and 中止', () => {
     expect(g.step).toBe('edit');
   });
 
+  it('the child, period and confirmation steps answer wrong input with a hint and the same question too', async () => {
+    const { g } = await guardianWithChild();
+    const s2 = await seedSchool();
+    const p2 = await seedPupil(s2.id, { name: '岡山 柿男' });
+    await g.text('子どもを追加');
+    await g.text(p2.code);
+    await g.sticker();
+    expect(g.step).toBe('code_confirm');
+    expect(g.lastText).toContain('岡山 柿男');
+    await g.tap('はい');
+    await g.text('欠席連絡');
+    for (const step of ['child', 'range_from', 'range_to']) {
+      if (step === 'range_from') {
+        await g.tap('岡山 柿男');
+        await g.tap('期間');
+      }
+      if (step === 'range_to') await g.pick('日付を選ぶ', '2026-12-07');
+      expect(g.step).toBe(step);
+      const question = g.last.at(-1)!.text;
+      await g.sticker();
+      await g.text('明日');
+      expect(g.step).toBe(step);
+      expect(g.last.at(-1)!.text).toBe(question);
+    }
+  });
+
   it('a bad temperature, a bad time and a note over 200 characters get their own hints', async () => {
     const { g } = await guardianWithChild();
     await g.text('欠席連絡');

@@ -54,7 +54,9 @@ export async function onCode(
   const minutes = lockedFor(state, ctx.now);
   if (minutes !== null) return end(state, [text(T.locked(l, minutes))]);
   const found = await findByCode(ctx.db, input.text, ctx.now);
-  if (found.kind === 'not_code' || found.kind === 'unknown') {
+  // Text that cannot be a code at all (a greeting, a name) is no guess: only well-formed codes count.
+  if (found.kind === 'not_code') return go(ctx, state, 'code', data, codeQuestion(ctx, data, [text(T.unknownCode(l))]));
+  if (found.kind === 'unknown') {
     const wrong = [...recentTimes(state.wrongPupilCodesAt ?? [], ctx.now, WRONG_CODE_WINDOW_MS), ctx.now];
     const next = { ...state, wrongPupilCodesAt: wrong };
     const nowLocked = lockedFor(next, ctx.now);

@@ -22,8 +22,8 @@ export interface NewNotice {
 /**
  * Stores a notice with its number `A-YYYY-NNNNNN` in one D1 batch (one transaction): the
  * year's counter is bumped in the same batch, so notices sent at once get consecutive
- * numbers and a failure leaves no gap. Both statements are guarded by "this notice does
- * not exist yet", so a retried event changes nothing the second time.
+ * numbers and a failure leaves no gap. The bump and the insert are guarded by "this notice
+ * does not exist yet", so a retried event changes nothing the second time.
  */
 export async function submitNotice(env: Env, n: NewNotice, now: number): Promise<{ id: string; number: string }> {
   const year = jstYear(now);
