@@ -35,6 +35,10 @@ declare namespace Cloudflare {
     BROADCAST_CALL_TIMEOUT_MS?: string;
     /** How long one LINE call of a conversation's answer may take before it counts as unanswered (a timeout). */
     LINE_CALL_TIMEOUT_MS?: string;
+    /** Days after its (last) day that an absence notice is deleted by the cron. */
+    ABSENCE_RETENTION_DAYS?: string;
+    /** Days a pupil's registration code stays valid after it was issued. */
+    REGISTRATION_CODE_DAYS?: string;
     /** Comma lists of what residents may choose in 設定; `日本語名|English name` gives the English label. */
     WARDS?: string;
     INTERESTS?: string;

@@ -5,11 +5,13 @@
 import { benchReports } from './bench-reports.ts';
 import { benchBroadcasts } from './bench-broadcasts.ts';
 import { benchWebhook } from './bench-webhook.ts';
+import { benchSchools } from './bench-schools.ts';
 
 const benches: [string, () => Promise<boolean>][] = [
   ['webhook', benchWebhook],
   ['reports list', benchReports],
   ['broadcasts', () => benchBroadcasts()],
+  ["schools: the day's absence list", benchSchools],
 ];
 
 let failed = 0;

@@ -15,6 +15,8 @@ export const DEFAULTS = {
   BROADCAST_HOURS_COMMUNITY: '07:00-21:00',
   BROADCAST_CALL_TIMEOUT_MS: 10_000,
   LINE_CALL_TIMEOUT_MS: 10_000,
+  ABSENCE_RETENTION_DAYS: 400,
+  REGISTRATION_CODE_DAYS: 60,
   WARDS: '北区|Kita Ward,中区|Naka Ward,東区|Higashi Ward,南区|Minami Ward',
   INTERESTS:
     '防災|Disaster preparedness,子育て|Child-rearing,イベント|Events,健康・福祉|Health & welfare,ごみ・環境|Waste & environment,観光|Tourism',
@@ -56,6 +58,8 @@ export function parseConfig(env: Env) {
     },
     broadcastCallTimeoutMs: Number(env.BROADCAST_CALL_TIMEOUT_MS) || DEFAULTS.BROADCAST_CALL_TIMEOUT_MS,
     lineCallTimeoutMs: Number(env.LINE_CALL_TIMEOUT_MS) || DEFAULTS.LINE_CALL_TIMEOUT_MS,
+    absenceRetentionDays: Number(env.ABSENCE_RETENTION_DAYS) || DEFAULTS.ABSENCE_RETENTION_DAYS,
+    registrationCodeDays: Number(env.REGISTRATION_CODE_DAYS) || DEFAULTS.REGISTRATION_CODE_DAYS,
     wards: parseChoices(env.WARDS || DEFAULTS.WARDS),
     interests: parseChoices(env.INTERESTS || DEFAULTS.INTERESTS),
   };

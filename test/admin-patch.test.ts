@@ -1,8 +1,9 @@
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from './helpers/api';
 import { newUserId } from './helpers/line';
 import { storedReport } from './helpers/reports';
+import { createSchool, importPupils } from './helpers/schools';
 
 /**
  * A PATCH changes what it names and nothing else. The test walks every PATCH operation of the
@@ -107,6 +108,10 @@ const CASES: Record<string, Case> = {
   },
   '/broadcasts/{id}': {
     async create() {
+      // Only school messages and association posts ask for acknowledgement: one association to switch to.
+      await env.DB.prepare(
+        `INSERT OR IGNORE INTO communities (id, name, kind, created_at, updated_at) VALUES ('patch-unit', 'パッチ町内会', 'unit', 0, 0)`,
+      ).run();
       const { id } = await ok(
         await api('/broadcasts', {
           method: 'POST',
@@ -130,8 +135,49 @@ const CASES: Record<string, Case> = {
       { audience: { type: 'all' } },
       { scheduledAt: '2026-12-05T09:00:00+09:00' },
       { urgent: true },
+      { requestAck: true, audience: { type: 'community', communityId: 'patch-unit' } },
     ],
     follows: { '*': ['updatedAt', 'updatedBy'], scheduledAt: ['nextReleaseAt'] },
+  },
+  '/schools/{id}': {
+    async create() {
+      return `/schools/${(await createSchool()).id}`;
+    },
+    read: async (path) => ok(await api(path)),
+    bodies: [
+      { code: `s-${unique()}` },
+      { name: '岡山市立新しい小学校' },
+      { kind: 'compulsory' },
+      { phone: '086-111-2222' },
+      { cutoff: '08:30' },
+      { afterCutoff: 'accept_late' },
+      { noteEnabled: false },
+      { reasons: ['体調不良', 'その他'] },
+      { window: '07:30-19:30' },
+      { requireApproval: true },
+    ],
+    follows: { '*': ['updatedAt'] },
+  },
+  '/schools/{id}/pupils/{pupilId}': {
+    async create() {
+      const school = await createSchool();
+      const [p] = await importPupils(school.id);
+      return `/schools/${school.id}/pupils/${p!.id}`;
+    },
+    async read(path) {
+      const [, , schoolId, , pupilId] = path.split('/');
+      const { items } = await ok(await api(`/schools/${schoolId}/pupils`));
+      return items.find((p: Json) => p.id === pupilId);
+    },
+    bodies: [
+      { grade: 2 },
+      { class: 'ひまわり' },
+      { number: 12 },
+      { name: '岡山 三郎' },
+      { kana: 'おかやま さぶろう' },
+      { groups: ['PTA', '委員会'] },
+    ],
+    follows: { '*': ['updatedAt'] },
   },
   '/staff/{id}': {
     async create() {
@@ -145,8 +191,32 @@ const CASES: Record<string, Case> = {
       return `/staff/${id}`;
     },
     read: async (path) => ok(await api(path)),
-    bodies: [{ name: '岡山 次郎' }, { roles: ['school_staff', 'report_manager'] }, { scopes: { schools: ['s-2'] } }],
-    follows: {},
+    bodies: [
+      { name: '岡山 次郎' },
+      { roles: ['school_staff', 'report_manager'] },
+      { scopes: { schools: ['s-2'] } },
+      { suspended: true },
+    ],
+    follows: { suspended: ['suspendedAt'] },
+  },
+  '/communities/{id}': {
+    async create() {
+      const fed = await ok(
+        await api('/communities', { method: 'POST', body: { name: `連合-${unique()}`, kind: 'federation' } }),
+        201,
+      );
+      const { id } = await ok(
+        await api('/communities', {
+          method: 'POST',
+          body: { name: `町内会-${unique()}`, kind: 'unit', parentId: fed.id, district: '岡山中央' },
+        }),
+        201,
+      );
+      return `/communities/${id}`;
+    },
+    read: async (path) => ok(await api(path)),
+    bodies: [{ name: `町内会-renamed` }, { district: '石井' }, { parentId: null }],
+    follows: { '*': ['updatedAt'] },
   },
 };
 

@@ -31,6 +31,8 @@ it('registers the periodic work of the capabilities', () => {
     'report-mail',
     'report-notifications',
     'report-photo-cleanup',
+    'school-pushes',
+    'absence-retention',
     'broadcasts.release',
   ]);
 });

@@ -1,6 +1,7 @@
 import { settingsFlow } from '../settings/flow';
 import { reportFlow } from '../reports/flow';
 import { absenceFlow } from '../schools/flow';
+import { communityFlow } from '../communities/flow';
 import type { Flow, ServiceName } from './types';
 
 /**
@@ -11,4 +12,5 @@ export const FLOWS: Partial<Record<ServiceName, Flow>> = {
   settings: settingsFlow,
   report: reportFlow,
   absence: absenceFlow,
+  community: communityFlow,
 };

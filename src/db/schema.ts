@@ -524,7 +524,8 @@ export const absenceNotices = sqliteTable(
     withdrawnBy: text('withdrawn_by'),
   },
   (t) => [
-    index('absence_notices_school_date_idx').on(t.schoolId, t.date),
+    // date_to in the index: the day's list checks a range's last day without reading the row.
+    index('absence_notices_school_date_idx').on(t.schoolId, t.date, t.dateTo),
     index('absence_notices_guardian_idx').on(t.guardianLineUserId, t.submittedAt),
     index('absence_notices_pupil_idx').on(t.pupilId, t.date),
   ],
