@@ -5,8 +5,7 @@
  *
  * Scenarios: follow, consent, text, sticker, report, unfollow, tour (follow → consent → text),
  * report-tour (a whole damage report, tapping the buttons the bot offers), link (「職員 <code>」),
- * absence-tour (registers a child and sends an absence notice: scripts/lib/absence-tour.ts),
- * community-tour (joins the demo unit with an invite code, then a leader's post arrives).
+ * absence-tour (a child registered, a notice sent), community-tour (joins the demo unit, a leader's post arrives).
  */
 import { signBody } from '../src/line/signature.ts';
 import { ABSENCE_RECEIPT, absenceTourSteps, tourPupilCode } from './lib/absence-tour.ts';
@@ -49,8 +48,7 @@ Scenarios:
   tour       follow → consent → text, as a new resident unless --user is given
   report-tour  follow → consent → a whole road damage report (safety → 道路 → 穴・陥没 →
              location at Okayama City Hall → no photo → description → 送信), as a new resident
-  absence-tour [--code <code>]  follow → consent → 欠席連絡 → registers a child (a new pupil made
-             through the staff API, or --code from the npm start banner) → a notice for tomorrow → receipt
+  absence-tour [--code <code>]  follow → consent → 欠席連絡 → a child's code (new, or --code) → a notice → receipt
   link --code <code>  sends 「職員 <code>」: links this LINE user to the staff account that got the
              code from POST /api/v1/staff/me/link-code, so test sends of broadcasts reach it
   community-tour [--code <code>]  follow → consent → 町内会 → the invite code (a new one for the
@@ -381,9 +379,7 @@ async function main(): Promise<void> {
   if (scenario === 'absence-tour') {
     const receipt = previous.map((r) => JSON.stringify(r.body).match(ABSENCE_RECEIPT)?.[1]).find(Boolean);
     if (!receipt) fail('The tour ended without a receipt (see the last answer above).');
-    console.log(
-      `Receipt: ${receipt}: the school sees it at ${WORKER_URL}/api/v1/schools/<id>/absences?date=<tomorrow>`,
-    );
+    console.log(`Receipt: ${receipt}: the school sees it at ${WORKER_URL}/api/v1/schools/<id>/absences`);
   }
   if (scenario === 'report-tour') {
     const receipt = previous
