@@ -5,9 +5,10 @@
  *
  * Scenarios: follow, consent, text, sticker, report, unfollow, tour (follow → consent → text),
  * report-tour (a whole damage report, tapping the buttons the bot offers), link (「職員 <code>」),
- * community-tour (joins the demo unit with an invite code, then a leader's post arrives).
+ * absence-tour (a child registered, a notice sent), community-tour (joins the demo unit, a leader's post arrives).
  */
 import { signBody } from '../src/line/signature.ts';
+import { ABSENCE_RECEIPT, absenceTourSteps, tourPupilCode } from './lib/absence-tour.ts';
 import { leaderPost } from './lib/community-post.ts';
 import { demoCommunities, demoInvite } from './lib/demo-communities.ts';
 import { DEV_USER_ID, LINE_USER_ID } from './lib/dev-user.ts';
@@ -23,6 +24,7 @@ const SCENARIOS = [
   'unfollow',
   'tour',
   'report-tour',
+  'absence-tour',
   'link',
   'community-tour',
 ] as const;
@@ -46,6 +48,7 @@ Scenarios:
   tour       follow → consent → text, as a new resident unless --user is given
   report-tour  follow → consent → a whole road damage report (safety → 道路 → 穴・陥没 →
              location at Okayama City Hall → no photo → description → 送信), as a new resident
+  absence-tour [--code <code>]  follow → consent → 欠席連絡 → a child's code (new, or --code) → a notice → receipt
   link --code <code>  sends 「職員 <code>」: links this LINE user to the staff account that got the
              code from POST /api/v1/staff/me/link-code, so test sends of broadcasts reach it
   community-tour [--code <code>]  follow → consent → 町内会 → the invite code (a new one for the
@@ -267,7 +270,7 @@ interface Step {
 
 function steps(scenario: Scenario, text: string, code: string): Step[] {
   const consentData = `action=consent&v=${encodeURIComponent(cfg.termsVersion)}`;
-  const s: Record<Exclude<Scenario, 'tour' | 'report-tour' | 'community-tour'>, Step> = {
+  const s: Record<Exclude<Scenario, 'tour' | 'report-tour' | 'absence-tour' | 'community-tour'>, Step> = {
     link: { title: `text: 職員 ${code}`, event: (u) => build.text(u, `職員 ${code}`) },
     follow: { title: 'follow (adds the account as a friend)', event: (u) => build.follow(u) },
     consent: {
@@ -296,9 +299,18 @@ function steps(scenario: Scenario, text: string, code: string): Step[] {
       quietNote: 'nothing is sent on unfollow',
     },
   };
+  const press = (label: string): Step => ({ title: `tap: ${label}`, event: (u, prev) => tap(u, prev, label) });
   if (scenario === 'tour') return [s.follow, s.consent, s.text];
+  if (scenario === 'absence-tour') {
+    const typed = (t: string, offer?: string): Step => ({
+      title: `text: ${t}`,
+      event: (u) => build.text(u, t),
+      when: offer ? (prev) => offered(prev, offer) !== undefined : undefined,
+    });
+    const tour = absenceTourSteps(code).map((x) => ('tap' in x ? press(x.tap) : typed(x.text, x.whenOffered)));
+    return [s.follow, s.consent, ...tour];
+  }
   if (scenario === 'community-tour') {
-    const press = (label: string): Step => ({ title: `tap: ${label}`, event: (u, prev) => tap(u, prev, label) });
     return [
       s.follow,
       s.consent,
@@ -309,7 +321,6 @@ function steps(scenario: Scenario, text: string, code: string): Step[] {
     ];
   }
   if (scenario === 'report-tour') {
-    const press = (label: string): Step => ({ title: `tap: ${label}`, event: (u, prev) => tap(u, prev, label) });
     return [
       s.follow,
       s.consent,
@@ -329,7 +340,7 @@ function steps(scenario: Scenario, text: string, code: string): Step[] {
       press('送信'),
     ];
   }
-  return [s[scenario as Exclude<Scenario, 'tour' | 'report-tour' | 'community-tour'>]];
+  return [s[scenario as Exclude<Scenario, 'tour' | 'report-tour' | 'absence-tour' | 'community-tour'>]];
 }
 
 async function main(): Promise<void> {
@@ -341,7 +352,8 @@ async function main(): Promise<void> {
   const admin = cfg.effective.ADMIN_BOOTSTRAP_TOKEN!;
   const demo = scenario === 'community-tour' ? await demoCommunities(WORKER_URL, admin) : undefined;
   const unit = demo?.units[0];
-  const inviteCode = code ?? (unit ? await demoInvite(WORKER_URL, admin, unit.id) : '');
+  const tourCode = scenario === 'absence-tour' && !code ? (await tourPupilCode(WORKER_URL, admin, userId)).code : code;
+  const inviteCode = tourCode ?? (unit ? await demoInvite(WORKER_URL, admin, unit.id) : '');
   let previous: RecordedRequest[] = [];
   for (const step of steps(scenario, text ?? DEFAULT_TEXT, inviteCode)) {
     if (step.when && !step.when(previous)) continue;
@@ -364,6 +376,11 @@ async function main(): Promise<void> {
     if (previous.length === 0) process.exit(1);
   }
   console.log(`\nEverything sent to this user: ${FAKE_LINE_URL}/__fake/requests?to=${userId}`);
+  if (scenario === 'absence-tour') {
+    const receipt = previous.map((r) => JSON.stringify(r.body).match(ABSENCE_RECEIPT)?.[1]).find(Boolean);
+    if (!receipt) fail('The tour ended without a receipt (see the last answer above).');
+    console.log(`Receipt: ${receipt}: the school sees it at ${WORKER_URL}/api/v1/schools/<id>/absences`);
+  }
   if (scenario === 'report-tour') {
     const receipt = previous
       .flatMap((r) => r.body.messages ?? [])

@@ -401,6 +401,9 @@ function validateMessage(msg: Record<string, unknown>, at: string): { message: s
     if (items.length < 1 || items.length > 13)
       errs.push({ message: 'Size must be between 1 and 13', property: `${at}.quickReply.items` });
     items.forEach((it, i) => {
+      errs.push(
+        ...validatePicker(it.action as Record<string, unknown> | undefined, `${at}.quickReply.items[${i}].action`),
+      );
       const label = (it.action as Record<string, unknown> | undefined)?.label;
       if (len('action.label', label) > 20)
         errs.push({
@@ -409,6 +412,27 @@ function validateMessage(msg: Record<string, unknown>, at: string): { message: s
         });
     });
   }
+  return errs;
+}
+
+/** The formats LINE's datetime picker action takes, by mode (Messaging API reference). */
+const PICKER_FORMATS: Record<string, RegExp> = {
+  date: /^\d{4}-\d{2}-\d{2}$/,
+  time: /^\d{2}:\d{2}$/,
+  datetime: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/,
+};
+
+function validatePicker(a: Record<string, unknown> | undefined, at: string): { message: string; property: string }[] {
+  if (a?.type !== 'datetimepicker') return [];
+  const format = PICKER_FORMATS[String(a.mode)];
+  if (!format) return [{ message: 'must be one of date, time, datetime', property: `${at}.mode` }];
+  const errs: { message: string; property: string }[] = [];
+  for (const k of ['initial', 'min', 'max'] as const) {
+    if (a[k] !== undefined && (typeof a[k] !== 'string' || !format.test(a[k] as string)))
+      errs.push({ message: 'invalid format', property: `${at}.${k}` });
+  }
+  if (typeof a.min === 'string' && typeof a.max === 'string' && a.min > a.max)
+    errs.push({ message: 'min must be before max', property: `${at}.min` });
   return errs;
 }
 

@@ -65,6 +65,11 @@ export const events = {
     ...base(userId, 'postback', o),
     postback: { data },
   }),
+  /** A datetime picker's answer: the action's data with what was picked (`{date}`, `{time}` or `{datetime}`). */
+  picked: (userId: string, data: string, params: Record<string, string>, o?: EventOptions) => ({
+    ...base(userId, 'postback', o),
+    postback: { data, params },
+  }),
   /** A location message, as the quick-reply `location` action sends it. */
   location: (
     userId: string,
