@@ -17,8 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { startFakeLine, type RunningFakeLine } from '../test/fake-line/server.ts';
-import { percentile } from './lib/local-worker.ts';
-import { addRow, machine, printTable } from './lib/bench-table.ts';
+import { addRow, machine, percentile, printTable } from './lib/bench-table.ts';
 import {
   buildDeployBundle,
   procStats,

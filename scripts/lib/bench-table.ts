@@ -33,3 +33,9 @@ export function printTable(): void {
   console.log(line(width.map((w) => '-'.repeat(w))));
   for (const c of cells) console.log(line(c));
 }
+
+/** The p-th percentile of an ascending list (nearest rank). */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
