@@ -71,6 +71,7 @@ async function post(url: string, events: unknown[]): Promise<void> {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-line-signature': signature },
         body,
+        signal: AbortSignal.timeout(10_000),
       });
       await res.arrayBuffer();
       if (res.status === 200) return;
@@ -234,16 +235,20 @@ export async function benchWebhook(): Promise<boolean> {
       await w.stop();
       return true;
     }
-    const bare = await startBareWorker(join(work, 'bare'));
-    for (const c of [10, 50])
-      results[`bare${c}`] = await load(bare, 'bare worker (runtime limit)', c, () => userId(1, 0));
-    await bare.stop();
+    // ONLY=project: this worker's load runs alone (with PROFILE=1, to see where its time goes).
+    const only = process.env.ONLY === 'project';
+    if (!only) {
+      const bare = await startBareWorker(join(work, 'bare'));
+      for (const c of [10, 50])
+        results[`bare${c}`] = await load(bare, 'bare worker (runtime limit)', c, () => userId(1, 0));
+      await bare.stop();
 
-    const node = await startNodeBot({ dbPath: join(work, 'node-bot.sqlite'), lineUrl: line.url });
-    let nodeUsers = 0;
-    for (const c of [10, 50])
-      results[`node${c}`] = await load(node, 'Node + Express + SQLite', c, () => userId(2, nodeUsers++));
-    await node.stop();
+      const node = await startNodeBot({ dbPath: join(work, 'node-bot.sqlite'), lineUrl: line.url });
+      let nodeUsers = 0;
+      for (const c of [10, 50])
+        results[`node${c}`] = await load(node, 'Node + Express + SQLite', c, () => userId(2, nodeUsers++));
+      await node.stop();
+    }
 
     const w = await startProjectWorker({
       bundle,
@@ -271,11 +276,13 @@ export async function benchWebhook(): Promise<boolean> {
       }
       await untilIdle(w.pid);
       let turn = 0;
-      for (const c of [10, 50])
-        results[`ret${c}`] = await load(w, `this worker, ${RETURNING} returning residents`, c, () =>
-          userId(6, turn++ % RETURNING),
-        );
+      const returning = () => userId(6, turn++ % RETURNING);
+      const profilingReturning = process.env.PROFILE ? await profileCpu(9241) : null;
+      results.ret10 = await load(w, `this worker, ${RETURNING} returning residents`, 10, returning);
+      if (profilingReturning) await profilingReturning.stop();
+      results.ret50 = await load(w, `this worker, ${RETURNING} returning residents`, 50, returning);
       const seen = 30 + fresh + RETURNING;
+      if (only) return true;
       ok = (await burst(w, line)) && ok;
       const rss = procStats(w.pid);
       addRow(
