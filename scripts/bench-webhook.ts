@@ -71,14 +71,15 @@ async function post(url: string, events: unknown[]): Promise<void> {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-line-signature': signature },
         body,
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(30_000),
       });
       await res.arrayBuffer();
       if (res.status === 200) return;
-      if (attempt >= 3) throw new Error(`webhook answered ${res.status}`);
+      if (attempt >= 5) throw new Error(`webhook answered ${res.status}`);
     } catch (err) {
-      if (attempt >= 3) throw err;
+      if (attempt >= 5) throw err;
     }
+    await new Promise((r) => setTimeout(r, 500 * attempt));
   }
 }
 
@@ -283,7 +284,13 @@ export async function benchWebhook(): Promise<boolean> {
       results.ret50 = await load(w, `this worker, ${RETURNING} returning residents`, 50, returning);
       const seen = 30 + fresh + RETURNING;
       if (only) return true;
-      ok = (await burst(w, line)) && ok;
+      try {
+        ok = (await burst(w, line)) && ok;
+      } catch (err) {
+        ok = false;
+        console.error('  burst failed to run:', err);
+        addRow('webhook burst', `failed to run: ${err instanceof Error ? err.message : String(err)}`, '', false);
+      }
       const rss = procStats(w.pid);
       addRow(
         'webhook memory',
