@@ -242,6 +242,12 @@ export async function benchWebhook(): Promise<boolean> {
       await w.stop();
       return true;
     }
+    if (process.env.ONLY === 'burst') {
+      const w = await startProjectWorker({ bundle, persistTo: join(work, 'state'), lineUrl: line.url });
+      const passed = await burst(w, line);
+      await w.stop();
+      return passed;
+    }
     // ONLY=project: this worker's load runs alone (with PROFILE=1, to see where its time goes).
     const only = process.env.ONLY === 'project';
     if (!only) {
