@@ -6,6 +6,7 @@ import { benchReports } from './bench-reports.ts';
 import { benchBroadcasts } from './bench-broadcasts.ts';
 import { benchWebhook } from './bench-webhook.ts';
 import { benchSchools } from './bench-schools.ts';
+import { machine, printTable } from './lib/bench-table.ts';
 
 const benches: [string, () => Promise<boolean>][] = [
   ['webhook', benchWebhook],
@@ -14,6 +15,8 @@ const benches: [string, () => Promise<boolean>][] = [
   ["schools: the day's absence list", benchSchools],
 ];
 
+const started = performance.now();
+console.log(machine());
 let failed = 0;
 for (const [name, run] of benches) {
   console.log(`\n▶ ${name}`);
@@ -24,5 +27,7 @@ for (const [name, run] of benches) {
     console.error(`  ${name} bench failed to run:`, err);
   }
 }
-console.log(failed ? `\n${failed} bench target(s) missed` : '\nall bench targets met');
+printTable();
+console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(failed ? `${failed} bench(es) missed a target` : 'all bench targets met');
 process.exit(failed ? 1 : 0);

@@ -42,6 +42,8 @@ function replyStateOf(code: number): ReplyState {
   return code === 2 ? 'unanswered' : code === 1 ? 'spent' : 'untried';
 }
 
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
 export function backoffMs(attempts: number): number {
   return Math.min(2 ** attempts * 1000, 10 * 60 * 1000);
 }
@@ -57,10 +59,23 @@ export function backoffMs(attempts: number): number {
 export class ConversationDO extends DurableObject<Env> {
   private sql: SqlStorage;
   private working = false;
+  private prunedAt = 0;
+  private schemaReady = false;
+  /** The state's JSON as last read or written, so an unchanged state costs no write. */
+  private savedState: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+  }
+
+  /**
+   * The tables, made on first use rather than in the constructor: for a new resident they are then
+   * written in the same commit as the first inbox rows instead of one of their own.
+   */
+  private schema(): void {
+    if (this.schemaReady) return;
+    this.schemaReady = true;
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS inbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -86,6 +101,10 @@ export class ConversationDO extends DurableObject<Env> {
    * (a duplicate or a redelivery) is a no-op.
    */
   async enqueue(items: InboxItem[], origin: string): Promise<{ stored: number; duplicates: number }> {
+    // Read before writing: with no await between the rows and the alarm, they reach the disk in
+    // one commit (the runtime coalesces the writes of one turn), the only commit on the ack path.
+    const alarm = await this.ctx.storage.getAlarm();
+    this.schema();
     const now = Date.now();
     let stored = 0;
     for (const item of items) {
@@ -99,18 +118,18 @@ export class ConversationDO extends DurableObject<Env> {
       stored += cursor.rowsWritten;
     }
     // An alarm already set is either "now" or a retry backoff; in both cases new events wait their turn behind it.
-    if (stored > 0 && (await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(now);
-    }
+    if (stored > 0 && alarm === null) await this.ctx.storage.setAlarm(now);
     return { stored, duplicates: items.length - stored };
   }
 
   override async alarm(): Promise<void> {
+    this.schema();
     await this.work();
   }
 
   /** The inbox rows (no event bodies), oldest first, for tests and operators. */
   async inbox(): Promise<InboxRow[]> {
+    this.schema();
     return this.sql
       .exec<Record<string, SqlStorageValue>>(
         `SELECT seq, event_key, status, attempts, received_at, started_at, finished_at, last_error FROM inbox ORDER BY seq`,
@@ -158,19 +177,20 @@ export class ConversationDO extends DurableObject<Env> {
     const now = Date.now();
     try {
       if (row.status === 'pending') {
-        this.sql.exec(`UPDATE inbox SET started_at = COALESCE(started_at, ?) WHERE seq = ?`, now, seq);
+        // Nothing is written before the handler: its state, the answer and `started_at` go in one commit.
         const { messages, state } = await this.handle(event, row.origin, now);
         const retryKey = crypto.randomUUID();
         this.ctx.storage.transactionSync(() => {
           this.saveState(state);
           if (messages.length === 0) {
-            this.finish(seq, 'done', null);
+            this.finish(seq, 'done', null, now);
           } else {
             // The retry key is stored before the first attempt, so every retry of this push carries it.
             this.sql.exec(
-              `UPDATE inbox SET status = 'sending', answer = ?, retry_key = ? WHERE seq = ?`,
+              `UPDATE inbox SET status = 'sending', answer = ?, retry_key = ?, started_at = COALESCE(started_at, ?) WHERE seq = ?`,
               JSON.stringify(messages),
               retryKey,
+              now,
               seq,
             );
           }
@@ -189,11 +209,11 @@ export class ConversationDO extends DurableObject<Env> {
     } catch (err) {
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       if (!handlerErrorRetryable(err)) {
-        this.finish(seq, 'failed', reason);
+        this.finish(seq, 'failed', reason, now);
         log.error('event failed; not retried, the same error would recur', { eventKey: this.keyOf(seq), reason });
         return null;
       }
-      return this.failAttempt(seq, row.attempts, reason);
+      return this.failAttempt(seq, row.attempts, reason, now);
     }
   }
 
@@ -262,26 +282,34 @@ export class ConversationDO extends DurableObject<Env> {
     return this.failAttempt(seq, attempts, result.reason);
   }
 
-  private failAttempt(seq: number, attempts: number, reason: string): number | null {
+  private failAttempt(seq: number, attempts: number, reason: string, startedAt = Date.now()): number | null {
     const next = attempts + 1;
     if (next >= MAX_ATTEMPTS) {
       this.sql.exec(`UPDATE inbox SET attempts = ? WHERE seq = ?`, next, seq);
-      this.finish(seq, 'failed', reason);
+      this.finish(seq, 'failed', reason, startedAt);
       log.error('event failed after retries', { eventKey: this.keyOf(seq), attempts: next, reason });
       return null;
     }
-    this.sql.exec(`UPDATE inbox SET attempts = ?, last_error = ? WHERE seq = ?`, next, reason, seq);
+    this.sql.exec(
+      `UPDATE inbox SET attempts = ?, last_error = ?, started_at = COALESCE(started_at, ?) WHERE seq = ?`,
+      next,
+      reason,
+      startedAt,
+      seq,
+    );
     log.warn('event will be retried', { eventKey: this.keyOf(seq), attempts: next, reason });
     return Date.now() + backoffMs(next);
   }
 
   /** The event body (a resident's words) is dropped once worked; only its key stays, for dedupe. */
-  private finish(seq: number, status: 'done' | 'failed', error: string | null): void {
+  private finish(seq: number, status: 'done' | 'failed', error: string | null, startedAt = Date.now()): void {
+    const now = Date.now();
     this.sql.exec(
-      `UPDATE inbox SET status = ?, finished_at = ?, last_error = COALESCE(?, last_error),
+      `UPDATE inbox SET status = ?, started_at = COALESCE(started_at, ?), finished_at = ?, last_error = COALESCE(?, last_error),
          event = CASE WHEN ? = 'done' THEN NULL ELSE event END, answer = NULL WHERE seq = ?`,
       status,
-      Date.now(),
+      startedAt,
+      now,
       error,
       status,
       seq,
@@ -292,7 +320,11 @@ export class ConversationDO extends DurableObject<Env> {
     return this.sql.exec<{ event_key: string }>(`SELECT event_key FROM inbox WHERE seq = ?`, seq).one().event_key;
   }
 
+  /** At most once an hour per instance: a DELETE per worked batch is a write the inbox rarely needs. */
   private prune(): void {
+    const now = Date.now();
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
     this.sql.exec(
       `DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at < ?`,
       Date.now() - DEDUPE_RETENTION_MS,
@@ -301,13 +333,18 @@ export class ConversationDO extends DurableObject<Env> {
 
   private async loadState(): Promise<ConversationState> {
     const row = this.sql.exec<{ value: string }>(`SELECT value FROM kv WHERE key = 'state'`).toArray()[0];
+    this.savedState = row?.value ?? null;
     return row ? (JSON.parse(row.value) as ConversationState) : {};
   }
 
+  /** A state no different from the stored one is not written again. */
   private saveState(state: ConversationState): void {
+    const json = JSON.stringify(state);
+    if (json === this.savedState) return;
+    this.savedState = json;
     this.sql.exec(
       `INSERT INTO kv (key, value) VALUES ('state', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
-      JSON.stringify(state),
+      json,
     );
   }
 }

@@ -12,15 +12,23 @@ export interface LineClients {
   blob: messagingApi.MessagingApiBlobClient;
 }
 
+// Keyed by the env object, like config(): the clients hold no per-request state, so one pair serves every event.
+const built = new WeakMap<Env, LineClients>();
+
 /** The one place LINE clients are built, with base URLs from the configuration (the fake LINE in dev and tests). */
 export function lineClients(env: Env): LineClients {
   const token = env.LINE_CHANNEL_ACCESS_TOKEN;
   if (!token) throw new MissingSecretError('LINE_CHANNEL_ACCESS_TOKEN');
-  const c = config(env);
-  return {
-    api: new messagingApi.MessagingApiClient({ channelAccessToken: token, baseURL: c.lineApiBaseUrl }),
-    blob: new messagingApi.MessagingApiBlobClient({ channelAccessToken: token, baseURL: c.lineDataApiBaseUrl }),
-  };
+  let clients = built.get(env);
+  if (!clients) {
+    const c = config(env);
+    clients = {
+      api: new messagingApi.MessagingApiClient({ channelAccessToken: token, baseURL: c.lineApiBaseUrl }),
+      blob: new messagingApi.MessagingApiBlobClient({ channelAccessToken: token, baseURL: c.lineDataApiBaseUrl }),
+    };
+    built.set(env, clients);
+  }
+  return clients;
 }
 
 export class TimeoutError extends Error {}

@@ -7,8 +7,17 @@ import { hmacSha256 } from '../http/digest';
 
 const encoder = new TextEncoder();
 
-async function verifyKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+// One channel secret per deployment: its key is imported once per isolate, not per webhook.
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function verifyKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    keys.set(secret, key);
+    key.catch(() => keys.delete(secret));
+  }
+  return key;
 }
 
 export async function signBody(secret: string, body: ArrayBuffer | Uint8Array | string): Promise<string> {
