@@ -167,8 +167,9 @@ export class ConversationDO extends DurableObject<Env> {
             this.finish(seq, 'done', null);
           } else {
             // The retry key is stored before the first attempt, so every retry of this push carries it.
+            // Stored as `unanswered` before the first try: an instance evicted while LINE holds the reply finds it so.
             this.sql.exec(
-              `UPDATE inbox SET status = 'sending', answer = ?, retry_key = ? WHERE seq = ?`,
+              `UPDATE inbox SET status = 'sending', answer = ?, retry_key = ?, reply_tried = 2 WHERE seq = ?`,
               JSON.stringify(messages),
               retryKey,
               seq,
@@ -176,7 +177,7 @@ export class ConversationDO extends DurableObject<Env> {
           }
         });
         if (messages.length === 0) return null;
-        return this.send(seq, event, messages, retryKey, 'untried', row.attempts);
+        return this.send(seq, event, messages, retryKey, 'untried', row.attempts, 'unanswered');
       }
       return this.send(
         seq,
@@ -234,6 +235,7 @@ export class ConversationDO extends DurableObject<Env> {
     retryKey: string,
     replyState: ReplyState,
     attempts: number,
+    stored = replyState,
   ): Promise<number | null> {
     const result = await deliver(
       lineClients(this.env),
@@ -252,7 +254,7 @@ export class ConversationDO extends DurableObject<Env> {
       this.finish(seq, 'done', null);
       return null;
     }
-    if (result.replyState !== replyState)
+    if (result.replyState !== stored)
       this.sql.exec(`UPDATE inbox SET reply_tried = ? WHERE seq = ?`, REPLY_STATE_CODES[result.replyState], seq);
     if (result.outcome === 'failed') {
       this.finish(seq, 'failed', result.reason);
