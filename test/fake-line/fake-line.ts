@@ -317,8 +317,9 @@ export class FakeLine {
 
   /**
    * POST a ChaosConfig to turn chaos on for its scope; GET ?scope= for its stats; DELETE ?scope=
-   * turns it off and answers the stats. GET without a scope answers the seed the run was asked
-   * to replay (CHAOS_SEED in the environment of the process running the fake), or null.
+   * turns it off and answers the stats. GET without a scope answers the seeds the run was asked
+   * to replay (CHAOS_SEED, FUZZ_SEED and FUZZ_RUNS in the environment of the process running
+   * the fake: tests inside workerd cannot read it), or null.
    */
   private async chaosControl(request: Request, url: URL): Promise<Response> {
     const scope = url.searchParams.get('scope');
@@ -330,7 +331,8 @@ export class FakeLine {
     }
     if (!scope && request.method === 'GET') {
       const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
-      return json(200, { seed: env.CHAOS_SEED ? Number(env.CHAOS_SEED) : null });
+      const seed = (name: string) => (env[name] ? Number(env[name]) : null);
+      return json(200, { seed: seed('CHAOS_SEED'), fuzzSeed: seed('FUZZ_SEED'), fuzzRuns: seed('FUZZ_RUNS') });
     }
     const chaos = scope ? this.chaos.get(scope) : undefined;
     if (!chaos) return json(404, { message: `no chaos for scope ${scope}` });
