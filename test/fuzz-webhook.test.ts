@@ -40,8 +40,12 @@ const oddValue: fc.Arbitrary<Json> = fc.oneof(
 /** Every path to a value inside an event, the event itself included (as []). */
 function paths(v: Json, at: (string | number)[] = []): (string | number)[][] {
   const out = [at];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
+  const children: [string | number, Json][] = Array.isArray(v)
+    ? v.map((x, i) => [i, x])
+    : v && typeof v === 'object'
+      ? Object.entries(v)
+      : [];
+  for (const [k, x] of children) out.push(...paths(x, [...at, k]));
   return out;
 }
 
