@@ -74,9 +74,7 @@ describe('the staff API under generated input (issue 12, section 4)', () => {
       const params = await fuzzParams<unknown>(RUNS_PER_OPERATION);
 
       const tally = new Map<string, number[]>();
-      const took: [string, number][] = [];
       for (const { method, path, op } of ops) {
-        const started = Date.now();
         const declared = op.parameters ?? [];
         const pathParams = declared.filter((p) => p.in === 'path');
         const queryParams = declared.filter((p) => p.in === 'query');
