@@ -4,7 +4,8 @@
  * LINE where our code depends on it: bearer auth, message validation with LINE's error
  * shape, single-use reply tokens, X-Line-Retry-Key (409 on a repeat, 400 when not a UUID),
  * at most 500 multicast recipients, profiles, image content on the data API, quota, and
- * failures a test can inject (status codes, 429, slow answers, "accepted but answer lost").
+ * failures a test can inject (status codes, 429, slow answers, "accepted but answer lost"),
+ * one at a time or, in chaos mode (./chaos.ts, /__fake/chaos), on a seeded share of a test's calls.
  *
  * Control endpoints live under /__fake/ on the same host. Tests run in parallel files
  * against one fake, so they query and inject by their own user IDs.
