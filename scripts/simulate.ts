@@ -4,18 +4,15 @@
  * that user (as recorded by the fake LINE platform).
  *
  * Scenarios: follow, consent, text, sticker, report, unfollow, tour (follow → consent → text),
- * report-tour (a whole damage report, tapping the buttons the bot offers), link (「職員 <code>」).
+ * report-tour (a whole damage report, tapping the buttons the bot offers), link (「職員 <code>」),
+ * community-tour (joins the demo unit with an invite code, then a leader's post arrives).
  */
 import { signBody } from '../src/line/signature.ts';
+import { leaderPost } from './lib/community-post.ts';
+import { demoCommunities, demoInvite } from './lib/demo-communities.ts';
 import { DEV_USER_ID, LINE_USER_ID } from './lib/dev-user.ts';
+import { print, type RecordedRequest } from './lib/print-sent.ts';
 import { FAKE_LINE_URL, localConfig, WORKER_URL } from './start.ts';
-
-interface RecordedRequest {
-  id: string;
-  path: string;
-  to: string[];
-  body: { messages?: Record<string, unknown>[]; replyToken?: string };
-}
 
 const SCENARIOS = [
   'follow',
@@ -27,6 +24,7 @@ const SCENARIOS = [
   'tour',
   'report-tour',
   'link',
+  'community-tour',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
@@ -50,6 +48,9 @@ Scenarios:
              location at Okayama City Hall → no photo → description → 送信), as a new resident
   link --code <code>  sends 「職員 <code>」: links this LINE user to the staff account that got the
              code from POST /api/v1/staff/me/link-code, so test sends of broadcasts reach it
+  community-tour [--code <code>]  follow → consent → 町内会 → the invite code (a new one for the
+             demo unit unless given) → はい → a display name; then a leader of the unit posts and
+             a cron tick delivers it
 
 Single scenarios use the user ${DEFAULT_USER} unless --user is given.
 Needs \`npm start\` running in another terminal.`;
@@ -240,43 +241,6 @@ async function awaitAnswer(userId: string, before: number, { expectNothing = fal
   }
 }
 
-// ── printing ────────────────────────────────────────────────────────────────────────
-
-function describe(msg: Record<string, unknown>): string[] {
-  const lines: string[] = [];
-  if (msg.type === 'text') lines.push(...String(msg.text).split('\n'));
-  else if (msg.type === 'template') {
-    const t = msg.template as {
-      type: string;
-      text?: string;
-      actions?: { type: string; label?: string; data?: string; uri?: string }[];
-    };
-    lines.push(...(t.text ?? String(msg.altText)).split('\n'));
-    for (const a of t.actions ?? []) {
-      const target = a.type === 'postback' ? `postback ${a.data}` : a.type === 'uri' ? a.uri : a.type;
-      lines.push(`[${a.label}] → ${target}`);
-    }
-  } else lines.push(`(${String(msg.type)} message) ${String(msg.altText ?? '')}`.trimEnd());
-  const quick = (msg.quickReply as { items?: { action: { label?: string } }[] } | undefined)?.items;
-  if (quick?.length) lines.push(`quick reply: ${quick.map((i) => `[${i.action.label}]`).join(' ')}`);
-  return lines;
-}
-
-function print(requests: RecordedRequest[], note: string): void {
-  if (requests.length === 0) {
-    console.log(`   (nothing sent${note ? `: ${note}` : ''})`);
-    return;
-  }
-  for (const r of requests) {
-    const via = r.path.replace(/^\/v2\/bot\/message\//, '');
-    console.log(`   ── bot → ${via}`);
-    (r.body.messages ?? []).forEach((m, i) => {
-      if (i > 0) console.log('   │');
-      for (const line of describe(m)) console.log(`   │ ${line}`);
-    });
-  }
-}
-
 /** The consent button's data from what the bot last sent, if there was one. */
 function consentDataFrom(requests: RecordedRequest[]): string | undefined {
   for (const r of [...requests].reverse()) {
@@ -303,7 +267,7 @@ interface Step {
 
 function steps(scenario: Scenario, text: string, code: string): Step[] {
   const consentData = `action=consent&v=${encodeURIComponent(cfg.termsVersion)}`;
-  const s: Record<Exclude<Scenario, 'tour' | 'report-tour'>, Step> = {
+  const s: Record<Exclude<Scenario, 'tour' | 'report-tour' | 'community-tour'>, Step> = {
     link: { title: `text: 職員 ${code}`, event: (u) => build.text(u, `職員 ${code}`) },
     follow: { title: 'follow (adds the account as a friend)', event: (u) => build.follow(u) },
     consent: {
@@ -333,6 +297,17 @@ function steps(scenario: Scenario, text: string, code: string): Step[] {
     },
   };
   if (scenario === 'tour') return [s.follow, s.consent, s.text];
+  if (scenario === 'community-tour') {
+    const press = (label: string): Step => ({ title: `tap: ${label}`, event: (u, prev) => tap(u, prev, label) });
+    return [
+      s.follow,
+      s.consent,
+      { title: 'text: 町内会', event: (u) => build.text(u, '町内会') },
+      { title: `text: ${code}`, event: (u) => build.text(u, code) },
+      press('はい'),
+      { title: 'text: 3班 岡山', event: (u) => build.text(u, '3班 岡山') },
+    ];
+  }
   if (scenario === 'report-tour') {
     const press = (label: string): Step => ({ title: `tap: ${label}`, event: (u, prev) => tap(u, prev, label) });
     return [
@@ -354,7 +329,7 @@ function steps(scenario: Scenario, text: string, code: string): Step[] {
       press('送信'),
     ];
   }
-  return [s[scenario as Exclude<Scenario, 'tour' | 'report-tour'>]];
+  return [s[scenario as Exclude<Scenario, 'tour' | 'report-tour' | 'community-tour'>]];
 }
 
 async function main(): Promise<void> {
@@ -363,14 +338,30 @@ async function main(): Promise<void> {
   console.log(`Simulating "${scenario}" as ${userId} → ${WORKER_URL}/webhook`);
   await checkWorker();
 
+  const admin = cfg.effective.ADMIN_BOOTSTRAP_TOKEN!;
+  const demo = scenario === 'community-tour' ? await demoCommunities(WORKER_URL, admin) : undefined;
+  const unit = demo?.units[0];
+  const inviteCode = code ?? (unit ? await demoInvite(WORKER_URL, admin, unit.id) : '');
   let previous: RecordedRequest[] = [];
-  for (const step of steps(scenario, text ?? DEFAULT_TEXT, code ?? '')) {
+  for (const step of steps(scenario, text ?? DEFAULT_TEXT, inviteCode)) {
     if (step.when && !step.when(previous)) continue;
     const before = (await sentTo(userId)).length;
     console.log(`\n▶ ${step.title}`);
     await postEvent(step.event(userId, previous));
     previous = await awaitAnswer(userId, before, { expectNothing: step.expectNothing });
     print(previous, step.quietNote ?? 'nothing arrived within 8 s; see the `npm start` terminal for errors');
+  }
+  if (unit) {
+    console.log(`\n▶ a leader of ${unit.name} posts to the unit`);
+    const before = (await sentTo(userId)).length;
+    try {
+      await leaderPost(WORKER_URL, admin, unit.id, unit.name, console.log);
+    } catch (err) {
+      fail(`   ${err instanceof Error ? err.message : String(err)}`);
+    }
+    previous = await awaitAnswer(userId, before);
+    print(previous, 'the post did not arrive within 8 s; see the `npm start` terminal');
+    if (previous.length === 0) process.exit(1);
   }
   console.log(`\nEverything sent to this user: ${FAKE_LINE_URL}/__fake/requests?to=${userId}`);
   if (scenario === 'report-tour') {

@@ -6,7 +6,8 @@
  *   3. runs `wrangler dev` on :8787 with the LINE base URLs pointed at the fake and
  *      development secrets, unless .dev.vars sets them (its values win)
  *   4. once the worker answers, runs its cron every minute, as Cloudflare does
- *      (scripts/lib/local-cron.ts)
+ *      (scripts/lib/local-cron.ts), registers the demo associations through the staff API if
+ *      they are not there yet and prints a fresh invite code (scripts/lib/demo-communities.ts)
  *
  * WORKER_PORT, FAKE_LINE_PORT and INSPECTOR_PORT choose other ports (a second checkout
  * running beside the first; `npm run simulate` reads the same two).
@@ -18,6 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { demoCommunities, demoInvite } from './lib/demo-communities.ts';
 import { startLocalCron, type LocalCron } from './lib/local-cron.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -129,7 +131,24 @@ function secretsLine(cfg: ReturnType<typeof localConfig>): string {
     .join('; ');
 }
 
-function banner(cfg: ReturnType<typeof localConfig>): string {
+/** What the banner says about the demo associations: their names and a fresh invite code, or why there are none. */
+async function seedDemo(cfg: ReturnType<typeof localConfig>): Promise<string[]> {
+  try {
+    const token = cfg.effective.ADMIN_BOOTSTRAP_TOKEN!;
+    const { federation, units } = await demoCommunities(WORKER_URL, token);
+    const code = await demoInvite(WORKER_URL, token, units[0]!.id);
+    return [
+      ` Demo associations: ${federation.name} with ${units.map((u) => u.name).join(', ')}`,
+      `   invite code for ${units[0]!.name}: ${code}   (send 町内会 in the chat, then the code)`,
+      '   npm run simulate -- community-tour       joins with a code, then a leader’s post arrives',
+      '',
+    ];
+  } catch (err) {
+    return [` Demo associations not seeded: ${String(err)}`, ''];
+  }
+}
+
+function banner(cfg: ReturnType<typeof localConfig>, demo: string[] = []): string {
   const admin = cfg.fromDevVars.includes('ADMIN_BOOTSTRAP_TOKEN')
     ? '(from .dev.vars)'
     : cfg.effective.ADMIN_BOOTSTRAP_TOKEN;
@@ -154,6 +173,7 @@ function banner(cfg: ReturnType<typeof localConfig>): string {
     '   npm run simulate -- text --text "こんにちは"',
     '   npm run simulate -- report-tour             a whole damage report, up to its receipt',
     '',
+    ...demo,
     ' The cron runs every minute, as on Cloudflare: approved broadcasts are released,',
     ' department mails and report pushes retried. To run it at a chosen moment (epoch ms):',
     `   curl "${WORKER_URL}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=$(date +%s000)"`,
@@ -250,7 +270,7 @@ async function main(): Promise<void> {
   if (await waitForWorker(worker)) {
     if (stopping) return;
     cron = startLocalCron(WORKER_URL);
-    console.log(banner(cfg));
+    console.log(banner(cfg, await seedDemo(cfg)));
   } else if (!stopping) {
     console.error(`The worker did not answer on ${WORKER_URL} in time.`);
     await stop(1);

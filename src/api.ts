@@ -11,6 +11,7 @@ import { richMenuRoutes } from './richmenu/routes';
 import { reportRoutes } from './reports/routes';
 import { reportCatalogRoutes } from './reports/catalog-routes';
 import { staffLinkRoutes } from './staff-link/routes';
+import { communityRoutes } from './communities/routes';
 
 /** The staff door, mounted at `/api/v1` in `src/app.ts`. */
 export const api = createRouter();
@@ -29,7 +30,8 @@ const DOCUMENT = {
     description:
       'Staff accounts and the audit log; damage reports with their report categories and departments (lists, ' +
       'exports, triage, moderation, department mail); broadcasts with two-person approval, the calendar of ' +
-      'closure days and test sends; the rich menu. Times are ISO 8601 with offset; errors are ' +
+      'closure days and test sends; the rich menu; community associations (communities: the registry, invite ' +
+      'codes, members). Times are ISO 8601 with offset; errors are ' +
       'application/problem+json; request bodies are at most 1 MiB unless an operation says otherwise.',
   },
   servers: [{ url: '/api/v1' }],
@@ -64,6 +66,7 @@ api.route('/', richMenuRoutes);
 api.route('/', reportRoutes);
 api.route('/', reportCatalogRoutes);
 api.route('/', staffLinkRoutes);
+api.route('/', communityRoutes);
 
 // Unknown paths under /api/v1 answer in the same envelope as everything else.
 api.all('*', () => {

@@ -1,4 +1,4 @@
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from './helpers/api';
 import { newUserId } from './helpers/line';
@@ -103,6 +103,67 @@ describe('staff answers carry exactly their documented schema', () => {
     ])
       await checked(path, path);
     await checked(`/broadcasts/${id}`, '/broadcasts/{id}');
+  });
+
+  it('acknowledgements of a school message and of an association post (both schemas)', async () => {
+    const now = Date.now();
+    const [schoolId, pupilId, unitId, guardian] = ['answers-school', 'answers-pupil', 'answers-unit', newUserId()];
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO schools (id, code, name, kind, phone, created_at, updated_at) VALUES (?, ?, '回答小学校', 'elementary', '086-000-0000', ?, ?)`,
+      ).bind(schoolId, schoolId, now, now),
+      env.DB.prepare(
+        `INSERT INTO pupils (id, school_id, grade, class, name, kana, created_at, updated_at) VALUES (?, ?, 1, '1', '回答 花子', 'かいとう', ?, ?)`,
+      ).bind(pupilId, schoolId, now, now),
+      env.DB.prepare(`INSERT INTO guardian_links (pupil_id, line_user_id, linked_at) VALUES (?, ?, ?)`).bind(
+        pupilId,
+        guardian,
+        now,
+      ),
+      env.DB.prepare(
+        `INSERT INTO communities (id, name, kind, created_at, updated_at) VALUES (?, '回答町内会', 'unit', ?, ?)`,
+      ).bind(unitId, now, now),
+      env.DB.prepare(
+        `INSERT INTO community_members (community_id, line_user_id, display_name, joined_at) VALUES (?, ?, '山田', ?)`,
+      ).bind(unitId, guardian, now),
+    ]);
+    for (const audience of [
+      { type: 'school', schoolId },
+      { type: 'community', communityId: unitId },
+    ]) {
+      const created = await api('/broadcasts', {
+        method: 'POST',
+        body: { title: 't', messages: [{ type: 'text', text: 'x' }], audience, requestAck: true },
+      });
+      const { id } = await created.json<{ id: string }>();
+      await env.DB.prepare('INSERT INTO broadcast_acks (broadcast_id, line_user_id, at) VALUES (?, ?, ?)')
+        .bind(id, guardian, now)
+        .run();
+      await checked(`/broadcasts/${id}/acks`, '/broadcasts/{id}/acks');
+    }
+  });
+
+  it('communities: the list, one association, its invites and its members (no LINE user ID)', async () => {
+    const res = await api('/communities', {
+      method: 'POST',
+      body: { name: `町内会-${crypto.randomUUID()}`, kind: 'unit' },
+    });
+    const { id } = await res.json<{ id: string }>();
+    await api(`/communities/${id}/invites`, { method: 'POST', body: { maxUses: 3 } });
+    await env.DB.prepare(
+      'INSERT INTO users (line_user_id, status, followed_at, created_at, updated_at) VALUES (?, ?, 0, 0, 0)',
+    )
+      .bind(newUserId(), 'following')
+      .run();
+    await env.DB.prepare(
+      'INSERT INTO community_members (community_id, line_user_id, display_name, joined_at) SELECT ?, line_user_id, NULL, 1 FROM users LIMIT 1',
+    )
+      .bind(id)
+      .run();
+    await checked('/communities', '/communities');
+    await checked(`/communities/${id}`, '/communities/{id}');
+    await checked(`/communities/${id}/invites`, '/communities/{id}/invites');
+    await checked(`/communities/${id}/members`, '/communities/{id}/members');
   });
 
   it('every time field is documented as a date-time', () => {

@@ -121,6 +121,7 @@ describe('GET /api/v1/openapi.json', () => {
       'createdAt',
       'createdBy',
       'revokedAt',
+      'suspendedAt',
     ]);
     expect(schemas.Problem?.required).toEqual(['type', 'title', 'status', 'detail']);
   });

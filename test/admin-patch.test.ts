@@ -1,4 +1,4 @@
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api } from './helpers/api';
 import { newUserId } from './helpers/line';
@@ -107,6 +107,10 @@ const CASES: Record<string, Case> = {
   },
   '/broadcasts/{id}': {
     async create() {
+      // Only school messages and association posts ask for acknowledgement: one association to switch to.
+      await env.DB.prepare(
+        `INSERT OR IGNORE INTO communities (id, name, kind, created_at, updated_at) VALUES ('patch-unit', 'パッチ町内会', 'unit', 0, 0)`,
+      ).run();
       const { id } = await ok(
         await api('/broadcasts', {
           method: 'POST',
@@ -130,6 +134,7 @@ const CASES: Record<string, Case> = {
       { audience: { type: 'all' } },
       { scheduledAt: '2026-12-05T09:00:00+09:00' },
       { urgent: true },
+      { requestAck: true, audience: { type: 'community', communityId: 'patch-unit' } },
     ],
     follows: { '*': ['updatedAt', 'updatedBy'], scheduledAt: ['nextReleaseAt'] },
   },
@@ -145,8 +150,32 @@ const CASES: Record<string, Case> = {
       return `/staff/${id}`;
     },
     read: async (path) => ok(await api(path)),
-    bodies: [{ name: '岡山 次郎' }, { roles: ['school_staff', 'report_manager'] }, { scopes: { schools: ['s-2'] } }],
-    follows: {},
+    bodies: [
+      { name: '岡山 次郎' },
+      { roles: ['school_staff', 'report_manager'] },
+      { scopes: { schools: ['s-2'] } },
+      { suspended: true },
+    ],
+    follows: { suspended: ['suspendedAt'] },
+  },
+  '/communities/{id}': {
+    async create() {
+      const fed = await ok(
+        await api('/communities', { method: 'POST', body: { name: `連合-${unique()}`, kind: 'federation' } }),
+        201,
+      );
+      const { id } = await ok(
+        await api('/communities', {
+          method: 'POST',
+          body: { name: `町内会-${unique()}`, kind: 'unit', parentId: fed.id, district: '岡山中央' },
+        }),
+        201,
+      );
+      return `/communities/${id}`;
+    },
+    read: async (path) => ok(await api(path)),
+    bodies: [{ name: `町内会-renamed` }, { district: '石井' }, { parentId: null }],
+    follows: { '*': ['updatedAt'] },
   },
 };
 

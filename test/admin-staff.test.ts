@@ -189,6 +189,7 @@ describe('GET /staff', () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       createdBy: 'bootstrap',
       revokedAt: null,
+      suspendedAt: null,
     });
   });
 

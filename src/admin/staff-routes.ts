@@ -62,7 +62,15 @@ const CreateStaffBody = z
 
 /** No defaults: what the body leaves out stays as it is (roles and scopes are judged as stored). */
 const StaffChange = z
-  .strictObject({ name: StaffName, roles: StaffRoles, scopes: StaffScopesSchema })
+  .strictObject({
+    name: StaffName,
+    roles: StaffRoles,
+    scopes: StaffScopesSchema,
+    suspended: z.boolean().openapi({
+      description:
+        'Moderation (terms §1): true suspends (the community_leader role stops at once; the account’s broadcasts not yet sent are cancelled), false lifts it',
+    }),
+  })
   .partial()
   .openapi('StaffChange');
 
@@ -81,6 +89,7 @@ const StaffMember = StaffIdentity.extend({
   createdAt: isoTime(),
   createdBy: z.string(),
   revokedAt: isoTime().nullable(),
+  suspendedAt: isoTime().nullable(),
 }).openapi('StaffMember');
 
 const memberJson = (r: StaffRecord) => ({
@@ -91,6 +100,7 @@ const memberJson = (r: StaffRecord) => ({
   createdAt: iso(r.createdAt),
   createdBy: r.createdBy,
   revokedAt: iso(r.revokedAt),
+  suspendedAt: iso(r.suspendedAt),
 });
 
 const StaffId = z.object({ id: z.string().min(1).max(100) });
@@ -185,7 +195,8 @@ export const staffRoutes = createRouter()
       method: 'patch',
       path: '/staff/{id}',
       tags: ['Staff'],
-      summary: 'Rename, or change roles and scopes (from the account’s next request) / 職員アカウントの変更',
+      summary:
+        'Rename, change roles and scopes, suspend (from the account’s next request) / 職員アカウントの変更・利用停止',
       request: { params: StaffId, body: { required: true, content: json(StaffChange) } },
       responses: {
         200: { description: 'The account as it now is', content: json(StaffMember) },

@@ -1,6 +1,6 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { staff, type StaffRole, type StaffScopes } from '../db/schema';
+import { broadcasts, staff, type BroadcastStatus, type StaffRole, type StaffScopes } from '../db/schema';
 import { auditRecord, audit } from './audit';
 import { problem } from './errors';
 import { BOOTSTRAP_STAFF_ID, hashToken, newStaffToken, type StaffPrincipal } from './auth';
@@ -16,6 +16,13 @@ export interface StaffRecord extends NewStaff {
   createdAt: number;
   createdBy: string;
   revokedAt: number | null;
+  /** Moderation (terms §1): while set, the account has lost the community_leader role. */
+  suspendedAt: number | null;
+}
+
+/** What a PATCH may change: the account's fields, and the suspension. */
+export interface StaffChange extends Partial<NewStaff> {
+  suspended?: boolean;
 }
 
 /**
@@ -46,6 +53,7 @@ const recordColumns = {
   createdAt: staff.createdAt,
   createdBy: staff.createdBy,
   revokedAt: staff.revokedAt,
+  suspendedAt: staff.suspendedAt,
 };
 
 /** Every account, revoked ones included (with `revokedAt`), never the token hash. */
@@ -99,24 +107,53 @@ export function scopeIssues(roles: readonly StaffRole[], scopes: StaffScopes): {
   return issues;
 }
 
+/** A suspended leader's posts that have not gone out yet are withdrawn with the suspension. */
+const WITHDRAWN_ON_SUSPENSION: BroadcastStatus[] = ['draft', 'pending_approval', 'scheduled'];
+
 /**
  * Changes what the body names; the rest stays. The new roles hold from the account's next
  * request, since `authenticate` reads them from D1 every time. Roles and scopes are judged
- * together as they will be stored.
+ * together as they will be stored. `suspended: true` (moderation, terms §1) sets
+ * `suspended_at` and cancels the account's broadcasts that have not gone out, each with
+ * its audit row, in the same D1 batch; `suspended: false` lifts it.
  */
 export async function updateStaff(
   d: Db,
   by: StaffPrincipal,
   id: string,
-  change: Partial<NewStaff>,
+  change: StaffChange,
+  now = Date.now(),
 ): Promise<StaffRecord> {
   const row = await record(d, id);
-  const next = { ...row, ...change };
+  const { suspended, ...fields } = change;
+  const suspendedAt = suspended === undefined ? row.suspendedAt : suspended ? (row.suspendedAt ?? now) : null;
+  const next = { ...row, ...fields, suspendedAt };
   const issue = scopeIssues(next.roles, next.scopes)[0];
   if (issue) throw problem(400, `${issue.path.join('.')}: ${issue.message}`);
+  const pending =
+    suspended === true
+      ? await d
+          .select({ id: broadcasts.id, status: broadcasts.status })
+          .from(broadcasts)
+          .where(and(eq(broadcasts.createdBy, id), inArray(broadcasts.status, WITHDRAWN_ON_SUSPENSION)))
+          .all()
+      : [];
   await d.batch([
-    d.update(staff).set(change).where(eq(staff.id, id)),
-    auditRecord(d, by, 'staff.update', 'staff', id, change),
+    d
+      .update(staff)
+      .set({ ...fields, suspendedAt })
+      .where(eq(staff.id, id)),
+    auditRecord(d, by, 'staff.update', 'staff', id, { ...change }),
+    ...(suspended === undefined || (suspended === true) === (row.suspendedAt !== null)
+      ? []
+      : [auditRecord(d, by, suspended ? 'staff.suspend' : 'staff.unsuspend', 'staff', id)]),
+    ...pending.flatMap((b) => [
+      d
+        .update(broadcasts)
+        .set({ status: 'cancelled', cancelledBy: by.id, cancelledAt: now })
+        .where(and(eq(broadcasts.id, b.id), inArray(broadcasts.status, WITHDRAWN_ON_SUSPENSION))),
+      auditRecord(d, by, 'broadcast.cancel', 'broadcast', b.id, { from: b.status, reason: 'staff suspended' }),
+    ]),
   ]);
   return next;
 }

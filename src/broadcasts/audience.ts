@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 
 /**
- * Who a broadcast goes to. The shapes of all four kinds are validated now; school and
- * community audiences are resolved by resolvers that plug into `RESOLVERS` in
- * recipients.ts once their registries exist.
+ * Who a broadcast goes to: everyone, a segment of residents, the linked guardians of a
+ * school's pupils, or an association's members. Each kind has its resolver in `RESOLVERS`
+ * (recipients.ts) and its sender policy in senders.ts.
  */
 const id = z.string().trim().min(1).max(100);
 const ward = z.string().trim().min(1).max(50);
@@ -36,7 +36,20 @@ export const SchoolAudience = z.strictObject({
   type: z.literal('school'),
   schoolId: id,
   grades: z.array(z.number().int().min(1).max(9)).min(1).max(9).refine(unique, 'must not repeat').optional(),
-  classes: z.array(z.string().trim().min(1).max(20)).min(1).max(50).refine(unique, 'must not repeat').optional(),
+  /** `"3-2"`: grade 3, class 2 (a class name may be a word: `"1-ひまわり"`). */
+  classes: z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^[1-9]-\S.{0,19}$/, 'must be grade-class, e.g. "3-2"'),
+    )
+    .min(1)
+    .max(50)
+    .refine(unique, 'must not repeat')
+    .optional(),
+  /** The roster's groups (部活動, PTA, 委員会 …): a pupil in any of them. */
+  groups: z.array(z.string().trim().min(1).max(50)).min(1).max(50).refine(unique, 'must not repeat').optional(),
 });
 
 export const Audience = z
@@ -44,6 +57,8 @@ export const Audience = z
   .openapi('BroadcastAudience');
 export type Audience = z.infer<typeof Audience>;
 export type SegmentAudience = z.infer<typeof SegmentAudience>;
+export type SchoolAudience = z.infer<typeof SchoolAudience>;
+export type CommunityAudience = z.infer<typeof CommunityAudience>;
 
 /** Which operating-hours window applies: the city's, a school's, or an association's. */
 export type AudienceKind = 'city' | 'school' | 'community';
@@ -97,4 +112,23 @@ export function unconfiguredChoice(
     if (value !== undefined) return { field: `audience.${key}`, value, known };
   }
   return null;
+}
+
+/** What a school audience looks at of a pupil on the roster (never health data). */
+export interface RosterPupil {
+  grade: number;
+  class: string;
+  groups: readonly string[];
+}
+
+/**
+ * Does a school audience reach this pupil's guardians? Every criterion given must hold:
+ * one of the grades, one of the classes (`"3-2"`), one of the groups. No criterion is the
+ * whole school. Graduated and removed pupils are left out before this is asked.
+ */
+export function matchesSchoolAudience(p: RosterPupil, a: SchoolAudience): boolean {
+  if (a.grades && !a.grades.includes(p.grade)) return false;
+  if (a.classes && !a.classes.includes(`${p.grade}-${p.class}`)) return false;
+  if (a.groups && !p.groups.some((g) => a.groups!.includes(g))) return false;
+  return true;
 }

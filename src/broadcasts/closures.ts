@@ -1,10 +1,12 @@
 import { asc, eq } from 'drizzle-orm';
+import type { ReleaseRules } from '../calendar/hours';
 import { auditRecord, audit } from '../admin/audit';
 import type { StaffPrincipal } from '../admin/auth';
 import { problem } from '../admin/errors';
 import type { Db } from '../db/client';
-import { closureDays } from '../db/schema';
-import { loadClosureDays } from './rules';
+import { closureDays, schools } from '../db/schema';
+import { audienceKind, type Audience } from './audience';
+import { loadClosureDays, rulesFor } from './rules';
 
 /**
  * The city's own closure days (臨時閉庁日), which close the city broadcast window like a
@@ -37,4 +39,32 @@ export async function deleteClosureDay(d: Db, by: StaffPrincipal, date: string):
 export function closureLoader(d: Db) {
   let cached: Promise<Set<string>> | null = null;
   return () => (cached ??= loadClosureDays(d));
+}
+
+/**
+ * The release rules of a broadcast's audience, reading the closure days and each school's
+ * own window at most once for everything one request or one tick decides.
+ */
+export function rulesLoader(env: Env, d: Db): (audience: Audience) => Promise<ReleaseRules> {
+  const closures = closureLoader(d);
+  const windows = new Map<string, Promise<string | null>>();
+  const schoolWindow = (id: string) => {
+    let w = windows.get(id);
+    if (!w) {
+      w = d
+        .select({ window: schools.window })
+        .from(schools)
+        .where(eq(schools.id, id))
+        .get()
+        .then((r) => r?.window ?? null);
+      windows.set(id, w);
+    }
+    return w;
+  };
+  return async (audience) => {
+    const kind = audienceKind(audience);
+    if (kind === 'school' && audience.type === 'school')
+      return rulesFor(kind, env, new Set(), await schoolWindow(audience.schoolId));
+    return rulesFor(kind, env, kind === 'city' ? await closures() : new Set());
+  };
 }

@@ -4,9 +4,10 @@ import type { Db } from '../db/client';
 import { broadcastBatches, broadcasts, type BatchStatus, type BroadcastStatus } from '../db/schema';
 import { config } from '../config';
 import { lineClients, withTimeout } from '../line/client';
-import type { Audience } from './audience';
+import { audienceKind, type Audience } from './audience';
+import { composeMessages, speakerOf } from './compose';
 import { asLineMessages, type BroadcastMessageInput } from './messages';
-import { AudienceUnavailableError, resolveRecipients } from './recipients';
+import { resolveRecipients } from './recipients';
 import {
   lineSender,
   MULTICAST_MAX_RECIPIENTS,
@@ -81,7 +82,12 @@ export async function runSlice(
       attempts: p.attempts,
     })),
     {
-      messages: asLineMessages(b.messages as BroadcastMessageInput[]),
+      messages: asLineMessages(
+        composeMessages(b.messages as BroadcastMessageInput[], {
+          speaker: await speakerOf(d, b.audience as Audience),
+          ackFor: b.requestAck ? b.id : null,
+        }),
+      ),
       record: (batch, outcome) => recordOutcome(d, batch, outcome),
       shouldStop: async () => {
         if (cancelled || cancelRequested()) {
@@ -145,13 +151,7 @@ export async function workList(d: Db, limit = 20): Promise<string[]> {
  * Returns why the broadcast cannot be sent, or null.
  */
 async function prepare(env: Env, d: Db, broadcastId: string, audience: Audience): Promise<string | null> {
-  let recipients: Awaited<ReturnType<typeof resolveRecipients>>;
-  try {
-    recipients = await resolveRecipients(d, audience);
-  } catch (err) {
-    if (err instanceof AudienceUnavailableError) return err.message;
-    throw err;
-  }
+  const recipients = await resolveRecipients(d, audience);
   const rows: (typeof broadcastBatches.$inferInsert)[] = [];
   const now = Date.now();
   const row = (seq: number, kind: 'multicast' | 'broadcast', ids: string[], n: number) => ({
@@ -168,14 +168,16 @@ async function prepare(env: Env, d: Db, broadcastId: string, audience: Audience)
   if (recipients.mode === 'broadcast') {
     rows.push(row(0, 'broadcast', [], recipients.estimate));
   } else {
-    if (recipients.userIds.length === 0) return 'No following resident matches the audience; nothing was sent.';
+    // A school's class or an association with nobody (yet) on LINE is an ordinary case: sent, to 0.
+    if (recipients.userIds.length === 0 && audienceKind(audience) === 'city')
+      return 'No following resident matches the audience; nothing was sent.';
     for (let i = 0; i * MULTICAST_MAX_RECIPIENTS < recipients.userIds.length; i++) {
       const ids = recipients.userIds.slice(i * MULTICAST_MAX_RECIPIENTS, (i + 1) * MULTICAST_MAX_RECIPIENTS);
       rows.push(row(i, 'multicast', ids, ids.length));
     }
   }
   const needed = rows.reduce((n, r) => n + r.recipientCount, 0);
-  const quota = await quotaLeft(env);
+  const quota = needed === 0 ? null : await quotaLeft(env);
   if (quota !== null && needed > quota) {
     return `The monthly message quota does not cover this send: ${needed} messages needed, ${quota} left this month.`;
   }

@@ -13,6 +13,7 @@ import { createRouter, staffRoute } from '../admin/router';
 import { BROADCAST_STATUSES } from '../db/schema';
 import { problem } from '../admin/errors';
 import { config } from '../config';
+import { listAcks } from './acks';
 import { Audience, unconfiguredChoice } from './audience';
 import { BroadcastMessages } from './messages';
 import {
@@ -28,7 +29,9 @@ import type { BroadcastSummary } from './summary';
 import { MAX_TEST_SENDS_PER_HOUR, testSend } from './test-send';
 
 const conflict = conflictResponse('Not allowed in the broadcast’s current status');
-const unprocessable = unprocessableResponse('The audience cannot be resolved yet (schools, associations)');
+/** Who acts on broadcasts: the city's staff, and schools' staff and associations' leaders for their own (senders.ts). */
+const SENDERS = ['broadcaster', 'school_staff', 'community_leader'] as const;
+const READERS = ['broadcaster', 'approver', 'school_staff', 'community_leader'] as const;
 
 const Status = z.enum(BROADCAST_STATUSES).openapi('BroadcastStatus');
 const Id = z.object({ id: z.uuid() });
@@ -45,6 +48,10 @@ const BroadcastFields = {
     .boolean()
     .optional()
     .openapi({ description: 'Admins only: send outside operating hours (policy §5 “状況により”)' }),
+  requestAck: z.boolean().optional().openapi({
+    description:
+      'School messages and association posts: append a 「確認しました」 button (so at most 4 messages of its own); taps are listed at /broadcasts/{id}/acks',
+  }),
 };
 const CreateBody = z
   .strictObject({
@@ -59,9 +66,29 @@ const UpdateBody = z
     audience: BroadcastFields.audience.optional(),
     scheduledAt: BroadcastFields.scheduledAt,
     urgent: BroadcastFields.urgent,
+    requestAck: BroadcastFields.requestAck,
   })
   .refine((b) => Object.keys(b).length > 0, 'send at least one field to change')
   .openapi('UpdateBroadcast');
+
+const SchoolAcks = z
+  .object({
+    acknowledged: z.number().int(),
+    pending: z.number().int(),
+    items: z.array(
+      z.object({
+        pupil: z.object({ grade: z.number().int(), class: z.string(), name: z.string() }),
+        acknowledgedAt: isoTime().nullable(),
+      }),
+    ),
+  })
+  .openapi('SchoolAcks');
+const CommunityAcks = z
+  .object({
+    acknowledged: z.number().int(),
+    items: z.array(z.object({ displayName: z.string().nullable(), acknowledgedAt: isoTime() })),
+  })
+  .openapi('CommunityAcks');
 
 const StatusAnswer = z.object({ id: z.string(), status: Status }).openapi('BroadcastStatusAnswer');
 const ProgressSchema = z
@@ -87,6 +114,7 @@ const Summary = z
     title: z.string(),
     status: Status,
     urgent: z.boolean(),
+    requestAck: z.boolean(),
     audience: Audience,
     scheduledAt: isoTime().nullable(),
     nextReleaseAt: isoTime()
@@ -151,16 +179,19 @@ const scheduledAtMs = (s: string | null | undefined) =>
 
 export const broadcastRoutes = createRouter()
   .openapi(
-    staffRoute(['broadcaster'], {
+    staffRoute([...SENDERS], {
       method: 'post',
       path: '/broadcasts',
       tags: ['Broadcasts'],
       summary: 'Compose a broadcast / 配信の作成',
+      description:
+        'City audiences (all, segment) by broadcasters, pending approval; a school audience by that school’s staff, ' +
+        'scheduled at once (pending approval by another of its staff when the school requires approval); an ' +
+        'association audience by its leaders, scheduled at once, or by city staff, pending approval.',
       request: { body: { required: true, content: json(CreateBody) } },
       responses: {
         201: { description: 'Created', content: json(StatusAnswer) },
         ...badRequestResponse,
-        ...unprocessable,
       },
     }),
     async (c) => {
@@ -174,7 +205,7 @@ export const broadcastRoutes = createRouter()
     },
   )
   .openapi(
-    staffRoute(['broadcaster', 'approver'], {
+    staffRoute([...READERS], {
       method: 'get',
       path: '/broadcasts',
       tags: ['Broadcasts'],
@@ -188,12 +219,12 @@ export const broadcastRoutes = createRouter()
       },
     }),
     async (c) => {
-      const items = await listBroadcasts(c.env, c.var.db, Date.now(), c.req.valid('query'));
+      const items = await listBroadcasts(c.env, c.var.db, c.var.staff, Date.now(), c.req.valid('query'));
       return c.json({ items: items.map(summaryJson) }, 200);
     },
   )
   .openapi(
-    staffRoute(['broadcaster', 'approver'], {
+    staffRoute([...READERS], {
       method: 'get',
       path: '/broadcasts/{id}',
       tags: ['Broadcasts'],
@@ -206,12 +237,12 @@ export const broadcastRoutes = createRouter()
       },
     }),
     async (c) => {
-      const b = await getBroadcast(c.env, c.var.db, c.req.valid('param').id, Date.now());
+      const b = await getBroadcast(c.env, c.var.db, c.var.staff, c.req.valid('param').id, Date.now());
       return c.json({ ...summaryJson(b), messages: b.messages, batches: b.batches }, 200);
     },
   )
   .openapi(
-    staffRoute(['broadcaster'], {
+    staffRoute([...SENDERS], {
       method: 'patch',
       path: '/broadcasts/{id}',
       tags: ['Broadcasts'],
@@ -222,7 +253,6 @@ export const broadcastRoutes = createRouter()
         ...badRequestResponse,
         ...notFoundResponse,
         ...conflict,
-        ...unprocessable,
       },
     }),
     async (c) => {
@@ -234,14 +264,14 @@ export const broadcastRoutes = createRouter()
     },
   )
   .openapi(
-    staffRoute(['broadcaster'], {
+    staffRoute([...SENDERS], {
       method: 'post',
       path: '/broadcasts/{id}/submit',
       tags: ['Broadcasts'],
-      summary: 'Submit a draft for approval / 承認依頼',
+      summary: 'Submit a draft for approval (a school’s or leader’s own: scheduled) / 承認依頼',
       request: { params: Id },
       responses: {
-        200: { description: 'Pending approval', content: json(StatusAnswer) },
+        200: { description: 'Pending approval, or scheduled', content: json(StatusAnswer) },
         ...notFoundResponse,
         ...conflict,
       },
@@ -249,18 +279,18 @@ export const broadcastRoutes = createRouter()
     async (c) => c.json(await submitBroadcast(c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
-    staffRoute(['approver'], {
+    staffRoute(['approver', 'school_staff'], {
       method: 'post',
       path: '/broadcasts/{id}/approve',
       tags: ['Broadcasts'],
-      summary: 'Approve (someone other than the author) / 承認',
+      summary: 'Approve (someone other than the author; a school message: another of that school’s staff) / 承認',
       request: { params: Id },
       responses: { 200: { description: 'Scheduled', content: json(StatusAnswer) }, ...notFoundResponse, ...conflict },
     }),
     async (c) => c.json(await approveBroadcast(c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
-    staffRoute(['broadcaster', 'approver'], {
+    staffRoute([...READERS], {
       method: 'post',
       path: '/broadcasts/{id}/cancel',
       tags: ['Broadcasts'],
@@ -271,7 +301,7 @@ export const broadcastRoutes = createRouter()
     async (c) => c.json(await cancelBroadcast(c.env, c.var.db, c.var.staff, c.req.valid('param').id), 200),
   )
   .openapi(
-    staffRoute(['broadcaster', 'approver'], {
+    staffRoute([...READERS], {
       method: 'post',
       path: '/broadcasts/{id}/test',
       tags: ['Broadcasts'],
@@ -298,5 +328,34 @@ export const broadcastRoutes = createRouter()
         });
       }
       return c.json(result, 200);
+    },
+  )
+  .openapi(
+    staffRoute([...SENDERS], {
+      method: 'get',
+      path: '/broadcasts/{id}/acks',
+      tags: ['Broadcasts'],
+      summary: 'Who confirmed 「確認しました」 / 確認状況',
+      description:
+        'A school message: per pupil in the audience, acknowledged when one of its guardians tapped (that school’s ' +
+        'staff and admins). An association post: who tapped, by the display name they chose (its author, the ' +
+        'association’s leaders and admins). 404 for a broadcast that did not ask for acknowledgement. Audited.',
+      request: { params: Id },
+      responses: {
+        200: { description: 'Acknowledgements', content: json(z.union([SchoolAcks, CommunityAcks])) },
+        ...notFoundResponse,
+      },
+    }),
+    async (c) => {
+      const answer = await listAcks(c.var.db, c.var.staff, c.req.valid('param').id);
+      if (answer.kind === 'school') {
+        const { kind: _, ...acks } = answer;
+        return c.json(
+          { ...acks, items: acks.items.map((i) => ({ ...i, acknowledgedAt: iso(i.acknowledgedAt) })) },
+          200,
+        );
+      }
+      const { kind: _, ...acks } = answer;
+      return c.json({ ...acks, items: acks.items.map((i) => ({ ...i, acknowledgedAt: iso(i.acknowledgedAt) })) }, 200);
     },
   );

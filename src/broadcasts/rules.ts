@@ -9,8 +9,10 @@ import type { AudienceKind } from './audience';
  * The window of each audience kind. Policy §5 binds city information to office days and
  * hours; school and association messages have their own daily windows. Hours come from
  * the configuration; a malformed value falls back to the default rather than never opening.
+ * `schoolWindow` is the school's own `window` (`HH:MM-HH:MM`), which wins over
+ * BROADCAST_HOURS_SCHOOL for that school's messages.
  */
-export function windowFor(kind: AudienceKind, env: Env): WindowSpec {
+export function windowFor(kind: AudienceKind, env: Env, schoolWindow?: string | null): WindowSpec {
   const hours = config(env).broadcastHours;
   if (kind === 'city') {
     return {
@@ -22,7 +24,8 @@ export function windowFor(kind: AudienceKind, env: Env): WindowSpec {
   }
   const h =
     kind === 'school'
-      ? (parseHours(hours.school) ?? { open: 7 * 60, close: 20 * 60 })
+      ? ((schoolWindow ? parseHours(schoolWindow) : null) ??
+        parseHours(hours.school) ?? { open: 7 * 60, close: 20 * 60 })
       : (parseHours(hours.community) ?? { open: 7 * 60, close: 21 * 60 });
   return { days: EVERY_DAY, ...h, closedOnHolidays: false, closedAtYearEnd: false };
 }
@@ -33,8 +36,13 @@ export async function loadClosureDays(d: Db): Promise<Set<string>> {
 }
 
 /** The city office's closure days close only the city window; schools and associations keep their own calendars. */
-export function rulesFor(kind: AudienceKind, env: Env, closures: ReadonlySet<string>): ReleaseRules {
-  return { window: windowFor(kind, env), closureDays: kind === 'city' ? closures : new Set() };
+export function rulesFor(
+  kind: AudienceKind,
+  env: Env,
+  closures: ReadonlySet<string>,
+  schoolWindow?: string | null,
+): ReleaseRules {
+  return { window: windowFor(kind, env, schoolWindow), closureDays: kind === 'city' ? closures : new Set() };
 }
 
 /**

@@ -5,13 +5,14 @@ import { problem } from '../admin/errors';
 import { isOpen } from '../calendar/hours';
 import { db as openDb, type Db } from '../db/client';
 import { broadcasts, type BroadcastStatus } from '../db/schema';
-import { audienceKind, type Audience } from './audience';
-import { closureLoader } from './closures';
+import type { Audience } from './audience';
+import { rulesLoader } from './closures';
+import { ensureFramedFits, speakerOf } from './compose';
 import { dispatcher } from './dispatcher-do';
 import { SYSTEM } from './dispatcher';
 import type { BroadcastMessageInput } from './messages';
-import { AudienceUnavailableError, checkAudience } from './recipients';
-import { rulesFor } from './rules';
+import { checkAudience } from './recipients';
+import { ensureMay, ensureMayWrite, statusAfterWrite, visibleTo } from './senders';
 import { batchViews, summarize, type BroadcastSummary } from './summary';
 import { log } from '../http/log';
 
@@ -23,6 +24,8 @@ export interface BroadcastInput {
   audience: Audience;
   scheduledAt?: number | null;
   urgent?: boolean;
+  /** Appends a 「確認しました」 button; taps are recorded (acks.ts). */
+  requestAck?: boolean;
 }
 
 /** Content can change only before sending starts; a change after approval needs a new approval. */
@@ -35,14 +38,19 @@ export async function loadBroadcast(d: Db, id: string): Promise<Row> {
   return row;
 }
 
-async function ensureResolvable(d: Db, audience: Audience): Promise<void> {
-  try {
-    await checkAudience(d, audience);
-  } catch (err) {
-    if (err instanceof AudienceUnavailableError)
-      throw problem(422, `${err.message}; this audience can be described but not yet sent to.`);
-    throw err;
-  }
+/**
+ * What a broadcast will be once saved must be sendable: its audience exists, only a school
+ * or an association asks for acknowledgement, and the framed messages (sender line, button)
+ * stay inside LINE's limits.
+ */
+async function ensureSendable(
+  d: Db,
+  b: { audience: Audience; messages: BroadcastMessageInput[]; requestAck: boolean },
+): Promise<void> {
+  await checkAudience(d, b.audience);
+  if (b.requestAck && b.audience.type !== 'school' && b.audience.type !== 'community')
+    throw problem(400, 'requestAck: only school messages and association posts ask for acknowledgement.');
+  ensureFramedFits(b.messages, await speakerOf(d, b.audience), b.requestAck);
 }
 
 /** Urgent skips the operating-hours rule of policy §5, so only an admin may decide it. */
@@ -57,10 +65,12 @@ export async function createBroadcast(
   input: BroadcastInput & { draft?: boolean },
 ): Promise<{ id: string; status: BroadcastStatus }> {
   ensureMayUseUrgent(by, input.urgent);
-  await ensureResolvable(d, input.audience);
+  await ensureMayWrite(d, by, input.audience);
+  const requestAck = input.requestAck ?? false;
+  await ensureSendable(d, { audience: input.audience, messages: input.messages, requestAck });
   const id = crypto.randomUUID();
   const now = Date.now();
-  const status: BroadcastStatus = input.draft ? 'draft' : 'pending_approval';
+  const status: BroadcastStatus = input.draft ? 'draft' : await statusAfterWrite(d, by, input.audience);
   await d.batch([
     d.insert(broadcasts).values({
       id,
@@ -69,6 +79,7 @@ export async function createBroadcast(
       audience: input.audience,
       status,
       urgent: input.urgent ?? false,
+      requestAck,
       scheduledAt: input.scheduledAt ?? null,
       createdBy: by.id,
       createdAt: now,
@@ -79,6 +90,7 @@ export async function createBroadcast(
       status,
       audience: input.audience.type,
       urgent: input.urgent ?? false,
+      requestAck,
     }),
   ]);
   return { id, status };
@@ -91,14 +103,21 @@ export async function updateBroadcast(
   patch: Partial<BroadcastInput>,
 ): Promise<{ id: string; status: BroadcastStatus }> {
   const row = await loadBroadcast(d, id);
+  await ensureMay(d, by, row, 'write');
   if (!EDITABLE.includes(row.status)) throw problem(409, `A broadcast that is ${row.status} can no longer be edited.`);
   ensureMayUseUrgent(by, patch.urgent);
   // Otherwise a broadcaster could rewrite what an admin chose to send outside the hours.
   if (row.urgent && !by.roles.includes('admin'))
     throw problem(403, 'An urgent broadcast can only be changed by an admin.');
-  if (patch.audience) await ensureResolvable(d, patch.audience);
-  // An approval covers exactly what was approved: any change asks for a new one.
-  const status: BroadcastStatus = row.status === 'draft' ? 'draft' : 'pending_approval';
+  const audience = patch.audience ?? (row.audience as Audience);
+  if (patch.audience) await ensureMayWrite(d, by, patch.audience);
+  await ensureSendable(d, {
+    audience,
+    messages: patch.messages ?? (row.messages as BroadcastMessageInput[]),
+    requestAck: patch.requestAck ?? row.requestAck,
+  });
+  // An approval covers exactly what was approved: any change asks for a new one (where the sender needs one).
+  const status: BroadcastStatus = row.status === 'draft' ? 'draft' : await statusAfterWrite(d, by, audience);
   const now = Date.now();
   const changed = await d
     .update(broadcasts)
@@ -108,6 +127,7 @@ export async function updateBroadcast(
       ...(patch.audience !== undefined && { audience: patch.audience }),
       ...(patch.scheduledAt !== undefined && { scheduledAt: patch.scheduledAt }),
       ...(patch.urgent !== undefined && { urgent: patch.urgent }),
+      ...(patch.requestAck !== undefined && { requestAck: patch.requestAck }),
       status,
       approvedBy: null,
       approvedAt: null,
@@ -157,13 +177,13 @@ export async function submitBroadcast(
   id: string,
 ): Promise<{ id: string; status: BroadcastStatus }> {
   const row = await loadBroadcast(d, id);
-  if (
-    row.status !== 'draft' ||
-    !(await transition(d, by, id, ['draft'], { status: 'pending_approval' }, 'broadcast.submit'))
-  ) {
+  await ensureMay(d, by, row, 'write');
+  // A school's or a leader's own message needs no approval: submitting schedules it.
+  const status = row.status === 'draft' ? await statusAfterWrite(d, by, row.audience as Audience) : 'pending_approval';
+  if (row.status !== 'draft' || !(await transition(d, by, id, ['draft'], { status }, 'broadcast.submit', { status }))) {
     throw problem(409, `Only a draft can be submitted for approval; this broadcast is ${row.status}.`);
   }
-  return { id, status: 'pending_approval' };
+  return { id, status };
 }
 
 /**
@@ -176,6 +196,7 @@ export async function approveBroadcast(
   id: string,
 ): Promise<{ id: string; status: BroadcastStatus }> {
   const row = await loadBroadcast(d, id);
+  await ensureMay(d, by, row, 'approve');
   if (row.status !== 'pending_approval')
     throw problem(409, `Only a broadcast pending approval can be approved; this one is ${row.status}.`);
   if (by.id === row.createdBy || by.id === row.updatedBy) {
@@ -207,6 +228,7 @@ export async function cancelBroadcast(
   id: string,
 ): Promise<{ id: string; status: BroadcastStatus }> {
   const row = await loadBroadcast(d, id);
+  await ensureMay(d, by, row, 'cancel');
   const ok =
     CANCELLABLE.includes(row.status) &&
     (await transition(
@@ -231,30 +253,33 @@ export async function cancelBroadcast(
   return { id, status: 'cancelled' };
 }
 
-export async function getBroadcast(env: Env, d: Db, id: string, now: number) {
+export async function getBroadcast(env: Env, d: Db, by: StaffPrincipal, id: string, now: number) {
   const row = await loadBroadcast(d, id);
+  await ensureMay(d, by, row, 'read');
   return {
-    ...(await summarize(env, d, row, now, closureLoader(d))),
+    ...(await summarize(d, row, now, rulesLoader(env, d))),
     messages: row.messages as BroadcastMessageInput[],
     batches: await batchViews(d, id),
   };
 }
 
+/** Newest first; school staff and leaders see only their own schools' and associations' broadcasts. */
 export async function listBroadcasts(
   env: Env,
   d: Db,
+  by: StaffPrincipal,
   now: number,
   q: { status?: BroadcastStatus; limit: number },
 ): Promise<BroadcastSummary[]> {
   const rows = await d
     .select()
     .from(broadcasts)
-    .where(q.status ? eq(broadcasts.status, q.status) : undefined)
+    .where(and(q.status ? eq(broadcasts.status, q.status) : undefined, await visibleTo(d, by)))
     .orderBy(desc(broadcasts.createdAt), desc(broadcasts.id))
     .limit(q.limit)
     .all();
-  const closures = closureLoader(d);
-  return Promise.all(rows.map((r) => summarize(env, d, r, now, closures)));
+  const rules = rulesLoader(env, d);
+  return Promise.all(rows.map((r) => summarize(d, r, now, rules)));
 }
 
 /**
@@ -272,10 +297,10 @@ export async function releaseDue(env: Env, now: number): Promise<{ released: str
     )
     .orderBy(asc(broadcasts.approvedAt))
     .all();
-  const closures = closureLoader(d);
+  const rules = rulesLoader(env, d);
   const released: string[] = [];
   for (const b of due) {
-    if (!b.urgent && !isOpen(now, rulesFor(audienceKind(b.audience as Audience), env, await closures()))) continue;
+    if (!b.urgent && !isOpen(now, await rules(b.audience as Audience))) continue;
     if (
       await transition(d, SYSTEM, b.id, ['scheduled'], { status: 'sending', releasedAt: now }, 'broadcast.release', {
         urgent: b.urgent,

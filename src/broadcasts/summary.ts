@@ -1,9 +1,10 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { broadcastBatches, type broadcasts, type BroadcastStatus } from '../db/schema';
-import { audienceKind, type Audience } from './audience';
+import type { ReleaseRules } from '../calendar/hours';
+import type { Audience } from './audience';
 import { batchOutcome, progress, type Progress } from './dispatcher';
-import { releaseTime, rulesFor } from './rules';
+import { releaseTime } from './rules';
 
 /** What staff see of a broadcast: its record, when it will go out, and what its batches did. */
 
@@ -14,6 +15,7 @@ export interface BroadcastSummary {
   title: string;
   status: BroadcastStatus;
   urgent: boolean;
+  requestAck: boolean;
   audience: Audience;
   scheduledAt: number | null;
   /** When a scheduled broadcast will go out (within a minute of it): later than due when it waits for hours. */
@@ -43,17 +45,16 @@ export interface BatchView {
 }
 
 export async function summarize(
-  env: Env,
   d: Db,
   row: Row,
   now: number,
-  closures: () => Promise<Set<string>>,
+  rules: (audience: Audience) => Promise<ReleaseRules>,
 ): Promise<BroadcastSummary> {
   let nextReleaseAt: number | null = null;
   let waitingForHours = false;
   if (row.status === 'scheduled') {
     const audience = row.audience as Audience;
-    nextReleaseAt = releaseTime(row, now, rulesFor(audienceKind(audience), env, await closures()));
+    nextReleaseAt = releaseTime(row, now, await rules(audience));
     waitingForHours = nextReleaseAt !== null && nextReleaseAt > Math.max(now, row.scheduledAt ?? now);
   }
   return {
@@ -61,6 +62,7 @@ export async function summarize(
     title: row.title,
     status: row.status,
     urgent: row.urgent,
+    requestAck: row.requestAck,
     audience: row.audience as Audience,
     scheduledAt: row.scheduledAt,
     nextReleaseAt,

@@ -8,7 +8,10 @@ import { broadcastTestSends } from '../db/schema';
 import { lineClients } from '../line/client';
 import { windowLimit } from '../calendar/window-limit';
 import { linkedLineAccounts } from '../staff-link/service';
+import type { Audience } from './audience';
+import { composeMessages, speakerOf } from './compose';
 import { asLineMessages, type BroadcastMessageInput } from './messages';
+import { ensureMay } from './senders';
 import { lineSender, sendBatches, type BatchOutcome } from './send-loop';
 import { loadBroadcast } from './service';
 
@@ -69,6 +72,7 @@ export async function testSend(
   now = Date.now(),
 ): Promise<{ sentTo: number } | { retryAfterSeconds: number }> {
   const row = await loadBroadcast(d, id);
+  await ensureMay(d, by, row, 'test');
   const accounts = await linkedLineAccounts(d, by.id);
   if (accounts.length === 0) {
     throw problem(
@@ -85,7 +89,13 @@ export async function testSend(
     lineSender(lineClients(env).api),
     [{ id, kind: 'multicast', retryKey: crypto.randomUUID(), recipients: to, attempts: 0 }],
     {
-      messages: asLineMessages(row.messages as BroadcastMessageInput[]),
+      // Framed as residents will get it: the sender line and the 「確認しました」 button.
+      messages: asLineMessages(
+        composeMessages(row.messages as BroadcastMessageInput[], {
+          speaker: await speakerOf(d, row.audience as Audience),
+          ackFor: row.requestAck ? row.id : null,
+        }),
+      ),
       record: async (_batch, outcome) => {
         outcomes.push(outcome);
       },

@@ -1,5 +1,6 @@
 import { settingsFlow } from '../settings/flow';
 import { reportFlow } from '../reports/flow';
+import { communityFlow } from '../communities/flow';
 import type { Flow, ServiceName } from './types';
 
 /**
@@ -9,4 +10,5 @@ import type { Flow, ServiceName } from './types';
 export const FLOWS: Partial<Record<ServiceName, Flow>> = {
   settings: settingsFlow,
   report: reportFlow,
+  community: communityFlow,
 };

@@ -1,3 +1,4 @@
+import { answerAck } from '../broadcasts/acks';
 import { langOf } from '../i18n';
 import type { LineEvent } from '../line/events';
 import { hasConsented, recordConsent, recordFollow, recordUnfollow } from '../residents/service';
@@ -56,6 +57,11 @@ function startOf(data: Record<string, string>): Start | null {
 
 async function handlePostback(ctx: HandleContext, state: ConversationState, event: LineEvent): Promise<HandleResult> {
   const data = parsePostback(event.postback?.data ?? '');
+  // 「確認しました」 under a school message or an association post: at any time, also inside a
+  // flow (which goes on untouched), and without consent (it is a receipt, not a service).
+  if (data.action === 'ack') {
+    return { state, messages: [await answerAck(ctx.db, data.b, event.source!.userId!, ctx.lang, ctx.now)] };
+  }
   if (data.action === 'consent') {
     const version = ctx.config.termsVersion;
     // A button from an older version of the terms does not count as consent to the current one.

@@ -13,6 +13,8 @@ export interface ConversationState {
   lastPolicyAnswerAt?: number;
   /** When this LINE account sent a wrong staff link code (the last hour's), for the guess limit. */
   wrongLinkCodesAt?: number[];
+  /** When this resident's association invite codes were refused (the last hour's); 5 lock the code step. */
+  wrongInviteCodesAt?: number[];
 }
 
 export interface ActiveFlow {

@@ -157,3 +157,105 @@ export function afterFirstRead(d1: D1Database, hook: () => Promise<void>): D1Dat
     },
   });
 }
+
+/* Schools and associations, seeded directly in D1 (their staff APIs live in src/schools/, src/communities/). */
+
+export interface SeededSchool {
+  id: string;
+  name: string;
+}
+
+/** A school with its own id and name; `window`/`requireApproval` as the school's settings. */
+export async function seedSchool(o: { window?: string | null; requireApproval?: boolean; name?: string } = {}) {
+  const id = `school-${crypto.randomUUID()}`;
+  const name = o.name ?? `岡山市立テスト${id.slice(7, 13)}小学校`;
+  const now = Date.now();
+  await env.DB.prepare(
+    `INSERT INTO schools (id, code, name, kind, phone, window, require_approval, created_at, updated_at) VALUES (?, ?, ?, 'elementary', '086-000-0000', ?, ?, ?, ?)`,
+  )
+    .bind(id, id.slice(0, 20), name, o.window ?? null, o.requireApproval ? 1 : 0, now, now)
+    .run();
+  return { id, name };
+}
+
+export interface Pupil {
+  grade: number;
+  class: string;
+  name?: string;
+  groups?: string[];
+  graduated?: boolean;
+  removed?: boolean;
+  number?: number;
+}
+
+/** Pupils on a school's roster; returns their ids. */
+export async function seedPupils(schoolId: string, list: Pupil[]): Promise<string[]> {
+  const now = Date.now();
+  const ids = list.map(() => `pupil-${crypto.randomUUID()}`);
+  await env.DB.batch(
+    list.map((p, i) =>
+      env.DB.prepare(
+        `INSERT INTO pupils (id, school_id, grade, class, number, name, kana, groups, graduated_at, removed_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'てすと', ?, ?, ?, ?, ?)`,
+      ).bind(
+        ids[i],
+        schoolId,
+        p.grade,
+        p.class,
+        p.number ?? i + 1,
+        p.name ?? `生徒${i + 1}`,
+        JSON.stringify(p.groups ?? []),
+        p.graduated ? now : null,
+        p.removed ? now : null,
+        now,
+        now,
+      ),
+    ),
+  );
+  return ids;
+}
+
+/** Links guardians (LINE user IDs) to a pupil. */
+export async function linkGuardians(pupilId: string, userIds: string[]): Promise<void> {
+  await env.DB.batch(
+    userIds.map((u) =>
+      env.DB.prepare(`INSERT INTO guardian_links (pupil_id, line_user_id, linked_at) VALUES (?, ?, ?)`).bind(
+        pupilId,
+        u,
+        Date.now(),
+      ),
+    ),
+  );
+}
+
+/** A federation or a unit (of `parentId`). */
+export async function seedCommunity(kind: 'federation' | 'unit', parentId: string | null = null, name?: string) {
+  const id = `community-${crypto.randomUUID()}`;
+  const now = Date.now();
+  const shown = name ?? `${kind === 'federation' ? 'テスト学区連合' : 'テスト'}${id.slice(10, 14)}町内会`;
+  await env.DB.prepare(
+    `INSERT INTO communities (id, name, kind, parent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(id, shown, kind, parentId, now, now)
+    .run();
+  return { id, name: shown };
+}
+
+export async function addMembers(communityId: string, userIds: string[], displayName: string | null = null) {
+  await env.DB.batch(
+    userIds.map((u) =>
+      env.DB.prepare(
+        `INSERT INTO community_members (community_id, line_user_id, display_name, joined_at) VALUES (?, ?, ?, ?)`,
+      ).bind(communityId, u, displayName, Date.now()),
+    ),
+  );
+}
+
+/** Creates a broadcast; returns the answer's status and body. */
+export async function createAs(token: string, body: Record<string, unknown>) {
+  const res = await api('/broadcasts', {
+    token,
+    method: 'POST',
+    body: { title: 'お知らせ', messages: [textMessage()], ...body },
+  });
+  return { status: res.status, body: (await res.json()) as { id: string; status: string; detail?: string } };
+}
