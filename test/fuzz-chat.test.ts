@@ -14,9 +14,9 @@ import { flowState } from './helpers/reports';
  * event fails (a handler exception or an answer LINE would refuse both end as `failed`),
  * every answer passes the fake LINE's validation, and the stored state is one a flow can read.
  *
- * Schools' absence notices and association joins are not on main yet: once their flows are
- * in FLOWS, add their start words below and their steps to STEPS; the buttons they send
- * are harvested like the others.
+ * Schools' absence notices are not on main yet: once their flow is in FLOWS, add its start
+ * words below and its steps to STEPS (the test fails until STEPS names every flow); the
+ * buttons it sends are harvested like the others'.
  */
 
 const STEPS: Record<string, readonly string[]> = {
@@ -33,6 +33,7 @@ const STEPS: Record<string, readonly string[]> = {
     'confirm',
   ],
   settings: ['menu', 'ward', 'interests', 'language'],
+  community: ['menu', 'code', 'confirm', 'name', 'leave'],
 };
 
 const WORDS = [
@@ -48,6 +49,8 @@ const WORDS = [
   '町内会',
   '連絡履歴',
   '職員 ABCD-EFGH',
+  'ABCD-EFGH',
+  'ｗｘｙｚ ２３４５',
   'constructor',
   '__proto__',
   'こんにちは',
@@ -192,7 +195,14 @@ describe('random chat input at every flow (issue 12, section 4)', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.boolean(),
-          fc.constantFrom('通報', '設定', 'action=start&service=report', 'action=start&service=settings'),
+          fc.constantFrom(
+            '通報',
+            '設定',
+            '町内会',
+            'action=start&service=report',
+            'action=start&service=settings',
+            'action=start&service=community',
+          ),
           fc.array(act, { minLength: 3, maxLength: 10 }),
           async (consented, opener, acts) => {
             const u = newUserId();
