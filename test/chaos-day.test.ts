@@ -110,8 +110,9 @@ describe('a scripted day under chaos (issue 12, section 3)', () => {
         await said(u, events.postback(u, pb('confirm', 'send')));
       });
 
-      // ── Absence notices (schools) and association joins go here once those capabilities are on main:
-      // ── their residents' flows run under the same chaos and are counted in answersDue the same way.
+      // ── Absence notices (schools) go here once that capability is on main, and association joins
+      // ── (on main since this day was written, not scripted yet): their residents' events run under
+      // ── the same chaos and are counted in answersDue the same way.
 
       // Afternoon: three broadcasts (everyone, a segment, an urgent one), released by the cron on an office day.
       const markers = { all: `${scope}-all`, segment: `${scope}-segment`, urgent: `${scope}-urgent` };
