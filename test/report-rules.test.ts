@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   boxAround,
   canTransition,
+  CONTENT_RETRY_WINDOW_MS,
+  contentRetryWorthIt,
   distanceM,
   formatReportNumber,
   inArea,
@@ -297,5 +299,22 @@ describe('what a resident sees is what counts (their limits count graphemes)', (
     ['あ'.repeat(21), `${'あ'.repeat(19)}…`],
   ])('a quick-reply label %s fits LINE’s 20 graphemes whole', (name, out) => {
     expect(label(name)).toBe(out);
+  });
+});
+
+describe('contentRetryWorthIt: a photo LINE fails to hand over is left to the inbox, then asked for again', () => {
+  const at = 1_800_000_000_000;
+  it.each([
+    ['the first try', 0, true],
+    ['the fifth try of the inbox (about 30 s)', 30_000, true],
+    ['just inside the window', CONTENT_RETRY_WINDOW_MS - 1, true],
+    ['at the window', CONTENT_RETRY_WINDOW_MS, false],
+    ['the sixth and last try (about 62 s)', 62_000, false],
+  ])('%s → %s', (_label, age, retry) => {
+    expect(contentRetryWorthIt(at, at + age)).toBe(retry);
+  });
+  it('ends inside the inbox’s six tries (backoff 2+4+8+16+32 s), so the last one answers', () => {
+    expect(CONTENT_RETRY_WINDOW_MS).toBeGreaterThan(2_000 + 4_000 + 8_000 + 16_000);
+    expect(CONTENT_RETRY_WINDOW_MS).toBeLessThan(2_000 + 4_000 + 8_000 + 16_000 + 32_000);
   });
 });

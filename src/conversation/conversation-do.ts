@@ -186,8 +186,9 @@ export class ConversationDO extends DurableObject<Env> {
             this.finish(seq, 'done', null, now);
           } else {
             // The retry key is stored before the first attempt, so every retry of this push carries it.
+            // Stored as `unanswered` before the first try: an instance evicted while LINE holds the reply finds it so.
             this.sql.exec(
-              `UPDATE inbox SET status = 'sending', answer = ?, retry_key = ?, started_at = COALESCE(started_at, ?) WHERE seq = ?`,
+              `UPDATE inbox SET status = 'sending', answer = ?, retry_key = ?, started_at = COALESCE(started_at, ?), reply_tried = 2 WHERE seq = ?`,
               JSON.stringify(messages),
               retryKey,
               now,
@@ -196,7 +197,7 @@ export class ConversationDO extends DurableObject<Env> {
           }
         });
         if (messages.length === 0) return null;
-        return this.send(seq, event, messages, retryKey, 'untried', row.attempts);
+        return this.send(seq, event, messages, retryKey, 'untried', row.attempts, 'unanswered');
       }
       return this.send(
         seq,
@@ -254,6 +255,7 @@ export class ConversationDO extends DurableObject<Env> {
     retryKey: string,
     replyState: ReplyState,
     attempts: number,
+    stored = replyState,
   ): Promise<number | null> {
     const result = await deliver(
       lineClients(this.env),
@@ -272,7 +274,7 @@ export class ConversationDO extends DurableObject<Env> {
       this.finish(seq, 'done', null);
       return null;
     }
-    if (result.replyState !== replyState)
+    if (result.replyState !== stored)
       this.sql.exec(`UPDATE inbox SET reply_tried = ? WHERE seq = ?`, REPLY_STATE_CODES[result.replyState], seq);
     if (result.outcome === 'failed') {
       this.finish(seq, 'failed', result.reason);

@@ -1,10 +1,11 @@
 import type { ActiveFlow, ConversationState, Flow, HandleContext, HandleResult } from '../conversation/types';
 import type { Msg } from '../line/messages';
 import { departmentIdFor, getCategory, getDepartment, subtypes, topCategories, type Category } from './catalog';
-import { fetchMessageContent } from './content';
+import { ContentUnavailableError, fetchMessageContent } from './content';
 import { ImageFormatError } from './image';
 import { deliverReportMail } from './mail';
 import {
+  contentRetryWorthIt,
   descriptionLength,
   inArea,
   MAX_DESCRIPTION_CHARS,
@@ -168,7 +169,7 @@ export const reportFlow: Flow = {
       }
 
       case 'photos': {
-        if (input.kind === 'image') return photo(ctx, state, draft, input, userId);
+        if (input.kind === 'image') return photo(ctx, state, draft, input, userId, event.timestamp);
         const v = answer(input, [
           { label: T.next(l), v: 'next' },
           { label: T.noPhoto(l), v: 'next' },
@@ -289,13 +290,21 @@ async function photo(
   draft: Draft,
   input: { id: string; provider: string },
   userId: string,
+  eventAt: number,
 ): Promise<HandleResult> {
   const l = ctx.lang;
   if (draft.photoIds.length >= MAX_PHOTOS)
     return moveTo(ctx, state, after(draft, 'description'), draft, [text(T.photoTooMany(l))]);
   if (input.provider !== 'line') return again(ctx, state, T.photoExternal(l));
-  // A 5xx or network failure throws ContentUnavailableError: the inbox retries this event.
-  const got = await fetchMessageContent(ctx.env, input.id);
+  let got: Awaited<ReturnType<typeof fetchMessageContent>>;
+  try {
+    got = await fetchMessageContent(ctx.env, input.id);
+  } catch (err) {
+    // A 5xx or network failure: the inbox retries this event while LINE may still hand the photo over.
+    if (err instanceof ContentUnavailableError && !contentRetryWorthIt(eventAt, ctx.now))
+      return again(ctx, state, T.photoNotFound(l));
+    throw err;
+  }
   if (!got.ok) {
     const hint = got.reason === 'too_large' ? T.photoTooLarge(l) : T.photoNotFound(l);
     return again(ctx, state, hint);

@@ -127,6 +127,17 @@ export function nearestDuplicate<T extends DuplicateCandidate>(
   return best;
 }
 
+/**
+ * How long a photo that LINE fails to hand over (5xx, 429, timeout) is left to the inbox's
+ * retries. The inbox tries an event six times over about a minute (backoff 2+4+8+16+32 s):
+ * past this age the flow asks for the photo again instead, so the last tries end in an
+ * answer with the draft kept, not in silence.
+ */
+export const CONTENT_RETRY_WINDOW_MS = 40_000;
+export function contentRetryWorthIt(eventTimestamp: number, now: number): boolean {
+  return now - eventTimestamp < CONTENT_RETRY_WINDOW_MS;
+}
+
 export const DAILY_REPORT_LIMIT = 10;
 export function underDailyLimit(sentToday: number, limit = DAILY_REPORT_LIMIT): boolean {
   return sentToday < limit;

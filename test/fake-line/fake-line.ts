@@ -4,13 +4,15 @@
  * LINE where our code depends on it: bearer auth, message validation with LINE's error
  * shape, single-use reply tokens, X-Line-Retry-Key (409 on a repeat, 400 when not a UUID),
  * at most 500 multicast recipients, profiles, image content on the data API, quota, and
- * failures a test can inject (status codes, 429, slow answers, "accepted but answer lost").
+ * failures a test can inject (status codes, 429, slow answers, "accepted but answer lost"),
+ * one at a time or, in chaos mode (./chaos.ts, /__fake/chaos), on a seeded share of a test's calls.
  *
  * Control endpoints live under /__fake/ on the same host. Tests run in parallel files
  * against one fake, so they query and inject by their own user IDs.
  */
 
 import { lineLength, type LineProperty } from '../../src/line/limits.ts';
+import { Chaos, callIdentity, type ChaosAction, type ChaosConfig } from './chaos.ts';
 
 export interface RecordedRequest {
   id: string;
@@ -66,6 +68,8 @@ export class FakeLine {
   profiles = new Map<string, { displayName: string; language?: string }>();
   contents = new Map<string, { type: string; bytes: Uint8Array }>();
   quota = { type: 'limited' as 'limited' | 'none', value: 1_000_000 };
+  /** Chaos modes turned on by tests, by scope (parallel files each have their own). */
+  chaos = new Map<string, Chaos>();
   private rateWindows = new Map<string, { second: number; count: number }>();
   private seq = 0;
 
@@ -80,6 +84,7 @@ export class FakeLine {
     this.profiles.clear();
     this.contents.clear();
     this.rateWindows.clear();
+    this.chaos.clear();
   }
 
   async handle(request: Request): Promise<Response> {
@@ -94,8 +99,8 @@ export class FakeLine {
     }
 
     const isBinary = /^image\//.test(request.headers.get('content-type') ?? '');
-    const body =
-      request.method === 'GET' || request.method === 'DELETE' || isBinary ? undefined : await readJson(request);
+    const raw = request.method === 'GET' || request.method === 'DELETE' || isBinary ? '' : await request.text();
+    const body = parseJson(raw);
     const path = url.pathname;
     const to = recipients(path, body);
     // Logged on arrival, so a slow attempt shows up even before it is answered (status 0 until then).
@@ -107,15 +112,18 @@ export class FakeLine {
       status: 0,
     };
     if (request.method === 'POST' && sendFamily(path)) this.attempts.push(attempt);
-    const response = await this.answer(request, url, body, to);
+    const response = await this.answer(request, url, body, raw, to);
     attempt.status = response.status;
     return response;
   }
 
-  private async answer(request: Request, url: URL, body: unknown, to: string[]): Promise<Response> {
+  private async answer(request: Request, url: URL, body: unknown, raw: string, to: string[]): Promise<Response> {
     const injection = this.takeInjection(url.pathname, to);
     const wait = () => new Promise((r) => setTimeout(r, injection?.delayMs ?? 0));
-    if (!injection) return this.route(request, url, body, to);
+    if (!injection) {
+      const chaos = this.chaosFor(request.method, url.pathname, raw, body, to);
+      return chaos ? this.misbehave(chaos, request, url, body, to) : this.route(request, url, body, to);
+    }
     // Accepted at once (a retry key or reply token is spent now), answered late or wrongly: a lost answer.
     if (injection.acceptFirst) await this.route(request, url, body, to);
     await wait();
@@ -202,6 +210,24 @@ export class FakeLine {
     return json(200, {});
   }
 
+  private chaosFor(method: string, path: string, raw: string, body: unknown, to: string[]): ChaosAction | null {
+    for (const chaos of this.chaos.values()) {
+      if (chaos.matches(path, raw)) return chaos.decide(callIdentity(method, path, to, body));
+    }
+    return null;
+  }
+
+  private async misbehave(action: ChaosAction, request: Request, url: URL, body: unknown, to: string[]) {
+    const wait = () => new Promise((r) => setTimeout(r, action.delayMs));
+    if (action.kind === 'slow') {
+      await wait();
+      return this.route(request, url, body, to);
+    }
+    if (action.acceptFirst) await this.route(request, url, body, to);
+    await wait();
+    return json(action.status, errorBody(action.status));
+  }
+
   private takeInjection(path: string, to: string[]): Injection | undefined {
     const i = this.injections.findIndex((inj) => path.startsWith(inj.path) && (!inj.to || to.includes(inj.to)));
     if (i < 0) return undefined;
@@ -268,6 +294,7 @@ export class FakeLine {
       this.injections.push((await request.json()) as Injection);
       return json(200, {});
     }
+    if (path === 'chaos') return this.chaosControl(request, url);
     if (path === 'profile' && request.method === 'POST') {
       const p = (await request.json()) as { userId: string; displayName?: string; language?: string };
       this.profiles.set(p.userId, { displayName: p.displayName ?? 'テスト 利用者', language: p.language });
@@ -287,6 +314,31 @@ export class FakeLine {
       return json(200, {});
     }
     return json(404, { message: `unknown fake control ${path}` });
+  }
+
+  /**
+   * POST a ChaosConfig to turn chaos on for its scope; GET ?scope= for its stats; DELETE ?scope=
+   * turns it off and answers the stats. GET without a scope answers the seeds the run was asked
+   * to replay (CHAOS_SEED, FUZZ_SEED and FUZZ_RUNS in the environment of the process running
+   * the fake: tests inside workerd cannot read it), or null.
+   */
+  private async chaosControl(request: Request, url: URL): Promise<Response> {
+    const scope = url.searchParams.get('scope');
+    if (request.method === 'POST') {
+      const config = (await request.json()) as ChaosConfig;
+      if (!config.scope || config.scope.length < 6) return json(400, { message: 'scope of 6 characters or more' });
+      this.chaos.set(config.scope, new Chaos(config));
+      return json(200, {});
+    }
+    if (!scope && request.method === 'GET') {
+      const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+      const seed = (name: string) => (env[name] ? Number(env[name]) : null);
+      return json(200, { seed: seed('CHAOS_SEED'), fuzzSeed: seed('FUZZ_SEED'), fuzzRuns: seed('FUZZ_RUNS') });
+    }
+    const chaos = scope ? this.chaos.get(scope) : undefined;
+    if (!chaos) return json(404, { message: `no chaos for scope ${scope}` });
+    if (request.method === 'DELETE') this.chaos.delete(scope!);
+    return json(200, chaos.stats);
   }
 }
 
@@ -458,8 +510,7 @@ function describe(msg: Record<string, unknown>): string {
   return quick ? `${body}\n   │ quick reply: ${quick}` : body;
 }
 
-async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
+function parseJson(text: string): unknown {
   if (!text) return undefined;
   try {
     return JSON.parse(text);

@@ -1,0 +1,93 @@
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { onTestFailed } from 'vitest';
+import { hash32, type ChaosConfig, type ChaosStats } from '../fake-line/chaos';
+import { conversation, envelope, postWebhook } from './line';
+
+const CHAOS = 'https://api.line.me/__fake/chaos';
+/** What each scope's chaos did when it was stopped (a failure after the stop still reports it). */
+const finalStats = new Map<string, ChaosStats>();
+
+/**
+ * The seed of this run: CHAOS_SEED from the environment of the vitest process (to replay a
+ * failure: `CHAOS_SEED=<seed> npx vitest run --project worker test/chaos-day.test.ts`), else a new one.
+ */
+export async function chaosSeed(): Promise<number> {
+  const { seed } = (await (await fetch(CHAOS)).json()) as { seed: number | null };
+  return seed ?? Math.floor(Math.random() * 2 ** 31);
+}
+
+/** Prints the seed and what the chaos did when the current test fails, so the failure can be replayed. */
+export function reportSeedOnFailure(seed: number, scope: string): void {
+  onTestFailed(async () => {
+    const stats = finalStats.get(scope) ?? (await chaosStats(scope).catch(() => null));
+    // A test's own output is the only place the seed can go; the worker's log stays free of it.
+    console.error(`chaos seed ${seed} (replay: CHAOS_SEED=${seed}); chaos did: ${JSON.stringify(stats)}`);
+  });
+}
+
+/**
+ * A prefix for this test's LINE user IDs (`U` + 8 hex digits) that the chaos mode takes as its
+ * scope: every call to one of these residents, or naming the prefix in its body, may misbehave.
+ */
+export function chaosScope(seed: number): string {
+  return `U${hash32(`scope|${seed}`).toString(16).padStart(8, '0')}`;
+}
+
+/** The n-th resident of a scope: the same seed gives the same IDs, so a replay calls LINE the same way. */
+export function scopedUserId(scope: string, n: number): string {
+  const tail = [1, 2, 3].map((k) => hash32(`${scope}|${n}|${k}`).toString(16).padStart(8, '0')).join('');
+  return `${scope}${tail}`;
+}
+
+export async function startChaos(config: ChaosConfig): Promise<void> {
+  const res = await fetch(CHAOS, { method: 'POST', body: JSON.stringify(config) });
+  if (!res.ok) throw new Error(`chaos not started: ${await res.text()}`);
+}
+
+export async function chaosStats(scope: string): Promise<ChaosStats> {
+  return (await fetch(`${CHAOS}?scope=${encodeURIComponent(scope)}`)).json();
+}
+
+export async function stopChaos(scope: string): Promise<ChaosStats> {
+  const stats = (await (
+    await fetch(`${CHAOS}?scope=${encodeURIComponent(scope)}`, { method: 'DELETE' })
+  ).json()) as ChaosStats;
+  finalStats.set(scope, stats);
+  return stats;
+}
+
+/** Runs `work` on every item with at most `limit` at a time. */
+export async function pool<T, R>(items: T[], limit: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]!, i);
+    }
+  });
+  await Promise.all(runners);
+  return out;
+}
+
+/**
+ * Like `say`, with room for chaos: a chaos timeout costs seconds, and an event may need several
+ * tries. Drains by running the alarm at once instead of waiting out the backoff.
+ */
+export async function sayUnderChaos(userId: string, ...evs: unknown[]) {
+  const res = await postWebhook(envelope(evs));
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+  return drainLong(userId);
+}
+
+export async function drainLong(userId: string, timeoutMs = 60_000) {
+  const stub = conversation(userId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await stub.inbox();
+    if (!rows.some((r) => r.status === 'pending' || r.status === 'sending')) return rows;
+    if (Date.now() > deadline) throw new Error(`inbox of ${userId} not drained: ${JSON.stringify(rows)}`);
+    await runDurableObjectAlarm(stub);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
