@@ -6,6 +6,16 @@ import { fuzzParams } from './helpers/fuzz';
 import { jpegWithGps } from './helpers/images';
 import { conversation, events, fake, newUserId, say } from './helpers/line';
 import { flowState } from './helpers/reports';
+import { seedPupil, seedSchool } from './helpers/absence';
+import { guardianLinks } from '../src/db/schema';
+import { db } from '../src/db/client';
+
+/** A child at a seeded school already linked to this guardian. */
+async function linkedChild(userId: string): Promise<void> {
+  const school = await seedSchool();
+  const pupil = await seedPupil(school.id);
+  await db(env.DB).insert(guardianLinks).values({ pupilId: pupil.id, lineUserId: userId, linkedAt: Date.now() });
+}
 
 /**
  * Random chat input thrown at every flow on main (issue 12, section 4): texts, stickers,
@@ -14,9 +24,10 @@ import { flowState } from './helpers/reports';
  * event fails (a handler exception or an answer LINE would refuse both end as `failed`),
  * every answer passes the fake LINE's validation, and the stored state is one a flow can read.
  *
- * Schools' absence notices are not on main yet: once their flow is in FLOWS, add its start
- * words below and its steps to STEPS (the test fails until STEPS names every flow); the
- * buttons it sends are harvested like the others'.
+ * A flow added to FLOWS needs its steps in STEPS (the test fails until STEPS names every
+ * flow) and its start words among the openers; the buttons it sends are harvested like the
+ * others'. Guardians who open 欠席連絡 half the time already have a child linked, so the
+ * notice's own steps are reached, not only the code step.
  */
 
 const STEPS: Record<string, readonly string[]> = {
@@ -34,6 +45,25 @@ const STEPS: Record<string, readonly string[]> = {
   ],
   settings: ['menu', 'ward', 'interests', 'language'],
   community: ['menu', 'code', 'confirm', 'name', 'leave'],
+  absence: [
+    'code',
+    'code_confirm',
+    'unlink_child',
+    'unlink_confirm',
+    'withdraw_confirm',
+    'child',
+    'date',
+    'range_from',
+    'range_to',
+    'type',
+    'reason',
+    'symptoms',
+    'temperature',
+    'time',
+    'note',
+    'confirm',
+    'edit',
+  ],
 };
 
 const WORDS = [
@@ -202,10 +232,14 @@ describe('random chat input at every flow (issue 12, section 4)', () => {
             'action=start&service=report',
             'action=start&service=settings',
             'action=start&service=community',
+            '欠席連絡',
+            'action=start&service=absence',
           ),
+          fc.boolean(),
           fc.array(act, { minLength: 3, maxLength: 10 }),
-          async (consented, opener, acts) => {
+          async (consented, opener, linked, acts) => {
             const u = newUserId();
+            if (linked && (opener.includes('欠席') || opener.includes('absence'))) await linkedChild(u);
             await say(u, events.follow(u));
             if (consented) await say(u, events.postback(u, `action=consent&v=${env.TERMS_VERSION}`));
             const first = opener.startsWith('action=') ? events.postback(u, opener) : events.text(u, opener);
