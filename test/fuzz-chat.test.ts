@@ -43,7 +43,7 @@ const STEPS: Record<string, readonly string[]> = {
     'description_check',
     'confirm',
   ],
-  settings: ['menu', 'ward', 'interests', 'language'],
+  settings: ['menu', 'ward', 'interests', 'language', 'privacy', 'privacy_delete', 'privacy_withdraw'],
   community: ['menu', 'code', 'confirm', 'name', 'leave'],
   absence: [
     'code',
