@@ -41,6 +41,8 @@ declare namespace Cloudflare {
     REGISTRATION_CODE_DAYS?: string;
     /** Days after an unfollow (without a re-follow) when the resident's data is anonymised (default 90). */
     ANONYMISE_AFTER_UNFOLLOW_DAYS?: string;
+    ADMIN_SESSION_IDLE_MINUTES?: string;
+    ADMIN_SESSION_MAX_HOURS?: string;
     /** Days after a report is closed when its photos are deleted and its description blanked (default 730). */
     REPORT_PHOTO_RETENTION_DAYS?: string;
     /** Days the audit log is kept at least; older rows are deleted by the clean-up (default 1095). */

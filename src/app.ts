@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { webhook } from './webhook';
 import { pages } from './pages/routes';
 import { api } from './api';
+import { consoleApp } from './console/app';
 import { open311 } from './reports/open311';
 import { log } from './http/log';
 
@@ -10,6 +11,7 @@ export const app = new Hono<{ Bindings: Env }>();
 app.get('/', (c) => c.text('岡山市役所公式LINE backend. See /policy, /terms and /api/v1/docs.'));
 app.route('/webhook', webhook);
 app.route('/api/v1', api);
+app.route('/admin', consoleApp);
 app.route('/open311/v2', open311);
 app.route('/', pages);
 

@@ -22,6 +22,8 @@ export const DEFAULTS = {
   AUDIT_RETENTION_DAYS: 1095,
   DELIVERY_RETENTION_DAYS: 90,
   RETENTION_BATCH_LIMIT: 500,
+  ADMIN_SESSION_IDLE_MINUTES: 480,
+  ADMIN_SESSION_MAX_HOURS: 24,
   WARDS: '北区|Kita Ward,中区|Naka Ward,東区|Higashi Ward,南区|Minami Ward',
   INTERESTS:
     '防災|Disaster preparedness,子育て|Child-rearing,イベント|Events,健康・福祉|Health & welfare,ごみ・環境|Waste & environment,観光|Tourism',
@@ -77,6 +79,10 @@ export function parseConfig(env: Env) {
       deliveryDays: positive(env.DELIVERY_RETENTION_DAYS, DEFAULTS.DELIVERY_RETENTION_DAYS),
       batchLimit: positive(env.RETENTION_BATCH_LIMIT, DEFAULTS.RETENTION_BATCH_LIMIT),
       absenceDays: positive(env.ABSENCE_RETENTION_DAYS, DEFAULTS.ABSENCE_RETENTION_DAYS),
+    },
+    adminSession: {
+      idleMinutes: positive(env.ADMIN_SESSION_IDLE_MINUTES, DEFAULTS.ADMIN_SESSION_IDLE_MINUTES),
+      maxHours: positive(env.ADMIN_SESSION_MAX_HOURS, DEFAULTS.ADMIN_SESSION_MAX_HOURS),
     },
     wards: parseChoices(env.WARDS || DEFAULTS.WARDS),
     interests: parseChoices(env.INTERESTS || DEFAULTS.INTERESTS),

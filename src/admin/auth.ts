@@ -1,5 +1,5 @@
 import { sha256, sha256Hex } from '../http/digest';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import { db, type Db } from '../db/client';
 import { staff, type StaffRole, type StaffScopes } from '../db/schema';
@@ -51,6 +51,19 @@ export async function principalForToken(d: Db, bootstrapToken: string, token: st
   const digest = await sha256(token);
   if (crypto.subtle.timingSafeEqual(digest, await sha256(bootstrapToken))) return BOOTSTRAP;
   const tokenHash = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return activeStaff(d, eq(staff.tokenHash, tokenHash));
+}
+
+/**
+ * The principal of a staff id (a console session's), or null once the account is revoked:
+ * the same suspension rule as a token, so the console and the API never disagree.
+ */
+export async function principalForStaffId(d: Db, id: string): Promise<StaffPrincipal | null> {
+  if (id === BOOTSTRAP_STAFF_ID) return BOOTSTRAP;
+  return activeStaff(d, eq(staff.id, id));
+}
+
+async function activeStaff(d: Db, which: SQL): Promise<StaffPrincipal | null> {
   const row = await d
     .select({
       id: staff.id,
@@ -60,7 +73,7 @@ export async function principalForToken(d: Db, bootstrapToken: string, token: st
       suspendedAt: staff.suspendedAt,
     })
     .from(staff)
-    .where(and(eq(staff.tokenHash, tokenHash), isNull(staff.revokedAt)))
+    .where(and(which, isNull(staff.revokedAt)))
     .get();
   if (!row) return null;
   const { suspendedAt, ...principal } = row;

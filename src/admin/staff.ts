@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { broadcasts, staff, type BroadcastStatus, type StaffRole, type StaffScopes } from '../db/schema';
+import { adminSessions, broadcasts, staff, type BroadcastStatus, type StaffRole, type StaffScopes } from '../db/schema';
 import { auditRecord, audit } from './audit';
 import { problem } from './errors';
 import { BOOTSTRAP_STAFF_ID, hashToken, newStaffToken, type StaffPrincipal } from './auth';
@@ -194,6 +194,8 @@ export async function revokeStaff(d: Db, by: StaffPrincipal, id: string): Promis
   if (row.revokedAt !== null) return 'already_revoked';
   await d.batch([
     d.update(staff).set({ revokedAt: Date.now() }).where(eq(staff.id, id)),
+    // Every console session of the account ends with it (sessions also re-check the account on each request).
+    d.delete(adminSessions).where(eq(adminSessions.staffId, id)),
     auditRecord(d, by, 'staff.revoke', 'staff', id),
   ]);
   return 'revoked';

@@ -53,6 +53,19 @@ export function jstText(ms: number): string {
   return `${p.year}/${pad2(p.month)}/${pad2(p.day)} ${pad2(Math.floor(p.minutes / 60))}:${pad2(p.minutes % 60)}`;
 }
 
+const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
+
+/** The staff console's way of writing a time: `2026年12月2日(水) 09:00` (JST). */
+export function jstLongText(ms: number): string {
+  const p = jstParts(ms);
+  return `${p.year}年${p.month}月${p.day}日(${WEEKDAYS_JA[p.weekday]}) ${pad2(Math.floor(p.minutes / 60))}:${pad2(p.minutes % 60)}`;
+}
+
+/** The value of an `<input type="datetime-local">` for a time, in JST: `2026-12-02T09:00`. */
+export function jstLocalInput(ms: number): string {
+  return jstIsoString(ms).slice(0, 16);
+}
+
 /** UTC ms of a JST wall-clock time, e.g. `jst('2026-12-04T08:30')`. */
 export function jst(local: string): number {
   const ms = Date.parse(`${local}+09:00`);

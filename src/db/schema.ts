@@ -119,6 +119,35 @@ export const staff = sqliteTable('staff', {
   suspendedAt: integer('suspended_at'),
 });
 
+/**
+ * A signed-in session of the staff console (/admin). The cookie holds a random id; only its
+ * SHA-256 is kept, so a copy of the table signs nobody in. `staffId` is `bootstrap` for the
+ * bootstrap token. A session ends at `expiresAt` (ADMIN_SESSION_MAX_HOURS after sign-in), after
+ * ADMIN_SESSION_IDLE_MINUTES without use, at sign-out, and when its staff member is revoked.
+ */
+export const adminSessions = sqliteTable(
+  'admin_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    staffId: text('staff_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('admin_sessions_staff').on(t.staffId)],
+);
+
+/** Wrong tokens at /admin/login, by the SHA-256 of the caller's address; kept for the 10-minute window only. */
+export const adminLoginFailures = sqliteTable(
+  'admin_login_failures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    addressHash: text('address_hash').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('admin_login_failures_address_at').on(t.addressHash, t.at)],
+);
+
 /** Who did what to which record, and when: every staff write and every staff read of personal data. */
 export const auditLog = sqliteTable(
   'audit_log',
