@@ -119,8 +119,9 @@ consoleApp.use('*', async (c, next) => {
   // CSRF first: a POST without this session's token changes nothing, whatever it asks for.
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     const type = c.req.header('content-type') ?? '';
+    // parseBody caches the parsed form, so the page's handler reads the same body again for free.
     const form = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)
-      ? await c.req.parseBody({ all: true })
+      ? await c.req.parseBody()
       : {};
     const sent = form._csrf;
     if (typeof sent !== 'string' || sent !== session.csrf)
