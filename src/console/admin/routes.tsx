@@ -61,7 +61,7 @@ adminPages.get('/audit', guard('admin'), async (c) => {
       <p>
         <a href={`/admin/audit.csv?${qs}`}>この条件でCSVをダウンロード</a>
       </p>
-      <div class="table-wrap">
+      <div class="table-wrap" role="region" aria-label="監査ログの一覧" tabindex={0}>
         <table>
           <caption class="muted">新しい順</caption>
           <thead>
@@ -76,7 +76,7 @@ adminPages.get('/audit', guard('admin'), async (c) => {
           <tbody>
             {page.items.map((e) => (
               <tr>
-                <td>{when(e.at)}</td>
+                <td class="nowrap">{when(e.at)}</td>
                 <td>{e.staffName ?? e.staffId}</td>
                 <td>
                   <code>{e.action}</code>
