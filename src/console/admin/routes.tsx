@@ -61,7 +61,7 @@ adminPages.get('/audit', guard('admin'), async (c) => {
       <p>
         <a href={`/admin/audit.csv?${qs}`}>この条件でCSVをダウンロード</a>
       </p>
-      <div class="table-wrap" role="region" aria-label="監査ログの一覧" tabindex={0}>
+      <section class="table-wrap" aria-label="監査ログの一覧" tabindex={0}>
         <table>
           <caption class="muted">新しい順</caption>
           <thead>
@@ -92,7 +92,7 @@ adminPages.get('/audit', guard('admin'), async (c) => {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       {page.items.length === 0 ? <p>該当する記録はありません。</p> : null}
       {next ? (
         <nav class="pager" aria-label="ページ送り">
