@@ -1,4 +1,5 @@
 import { sha256, sha256Hex } from '../http/digest';
+import { randomBase64url } from '../http/bytes';
 import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import { db, type Db } from '../db/client';
@@ -35,10 +36,7 @@ export async function hashToken(token: string): Promise<string> {
 
 /** A new staff token: `okc_` + 32 random bytes, base64url. The prefix makes leaked tokens greppable. */
 export function newStaffToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return `okc_${btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+  return `okc_${randomBase64url()}`;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { createMiddleware } from 'hono/factory';
 import { Hono } from 'hono';
-import type { FC } from 'hono/jsx';
 import { hasRole } from '../admin/auth';
 import type { StaffRole } from '../db/schema';
 import { jstLongText } from '../calendar/jst';
@@ -9,7 +8,7 @@ import { onConsoleError } from './errors';
 import { errorPage } from './layout';
 
 export type { ConsoleContext, ConsoleEnv } from './env';
-export { Layout, NAV, errorPage } from './layout';
+export { CsrfField, Layout, NAV, errorPage } from './layout';
 
 /**
  * The staff console's kit: what every page of /admin uses. Pages are server-rendered with
@@ -38,47 +37,11 @@ export function guard(...roles: StaffRole[]) {
   });
 }
 
-/** The hidden field every form carries: the session's CSRF token, checked before anything else. */
-export const CsrfField: FC<{ c: ConsoleContext }> = ({ c }) => (
-  <input type="hidden" name="_csrf" value={c.var.session.csrf} />
-);
-
 /** A time as staff read it: `2026年12月2日(水) 09:00` (JST), or 「—」 when there is none. */
 export const when = (ms: number | null | undefined) => (ms == null ? '—' : jstLongText(ms));
-
-/** Paging links for a list: `page` is 1-based; `hasNext` says whether another page exists. */
-export const Pager: FC<{ c: ConsoleContext; page: number; hasNext: boolean }> = ({ c, page, hasNext }) => {
-  const url = (p: number) => {
-    const q = new URLSearchParams(c.req.query());
-    q.set('page', String(p));
-    return `${c.req.path}?${q}`;
-  };
-  if (page <= 1 && !hasNext) return null;
-  return (
-    <nav class="pager" aria-label="ページ送り">
-      {page > 1 ? <a href={url(page - 1)}>← 前へ</a> : null}
-      <span>{page}ページ目</span>
-      {hasNext ? <a href={url(page + 1)}>次へ →</a> : null}
-    </nav>
-  );
-};
-
-/** The page number of `?page=`, 1 when missing or nonsense. */
-export function pageParam(c: ConsoleContext): number {
-  const n = Number(c.req.query('page'));
-  return Number.isInteger(n) && n >= 1 && n <= 100_000 ? n : 1;
-}
 
 /** A string field of a parsed form body (`c.req.parseBody()`), trimmed; '' when missing or a file. */
 export function field(body: Record<string, unknown>, name: string): string {
   const v = body[name];
   return typeof v === 'string' ? v.trim() : '';
 }
-
-/** A short notice after a POST-redirect-GET (`?done=…`), read out by screen readers. */
-export const Notice: FC<{ text?: string | undefined }> = ({ text }) =>
-  text ? (
-    <p class="notice" role="status">
-      {text}
-    </p>
-  ) : null;

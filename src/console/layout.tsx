@@ -23,6 +23,9 @@ export const NAV: readonly { href: string; label: string; roles: readonly StaffR
   { href: '/admin/audit', label: '監査ログ', roles: ['admin'], built: true },
 ];
 
+/** The hidden field every form carries: the session's CSRF token (`c.var.session.csrf`), checked before anything else. */
+export const CsrfField: FC<{ token: string }> = ({ token }) => <input type="hidden" name="_csrf" value={token} />;
+
 interface LayoutProps {
   c: ConsoleContext;
   title: string;
@@ -66,7 +69,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, scripts =
                 ))}
                 <li>
                   <form method="post" action="/admin/logout" class="inline">
-                    <input type="hidden" name="_csrf" value={session.csrf} />
+                    <CsrfField token={session.csrf} />
                     <button type="submit" class="link">
                       ログアウト
                     </button>

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import { adminLoginFailures, adminSessions } from '../db/schema';
 import { principalForStaffId, type StaffPrincipal } from '../admin/auth';
 import { sha256Hex } from '../http/digest';
+import { randomBase64url } from '../http/bytes';
 import { windowLimit } from '../calendar/window-limit';
 
 /** Wrong tokens one address may try in LOGIN_WINDOW_MS before further wrong ones answer 429. */
@@ -25,12 +26,7 @@ export interface ConsoleSession {
 }
 
 /** 32 random bytes, base64url: a session id or a sign-in form's token. */
-export function randomToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+export const randomToken = () => randomBase64url(32);
 
 /**
  * The CSRF token of a session: derived from its id, so it needs no storage, differs for every

@@ -1,24 +1,25 @@
 import type { Child } from 'hono/jsx';
 import { audit, auditCsv, isAuditCursor, listAudit } from '../../admin/audit';
-import { jst } from '../../calendar/jst';
+import { AUDIT_EXPORT_CAP } from '../../admin/audit-routes';
+import { momentMs } from '../../admin/openapi';
+import { isJstDate } from '../../calendar/jst';
 import { consoleRouter, guard, Layout, when, type ConsoleContext } from '../kit';
 
 /** The console's admin pages, mounted at /admin by ../app.tsx: the audit log viewer so far. */
 export const adminPages = consoleRouter();
 
 const PAGE_SIZE = 50;
-const EXPORT_CAP = 10_000;
 
 /** The filters of the audit page as the API takes them; a day (`YYYY-MM-DD`) is read in JST. */
 function auditQuery(c: ConsoleContext) {
   const q = c.req.query();
-  const day = (s: string | undefined, end: boolean) =>
-    s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? jst(`${s}T00:00`) + (end ? 86_400_000 - 1 : 0) : undefined;
+  // The API's reading of a day: its first and last millisecond in JST.
+  const day = (s: string | undefined, edge: 'start' | 'end') => (s && isJstDate(s) ? momentMs(s, edge) : undefined);
   return {
     action: q.action?.trim().slice(0, 100) || undefined,
     staffId: q.staffId?.trim().slice(0, 100) || undefined,
-    since: day(q.since, false),
-    until: day(q.until, true),
+    since: day(q.since, 'start'),
+    until: day(q.until, 'end'),
     form: { action: q.action ?? '', staffId: q.staffId ?? '', since: q.since ?? '', until: q.until ?? '' },
   };
 }
@@ -105,7 +106,7 @@ adminPages.get('/audit', guard('admin'), async (c) => {
 
 adminPages.get('/audit.csv', guard('admin'), async (c) => {
   const { form: _form, ...filters } = auditQuery(c);
-  const page = await listAudit(c.var.db, { ...filters, limit: EXPORT_CAP });
+  const page = await listAudit(c.var.db, { ...filters, limit: AUDIT_EXPORT_CAP });
   await audit(c.var.db, c.var.staff, 'audit.export', 'audit_log', null, {
     ...filters,
     format: 'csv',
