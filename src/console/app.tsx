@@ -11,6 +11,16 @@ import { errorPage, Layout } from './layout';
 import { field } from './kit';
 import { createSession, endSession, loginThrottle, randomToken, recordLoginFailure, sessionFor } from './session';
 import { adminCard, adminPages } from './admin/routes';
+import { broadcastsCard, broadcastsPages } from './broadcasts/routes';
+import { BROADCASTS_CSS } from './broadcasts/styles';
+import { communitiesCard, communitiesPages } from './communities/routes';
+import { COMMUNITIES_CSS } from './communities/styles';
+import { reportsCard, reportsPages } from './reports/routes';
+import { REPORTS_CSS } from './reports/styles';
+import { schoolsCard, schoolsPages } from './schools/routes';
+import { SCHOOLS_CSS } from './schools/styles';
+import { staffCard, staffPages } from './staff/routes';
+import { STAFF_CSS } from './staff/styles';
 
 /**
  * The staff console, mounted at /admin in src/app.ts: a door beside the JSON API, for people.
@@ -33,8 +43,11 @@ consoleApp.use('*', async (c, next) => {
   c.res = secureHeaders(c, c.res);
 });
 
+/** One stylesheet: the frame's rules, then each capability's own. */
+const STYLESHEET = [CONSOLE_CSS, REPORTS_CSS, BROADCASTS_CSS, SCHOOLS_CSS, COMMUNITIES_CSS, STAFF_CSS].join('\n');
+
 consoleApp.get('/assets/console.css', (c) =>
-  c.body(CONSOLE_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }),
+  c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=300' }),
 );
 
 const limits = (c: ConsoleContext) => config(c.env).adminSession;
@@ -133,7 +146,7 @@ consoleApp.post('/logout', async (c) => {
 });
 
 // Each capability's pages add their card here as they are built.
-const CARDS = [adminCard];
+const CARDS = [reportsCard, broadcastsCard, schoolsCard, communitiesCard, staffCard, adminCard];
 
 consoleApp.get('/', async (c) => {
   const cards = (await Promise.all(CARDS.map((card) => card(c)))).filter((x) => x != null && x !== false);
@@ -145,6 +158,11 @@ consoleApp.get('/', async (c) => {
   );
 });
 
+consoleApp.route('/', reportsPages);
+consoleApp.route('/', broadcastsPages);
+consoleApp.route('/', schoolsPages);
+consoleApp.route('/', communitiesPages);
+consoleApp.route('/', staffPages);
 consoleApp.route('/', adminPages);
 
 consoleApp.all('*', (c) => c.html(errorPage(c, 404, 'お探しのページはありません。'), 404));
