@@ -76,7 +76,7 @@ export async function listPage(c: ConsoleContext) {
           </ul>
         </section>
         <section class="table-wrap" aria-label="通報の一覧" tabindex={0}>
-          <table>
+          <table class="reports">
             <caption class="muted">{q.sort === 'oldest' ? '古い順' : '新しい順'}</caption>
             <thead>
               <tr>
