@@ -186,6 +186,19 @@ describe('changing a report', () => {
     expect((await b.post(`/admin/reports/${r.id}/department`, { department: 'nope' })).status).toBe(400);
   });
 
+  it('sends the department e-mail again, audited', async () => {
+    const r = await storedReport(await resident());
+    const s = await newStaff(['report_manager']);
+    const b = await signIn(s.token);
+    const res = await b.post(`/admin/reports/${r.id}/mail`);
+    expect(res.status).toBe(303);
+    expect(res.location).toMatch(new RegExp(`^/admin/reports/${r.id}\\?done=mail-(sent|pending|failed)$`));
+    expect((await b.get(res.location!)).html).toMatch(/<p class="notice" role="status">(担当課へ)?メール/);
+    const rows = await auditRows('report.mail.resend', r.id);
+    expect(rows.map((x) => [x.staff_id, JSON.parse(x.detail!)])).toEqual([[s.id, { via: 'console' }]]);
+    expect((await b.post(`/admin/reports/${crypto.randomUUID()}/mail`)).status).toBe(404);
+  });
+
   it('hides and unhides the report and a photo, each with a reason; without one nothing changes', async () => {
     const r = await storedReport(await resident(), { photos: [jpegWithGps()] });
     const b = await manager();

@@ -34,7 +34,12 @@ describe('who may see the 通報 pages', () => {
     const dash = await b.get('/admin');
     expect(navLabels(dash.html).includes('通報')).toBe(allowed);
     expect(dash.html.includes('id="card-reports"')).toBe(allowed);
-    const pages = ['/admin/reports', `/admin/reports/${r.id}`, `/admin/reports/${r.id}/photos/${r.photoIds[0]}`];
+    const pages = [
+      '/admin/reports',
+      '/admin/reports.csv',
+      `/admin/reports/${r.id}`,
+      `/admin/reports/${r.id}/photos/${r.photoIds[0]}`,
+    ];
     for (const path of pages) {
       const page = await b.get(path);
       expect(`${path} → ${page.status}`).toBe(`${path} → ${allowed ? 200 : 403}`);
@@ -107,6 +112,30 @@ describe('the list', () => {
     page = await list('status=resolved');
     expect(page.html).toMatch(/<option value="resolved" selected="">対応完了<\/option>/);
     expect(page.html).toContain(`value="${m}"`);
+  });
+
+  it('exports the filtered list as CSV, as the API does, and audits it', async () => {
+    const reporter = await resident();
+    const m = marker();
+    const a = await storedReport(reporter, { description: `${m} a`, categoryCode: 'park', subtypeCode: 'park-tree' });
+    const b2 = await storedReport(reporter, { description: `${m} b` });
+    const s = await newStaff(['report_manager']);
+    const b = await signIn(s.token);
+    const list = await b.get(`/admin/reports?q=${m}&category=park`);
+    const href = /<a href="([^"]+)">この条件でCSVをダウンロード<\/a>/.exec(list.html)![1]!.replace(/&amp;/g, '&');
+    expect(href).toBe(`/admin/reports.csv?q=${m}&category=park`);
+    const csv = await b.get(href);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.html).toContain(a.number);
+    expect(csv.html).not.toContain(b2.number);
+    expect(csv.html).not.toContain(reporter);
+    const row = await env.DB.prepare(
+      "SELECT detail FROM audit_log WHERE action = 'report.export' AND staff_id = ? ORDER BY id DESC",
+    )
+      .bind(s.id)
+      .first<{ detail: string }>();
+    expect(JSON.parse(row!.detail)).toMatchObject({ format: 'csv', count: 1, q: m, category: 'park', via: 'console' });
   });
 
   it('a filter the API would refuse is a 400 page with the reason in role="alert"', async () => {

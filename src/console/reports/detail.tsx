@@ -127,6 +127,12 @@ export async function detailPage(c: ConsoleContext, id: string, retry?: Retry) {
                 <dd>
                   {MAIL_LABEL[r.mailStatus]}
                   {r.mailSentAt !== null ? `（${when(r.mailSentAt)}）` : ''}
+                  <form method="post" action={`${base}/mail`} class="inline">
+                    <CsrfField token={csrf} />{' '}
+                    <button type="submit" class="link">
+                      メールを再送
+                    </button>
+                  </form>
                 </dd>
                 {r.duplicateOf ? (
                   <>
