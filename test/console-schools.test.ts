@@ -137,11 +137,12 @@ describe('who sees the school pages', () => {
 
   it('a report_manager and a community_leader get 403 and no 学校 in the navigation', async () => {
     const community = await seedCommunity('unit');
-    for (const [roles, scopes] of [
+    const cases: [string[], Record<string, string[]>][] = [
       [['report_manager'], {}],
       [['community_leader'], { communities: [community.id] }],
-    ] as const) {
-      const s = await newStaff([...roles], scopes);
+    ];
+    for (const [roles, scopes] of cases) {
+      const s = await newStaff(roles, scopes);
       const b = await signIn(s.token);
       expect(navLabels((await b.get('/admin')).html)).not.toContain('学校');
       const list = await b.get('/admin/schools');
