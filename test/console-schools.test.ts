@@ -287,6 +287,19 @@ describe('roster import and registration codes', () => {
     expect(after?.n).toBe(before?.n);
   });
 
+  it('an upload without the CSRF token imports nothing', async () => {
+    const b = await signIn(staffA.token);
+    const form = new FormData();
+    form.set('file', new File(['grade,class,name,kana\n1,1,無断 太郎,むだん たろう\n'], 'r.csv', { type: 'text/csv' }));
+    const res = await b.request(`/admin/schools/${schoolA.id}/pupils`, { method: 'POST', body: form });
+    expect(res.status).toBe(403);
+    expect(res.html).not.toContain('class="secret"');
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM pupils WHERE name = '無断 太郎'").first<{
+      n: number;
+    }>();
+    expect(row?.n).toBe(0);
+  });
+
   it('an upload without a file is a 400 with an alert', async () => {
     const b = await signIn(staffA.token);
     const res = await b.upload(`/admin/schools/${schoolA.id}/pupils`, {});
