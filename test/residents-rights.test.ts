@@ -79,6 +79,18 @@ describe('re-consent when the terms version changes', () => {
     expect((await userRow(u))!.consent_version).toBe(env.TERMS_VERSION);
   });
 
+  it('absence notices and associations ask again too, and each goes on by itself after 同意する', async () => {
+    for (const service of ['absence', 'community']) {
+      const u = await resident();
+      await env.DB.prepare('UPDATE users SET consent_version = ? WHERE line_user_id = ?').bind(OLD_VERSION, u).run();
+      const asked = await turn(u, events.postback(u, `action=start&service=${service}`));
+      expect(texts(asked)[0], service).toContain('利用規約が改定されました');
+      expect((await flowState(u)).flow, service).toBeUndefined();
+      await turn(u, events.postback(u, asked[1]!.template.actions[0].data as string));
+      expect((await flowState(u)).flow?.name, service).toBe(service);
+    }
+  });
+
   it('in English too', async () => {
     const u = await resident('en');
     await env.DB.prepare('UPDATE users SET consent_version = ? WHERE line_user_id = ?').bind(OLD_VERSION, u).run();
