@@ -1,6 +1,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { app } from '../src/app';
+import { DEFAULTS } from '../src/config';
 import { pickVersion, POLICY_VERSIONS, TERMS_VERSIONS, type PageVersion } from '../src/pages/versions';
 
 /** 1. `/terms` and `/policy` show their version and effective date; every terms version stays readable. */
@@ -58,5 +59,46 @@ describe('terms and policy versions', () => {
     expect(pickVersion(versions, 'v3', 'v3')).toMatchObject({ version: 'v3', effective: '2026-01-01' });
     expect(pickVersion(versions, '2027-01-01', '2027-01-01')?.doc.title).toBe('second');
     expect(pickVersion(versions, 'v3', 'v2')).toBeNull();
+  });
+});
+
+describe("the terms' retention periods (5 (4))", () => {
+  const main = (html: string) => html.slice(html.indexOf('<main>'), html.indexOf('</main>'));
+
+  it('are the configured defaults', async () => {
+    const { html } = await get('/terms');
+    for (const text of [
+      `対応の完了から${DEFAULTS.REPORT_PHOTO_RETENTION_DAYS}日`,
+      `最終日）から${DEFAULTS.ABSENCE_RETENTION_DAYS}日`,
+      `送信から${DEFAULTS.DELIVERY_RETENTION_DAYS}日`,
+      `友だち追加されないまま${DEFAULTS.ANONYMISE_AFTER_UNFOLLOW_DAYS}日`,
+      `<strong>職員の操作の記録（監査記録）</strong><br>${DEFAULTS.AUDIT_RETENTION_DAYS}日`,
+    ])
+      expect(main(html), text).toContain(text);
+  });
+
+  it('follow a change in [vars], on /terms and on /terms/<version>', async () => {
+    const vars = {
+      ...env,
+      REPORT_PHOTO_RETENTION_DAYS: '365',
+      ABSENCE_RETENTION_DAYS: '200',
+      DELIVERY_RETENTION_DAYS: '30',
+      ANONYMISE_AFTER_UNFOLLOW_DAYS: '60',
+      AUDIT_RETENTION_DAYS: '1825',
+    };
+    for (const path of ['/terms', `/terms/${env.TERMS_VERSION}`]) {
+      const html = main(await (await app.request(path, {}, vars)).text());
+      expect(html, path).toContain('対応の完了から365日');
+      expect(html, path).toContain('最終日）から200日');
+      expect(html, path).toContain('送信から30日');
+      expect(html, path).toContain('友だち追加されないまま60日');
+      expect(html, path).toContain('</strong><br>1825日');
+      expect(html, path).not.toContain(`${DEFAULTS.REPORT_PHOTO_RETENTION_DAYS}日`);
+    }
+  });
+
+  it('leave no placeholder unfilled in any version of the terms or the policy', async () => {
+    const paths = [...TERMS_VERSIONS.map((v) => `/terms/${v.version}`), '/terms', '/policy'];
+    for (const path of paths) expect(main((await get(path)).html), path).not.toMatch(/\{\w+\}/);
   });
 });

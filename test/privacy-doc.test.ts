@@ -1,6 +1,7 @@
 import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { is } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import readme from '../README.md?raw';
 import doc from '../docs/privacy.md?raw';
 import { DEFAULTS } from '../src/config';
 import * as schema from '../src/db/schema';
@@ -20,6 +21,15 @@ const registered = new Set([...ja.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m
 const noPersonal = new Set(
   [...(ja.match(/^個人情報を含まないテーブル:.*$/m)?.[0] ?? '').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]),
 );
+
+const PERIODS = [
+  'ANONYMISE_AFTER_UNFOLLOW_DAYS',
+  'REPORT_PHOTO_RETENTION_DAYS',
+  'AUDIT_RETENTION_DAYS',
+  'DELIVERY_RETENTION_DAYS',
+  'ABSENCE_RETENTION_DAYS',
+  'RETENTION_BATCH_LIMIT',
+] as const;
 
 describe('docs/privacy.md', () => {
   it('is Japanese first, English after', () => {
@@ -47,16 +57,17 @@ describe('docs/privacy.md', () => {
   });
 
   it('states the configured default of every period, in both languages', () => {
-    for (const name of [
-      'ANONYMISE_AFTER_UNFOLLOW_DAYS',
-      'REPORT_PHOTO_RETENTION_DAYS',
-      'AUDIT_RETENTION_DAYS',
-      'DELIVERY_RETENTION_DAYS',
-      'RETENTION_BATCH_LIMIT',
-    ] as const) {
+    for (const name of PERIODS) {
       const value = String(DEFAULTS[name]);
       expect(ja, name).toMatch(new RegExp(`\`${name}\` \\| ${value} `));
       expect(en, name).toMatch(new RegExp(`\`${name}\` \\(default ${value}\\b`));
     }
+  });
+});
+
+describe("the README's configuration table", () => {
+  it('lists every retention period with its default', () => {
+    for (const name of PERIODS)
+      expect(readme, name).toMatch(new RegExp(`^\\| \`${name}\` \\| var \\| \`${DEFAULTS[name]}\` \\| `, 'm'));
   });
 });

@@ -79,6 +79,18 @@ describe('re-consent when the terms version changes', () => {
     expect((await userRow(u))!.consent_version).toBe(env.TERMS_VERSION);
   });
 
+  it('absence notices and associations ask again too, and each goes on by itself after 同意する', async () => {
+    for (const service of ['absence', 'community']) {
+      const u = await resident();
+      await env.DB.prepare('UPDATE users SET consent_version = ? WHERE line_user_id = ?').bind(OLD_VERSION, u).run();
+      const asked = await turn(u, events.postback(u, `action=start&service=${service}`));
+      expect(texts(asked)[0], service).toContain('利用規約が改定されました');
+      expect((await flowState(u)).flow, service).toBeUndefined();
+      await turn(u, events.postback(u, asked[1]!.template.actions[0].data as string));
+      expect(((await flowState(u)) as any).flow?.name, service).toBe(service);
+    }
+  });
+
   it('in English too', async () => {
     const u = await resident('en');
     await env.DB.prepare('UPDATE users SET consent_version = ? WHERE line_user_id = ?').bind(OLD_VERSION, u).run();
@@ -299,5 +311,32 @@ describe('データの削除', () => {
     // They start as new: the next service asks for consent (not "revised").
     const next = await turn(u, events.text(u, '通報'));
     expect(texts(next)[0]).toBe('このサービスをご利用いただくには、先に利用規約への同意が必要です。');
+  });
+
+  it('keeps the guess limit on staff link codes (deleting cannot reset it) and a restriction in force; a lifted one goes', async () => {
+    const u = await resident();
+    for (let i = 0; i < 2; i++) await turn(u, events.text(u, '職員 ZZZZ9999'));
+    const h = (await userRow(u))!.handle as string;
+    const restrict = (scope: string) =>
+      api(`/residents/${h}/restrictions`, { method: 'POST', body: { scope, reason: 'テスト' } });
+    expect((await restrict('reports')).status).toBe(201);
+    const lifted = (await (await restrict('communities')).json()) as { id: string };
+    expect((await api(`/residents/${h}/restrictions/${lifted.id}`, { method: 'DELETE' })).status).toBe(204);
+
+    const asked = await turn(u, events.text(u, 'データの削除'));
+    await turn(u, tap(u, asked[0], '削除する'));
+    const state = (await flowState(u)) as Record<string, unknown>;
+    expect(Object.keys(state)).toEqual(['wrongLinkCodesAt']);
+    expect((state.wrongLinkCodesAt as number[]).length).toBe(2);
+    expect(await count('resident_restrictions', 'line_user_id = ? AND lifted_at IS NULL', u)).toBe(1);
+    expect(await count('resident_restrictions', 'line_user_id = ?', u)).toBe(1);
+    // Staff see it under the new handle; the old one resolves to nothing.
+    const newHandle = (await userRow(u))!.handle as string;
+    const listed = (await (await api(`/residents/${newHandle}/restrictions`)).json()) as any;
+    expect(listed.items.map((r: any) => r.scope)).toEqual(['reports']);
+    expect((await api(`/residents/${h}/restrictions`)).status).toBe(404);
+    // Still restricted: the neutral answer, no consent question, nothing stored.
+    const next = await turn(u, events.text(u, '通報'));
+    expect(texts(next)[0]).toMatch(/^現在、このサービスはご利用いただけません。/);
   });
 });

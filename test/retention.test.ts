@@ -79,6 +79,7 @@ describe('the rules as tables', () => {
       'school_pushes',
       'broadcast_recipients',
       'absence_notices',
+      'conversation_inbox',
       'audit_log',
     ]);
   });

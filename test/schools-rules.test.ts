@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jst } from '../src/calendar/jst';
-import { CsvError, csvCell, csvObjects, readCsv, writeCsv } from '../src/schools/csv';
+import { CsvError, csvCell, readCsv, writeCsv } from '../src/http/csv';
+import { csvObjects } from '../src/schools/csv';
 import {
   addDays,
   codeExpiresAt,

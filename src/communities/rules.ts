@@ -1,6 +1,7 @@
 import { recentTimes, windowLimit } from '../calendar/window-limit';
 import { COMMUNITY_KINDS, type CommunityKind } from '../db/schema';
 import { countIn } from '../line/limits';
+import { CsvError, readCsv, type CsvRecord } from '../http/csv';
 
 /** The pure rules of associations: display names, invite states, the wrong-code lock, import rows. */
 
@@ -176,52 +177,15 @@ export function issueDetail(issue: RowIssue, format: 'json' | 'csv', lines?: rea
 export function parseCsv(
   input: string,
 ): { records: Record<string, string>[]; lines: number[] } | { line: number; message: string } {
-  const s = input.replace(/^\uFEFF/, '');
-  const table: { cells: string[]; line: number }[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  let i = 0;
-  const endRecord = () => {
-    cells.push(cell);
-    if (!(cells.length === 1 && cells[0]!.trim() === '')) table.push({ cells, line: start });
-    cells = [];
-    cell = '';
-  };
-  while (i < s.length) {
-    const ch = s[i]!;
-    if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') {
-        cell += '"';
-        i += 2;
-        continue;
-      }
-      if (ch === '"') quoted = false;
-      else {
-        if (ch === '\n') line += 1;
-        cell += ch;
-      }
-      i += 1;
-      continue;
-    }
-    if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (ch === '\r' && s[i + 1] === '\n') {
-      i += 1;
-      continue;
-    } else if (ch === '\n' || ch === '\r') {
-      endRecord();
-      line += 1;
-      start = line;
-    } else cell += ch;
-    i += 1;
+  let read: CsvRecord[];
+  try {
+    read = readCsv(input);
+  } catch (err) {
+    if (err instanceof CsvError) return { line: err.line, message: 'a quoted field is not closed' };
+    throw err;
   }
-  if (quoted) return { line: start, message: 'a quoted field is not closed' };
-  endRecord();
+  // A line of spaces is blank here too (the shared reader skips only empty ones).
+  const table = read.filter((r) => !(r.cells.length === 1 && r.cells[0]!.trim() === ''));
   const [header, ...body] = table;
   if (!header) return { line: 1, message: 'the header row name,kind,parent,district is missing' };
   const columns = header.cells.map((c) => c.trim().toLowerCase());

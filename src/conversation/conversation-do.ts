@@ -6,6 +6,7 @@ import { lineClients, withTimeout } from '../line/client';
 import { deliver, LINE_CALL_TIMEOUT_MS, type ReplyState } from '../line/deliver';
 import type { LineEvent } from '../line/events';
 import type { Msg } from '../line/messages';
+import { stateAfterErasure } from '../residents/erase';
 import { getResident } from '../residents/service';
 import { handleEvent } from './handle';
 import { handlerErrorRetryable } from './rules';
@@ -348,5 +349,51 @@ export class ConversationDO extends DurableObject<Env> {
       `INSERT INTO kv (key, value) VALUES ('state', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
       json,
     );
+  }
+
+  /** Whether this object ever stored anything: asking an empty one must not create its tables. */
+  private hasTables(): boolean {
+    if (this.schemaReady) return true;
+    const found = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inbox'`).toArray();
+    return found.length > 0;
+  }
+
+  /**
+   * The resident's data was erased after an unfollow: every row and the alarm go, but for the
+   * guess limits that still count (`stateAfterErasure`, the chat deletion's rule). Refused while
+   * an event waits or is being worked: the resident is back (a follow on its way), and what that
+   * event needs must not vanish under it.
+   */
+  async forget(now: number): Promise<{ forgotten: boolean; inboxRows: number }> {
+    if (this.working) return { forgotten: false, inboxRows: 0 };
+    if (!this.hasTables()) return { forgotten: true, inboxRows: 0 };
+    const counts = this.sql
+      .exec<{ total: number; open: number }>(
+        `SELECT count(*) AS total, count(CASE WHEN status IN ('pending', 'sending') THEN 1 END) AS open FROM inbox`,
+      )
+      .one();
+    if (counts.open > 0) return { forgotten: false, inboxRows: 0 };
+    const kept = stateAfterErasure(await this.loadState(), now);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.schemaReady = false;
+    this.savedState = null;
+    if (Object.keys(kept).length > 0) {
+      this.schema();
+      this.saveState(kept);
+    }
+    return { forgotten: true, inboxRows: counts.total };
+  }
+
+  /**
+   * The inbox's 7-day retention for residents who send nothing more (the pruning in `work` runs
+   * only at a resident's next event): asked by the hourly clean-up, with its clock.
+   */
+  async pruneInbox(now: number): Promise<number> {
+    if (!this.hasTables()) return 0;
+    return this.sql.exec(
+      `DELETE FROM inbox WHERE status IN ('done', 'failed') AND finished_at < ?`,
+      now - DEDUPE_RETENTION_MS,
+    ).rowsWritten;
   }
 }

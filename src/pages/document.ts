@@ -1,8 +1,11 @@
 /**
  * The terms of use and the operating policy are data (content/*.json), rendered here as
  * plain, accessible HTML: no scripts, no external assets, every piece of text escaped.
- * Placeholders in the text: {contactEmail} (a mailto link) and {termsVersion}.
+ * Placeholders in the text: {contactEmail} (a mailto link), {termsVersion}, and the retention
+ * periods by their config name ({reportPhotoDays} …, in days), so the terms cannot disagree with
+ * what the clean-up does. A placeholder with no value is left as written (a test looks for one).
  */
+import type { Config } from '../config';
 
 export interface PageDocument {
   title: string;
@@ -38,6 +41,7 @@ export interface Item {
 export interface PageValues {
   termsVersion: string;
   contactEmail: string;
+  retention: Config['retention'];
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -48,9 +52,12 @@ export function escapeHtml(s: string): string {
 
 /** Escapes the text, then puts the configured values in place of the placeholders (escaped too). */
 function inline(text: string, v: PageValues): string {
-  return escapeHtml(text)
-    .replaceAll('{termsVersion}', escapeHtml(v.termsVersion))
-    .replaceAll('{contactEmail}', mailto(v.contactEmail));
+  const days: Record<string, number> = v.retention;
+  return escapeHtml(text).replace(/\{(\w+)\}/g, (placeholder, name: string) => {
+    if (name === 'contactEmail') return mailto(v.contactEmail);
+    if (name === 'termsVersion') return escapeHtml(v.termsVersion);
+    return Object.hasOwn(days, name) ? String(days[name]) : placeholder;
+  });
 }
 
 function mailto(email: string): string {

@@ -1,5 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { auditRecord } from '../admin/audit';
+import { recentTimes } from '../calendar/window-limit';
+import type { ConversationState } from '../conversation/types';
 import type { Db } from '../db/client';
 import { reportPhotos } from '../db/schema';
 import { handleOf, newHandle } from './handles';
@@ -12,6 +14,8 @@ import { handleOf, newHandle } from './handles';
  * none and a later status change pushes to nobody) and absence notices (the guardian link
  * is cleared; the school's retention deletes them). A restriction still in force stays: a
  * moderation decision is not undone by deleting one's data. Idempotent: a second run finds nothing.
+ * The conversation (ConversationDO) keeps only `stateAfterErasure`: in the chat the handler
+ * returns it as the next state; after an unfollow the object is told to `forget` first.
  */
 
 export type EraseMode = 'request' | 'unfollow';
@@ -23,13 +27,43 @@ export type EraseCounts = Record<string, number>;
 export const RESIDENT_ACTOR = { id: 'resident' } as const;
 export const SYSTEM_ACTOR = { id: 'system' } as const;
 
+/** Every guess limit on codes (staff link, pupil registration, association invite) counts the last hour's tries. */
+const GUESS_WINDOW_MS = 60 * 60 * 1000;
+const GUESS_LIMITS = ['wrongLinkCodesAt', 'wrongPupilCodesAt', 'wrongInviteCodesAt'] as const;
+
+/**
+ * What of a resident's conversation survives the erasure of their data: the guess limits on
+ * codes that still count, so deleting one's data cannot be used to reset them. Drafts, the
+ * flow and the policy-answer throttle go. After a long absence nothing is left.
+ */
+export function stateAfterErasure(state: ConversationState, now: number): ConversationState {
+  const kept: ConversationState = {};
+  for (const key of GUESS_LIMITS) {
+    const recent = recentTimes(state[key] ?? [], now, GUESS_WINDOW_MS);
+    if (recent.length) kept[key] = recent;
+  }
+  return kept;
+}
+
+/**
+ * Returns the counts, or null when an unfollowed resident's conversation still has events in
+ * flight (most likely a re-follow on its way to D1): nothing is erased, and the next run looks again.
+ */
 export async function eraseResident(
   env: Env,
   d: Db,
   lineUserId: string,
   mode: EraseMode,
   now: number,
-): Promise<EraseCounts> {
+): Promise<EraseCounts | null> {
+  // In the chat the handler is inside the resident's own object and clears the state itself;
+  // the clean-up asks the object first, and erases nothing while it is busy.
+  let conversationRows = 0;
+  if (mode === 'unfollow') {
+    const forgot = await env.CONVERSATION.get(env.CONVERSATION.idFromName(lineUserId)).forget(now);
+    if (!forgot.forgotten) return null;
+    conversationRows = forgot.inboxRows;
+  }
   const handle = await handleOf(d, lineUserId);
   const actor = mode === 'request' ? RESIDENT_ACTOR : SYSTEM_ACTOR;
   if (mode === 'request')
@@ -79,7 +113,7 @@ export async function eraseResident(
         ['users', `DELETE FROM users WHERE line_user_id = ? AND status = 'blocked'`, [u]],
   ];
   const results = await env.DB.batch(STATEMENTS.map(([, sql, binds]) => env.DB.prepare(sql).bind(...binds)));
-  const counts: EraseCounts = {};
+  const counts: EraseCounts = mode === 'unfollow' ? { conversation_inbox: conversationRows } : {};
   STATEMENTS.forEach(([kind], i) => {
     counts[kind] = results[i]?.meta.changes ?? 0;
   });

@@ -4,7 +4,7 @@ import type { Db } from '../db/client';
 import { reportPhotos, reports, users } from '../db/schema';
 import { eraseResident } from '../residents/erase';
 import { purgeOldAbsences } from '../schools/retention';
-import { cutoff } from './rules';
+import { cutoff, sweepSlice } from './rules';
 
 /**
  * What the hourly clean-up removes, one kind at a time. Each kind removes at most `limit`
@@ -28,8 +28,10 @@ const unfollowedResidents: RetentionKind = async ({ db, env }, now, cfg, limit) 
     .orderBy(asc(users.blockedAt))
     .limit(limit)
     .all();
-  for (const r of rows) await eraseResident(env, db, r.id, 'unfollow', now);
-  return rows.length;
+  let erased = 0;
+  // One whose conversation is busy (a re-follow on its way) is left for the next run.
+  for (const r of rows) if (await eraseResident(env, db, r.id, 'unfollow', now)) erased++;
+  return erased;
 };
 
 /** Photos of reports closed REPORT_PHOTO_RETENTION_DAYS ago: R2 first, then the rows. */
@@ -103,6 +105,32 @@ const broadcastRecipients: RetentionKind = async ({ env }, now, cfg, limit) => {
 /** Absence notices ABSENCE_RETENTION_DAYS after their (last) day, with the confirmation pushes that quoted them. */
 const absenceNotices: RetentionKind = ({ db }, now, cfg, limit) => purgeOldAbsences(db, now, cfg.absenceDays, limit);
 
+/** Objects asked at once: enough to keep a run short, few enough not to crowd one tick. */
+const PRUNE_CONCURRENCY = 20;
+
+/**
+ * Conversation inbox rows (event keys; a failed event's words) finished 7 days ago. Each
+ * object prunes itself at its resident's next event, so this is for those who send nothing
+ * more, who have left among them. D1 does not know which objects hold such rows, so the runs
+ * sweep all residents, a slice of at most `limit` an hour (`sweepSlice`). Counts the rows removed.
+ */
+const conversationInbox: RetentionKind = async ({ env }, now, _cfg, limit) => {
+  const top = await env.DB.prepare('SELECT max(rowid) AS n FROM users').first<{ n: number | null }>();
+  const slice = sweepSlice(top?.n ?? 0, limit, now);
+  if (!slice) return 0;
+  const { results } = await env.DB.prepare('SELECT line_user_id AS id FROM users WHERE rowid > ? AND rowid <= ?')
+    .bind(slice.after, slice.upTo)
+    .all<{ id: string }>();
+  let removed = 0;
+  for (let i = 0; i < results.length; i += PRUNE_CONCURRENCY) {
+    const asked = results
+      .slice(i, i + PRUNE_CONCURRENCY)
+      .map((r) => env.CONVERSATION.get(env.CONVERSATION.idFromName(r.id)).pruneInbox(now));
+    for (const n of await Promise.all(asked)) removed += n;
+  }
+  return removed;
+};
+
 /** In the order they run; the names are the keys of `retention_runs.removed`. */
 export const RETENTION_KINDS: { name: string; run: RetentionKind }[] = [
   { name: 'unfollowed_residents', run: unfollowedResidents },
@@ -112,5 +140,6 @@ export const RETENTION_KINDS: { name: string; run: RetentionKind }[] = [
   { name: 'school_pushes', run: finishedPushes('school_pushes') },
   { name: 'broadcast_recipients', run: broadcastRecipients },
   { name: 'absence_notices', run: absenceNotices },
+  { name: 'conversation_inbox', run: conversationInbox },
   { name: 'audit_log', run: auditLogExpired },
 ];

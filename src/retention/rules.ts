@@ -30,3 +30,15 @@ export function auditExpired(at: number, days: number, now: number): boolean {
 export function retentionDue(lastRunAt: number | null, now: number): boolean {
   return lastRunAt === null || Math.floor(lastRunAt / HOUR_MS) < Math.floor(now / HOUR_MS);
 }
+
+/**
+ * The residents (a `users` rowid range, `[after, upTo]`) whose conversations the run at `now`
+ * asks to prune: slices of `limit` rowids, one slice per hour in turn, so every resident is
+ * asked once every ⌈maxRowid / limit⌉ hours and no run asks more than `limit`. Null: no residents.
+ */
+export function sweepSlice(maxRowid: number, limit: number, now: number): { after: number; upTo: number } | null {
+  if (maxRowid <= 0 || limit <= 0) return null;
+  const slices = Math.ceil(maxRowid / limit);
+  const k = Math.floor(now / HOUR_MS) % slices;
+  return { after: k * limit, upTo: (k + 1) * limit };
+}

@@ -6,7 +6,7 @@ import { iso } from '../admin/openapi';
 import { jstText } from '../calendar/jst';
 import type { Db } from '../db/client';
 import { absenceNotices, pupils, schoolPushes, type AbsenceType } from '../db/schema';
-import { writeCsv } from './csv';
+import { writeCsv } from '../http/csv';
 import { languagesOf, sendSchoolPushes } from './notify';
 import type { SchoolRow } from './registry';
 import { addDays, MAX_RANGE_DAYS } from './staff-rules';

@@ -1,6 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import { problem } from '../admin/errors';
-import { CsvError, csvObjects } from './csv';
+import { CsvError } from '../http/csv';
+import { csvObjects } from './csv';
 
 /**
  * Reads an import body (a roster, a list of schools) sent as a JSON array or as `text/csv` with

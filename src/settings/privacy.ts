@@ -3,7 +3,7 @@ import type { ActiveFlow, ConversationState, HandleContext, HandleResult } from 
 import { LANGS } from '../i18n';
 import type { LineEvent } from '../line/events';
 import type { Msg } from '../line/messages';
-import { eraseResident } from '../residents/erase';
+import { eraseResident, stateAfterErasure } from '../residents/erase';
 import { withdrawConsent } from '../residents/service';
 import { residentSummary } from '../residents/summary';
 import * as p from './privacy-texts';
@@ -118,10 +118,6 @@ export async function onPrivacyEvent(
     return done(state, [withdrew ? p.withdrawn(ctx.lang) : p.nothingToWithdraw(ctx.lang)]);
   }
   await eraseResident(ctx.env, ctx.db, userId, 'request', ctx.now);
-  // The conversation state goes too; only the guess limit on staff link codes stays, so
-  // deleting one's data cannot be used to reset it.
-  return {
-    state: state.wrongLinkCodesAt ? { wrongLinkCodesAt: state.wrongLinkCodesAt } : {},
-    messages: [p.deleted(ctx.lang)],
-  };
+  // The conversation state goes too, but for the guess limits on codes (the same rule as the clean-up's).
+  return { state: stateAfterErasure(state, ctx.now), messages: [p.deleted(ctx.lang)] };
 }
