@@ -113,7 +113,8 @@ describe('approval rules', () => {
 
   it('差し戻す: back to the author as a draft with the reason on its page; the reason is required', async () => {
     const author = await signIn((await newStaff(['broadcaster'])).token);
-    const approver = await signIn((await newStaff(['approver'])).token);
+    const approverStaff = await newStaff(['approver']);
+    const approver = await signIn(approverStaff.token);
     const id = idOf((await compose(author, {})).location);
     const empty = await approver.post(`/admin/broadcasts/${id}/return`, { reason: '  ' });
     expect(empty.status).toBe(400);
@@ -128,6 +129,10 @@ describe('approval rules', () => {
     const page = await author.get(`/admin/broadcasts/${id}`);
     expect(textOf(page.html)).toContain('差し戻されました');
     expect(page.html).toContain('<p class="reason">日付を入れてください</p>');
+    const approverName = await env.DB.prepare('SELECT name FROM staff WHERE id = ?')
+      .bind(approverStaff.id)
+      .first<{ name: string }>();
+    expect(textOf(page.html)).toContain(`${approverName!.name}（`);
     expect(page.html).toContain(`href="/admin/broadcasts/${id}/edit"`);
     const audit = await env.DB.prepare(
       `SELECT detail FROM audit_log WHERE action = 'broadcast.return' AND target_id = ?`,

@@ -52,8 +52,9 @@ function Progress({ b }: { b: Detail }) {
     ['取り消し', p.cancelled],
   ];
   return (
-    <section class="card" aria-labelledby="progress">
+    <section class="card progress-card" aria-labelledby="progress">
       <h2 id="progress">配信の進み具合</h2>
+      {b.releasedAt === null ? <p class="muted">まだ配信は始まっていません。</p> : null}
       <dl class="facts progress">
         {rows.map(([k, v]) => (
           <>
@@ -100,12 +101,12 @@ function Progress({ b }: { b: Detail }) {
 detailPages.get('/broadcasts/:id{[0-9a-f-]{36}}', guard(...READERS), async (c) => {
   const d = c.var.db;
   const b = await getBroadcast(c.env, d, c.var.staff, c.req.param('id'), Date.now());
-  const [can, names, places, returned] = await Promise.all([
+  const [can, places, returned] = await Promise.all([
     allowed(c, b),
-    staffNames(d, [b.createdBy, b.updatedBy, b.approvedBy, b.cancelledBy]),
     audienceNames(d, [b.audience]),
     b.status === 'draft' ? lastReturn(d, b.id, b.updatedAt) : Promise.resolve(null),
   ]);
+  const names = await staffNames(d, [b.createdBy, b.updatedBy, b.approvedBy, b.cancelledBy, returned?.staffId ?? null]);
   const who = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
   const speaker =
     places.get(
@@ -203,7 +204,7 @@ detailPages.get('/broadcasts/:id{[0-9a-f-]{36}}', guard(...READERS), async (c) =
       <h2>配信内容</h2>
       <Bubbles messages={b.messages} speaker={speaker} requestAck={b.requestAck} />
       <Progress b={b} />
-      <div class="actions">
+      <div class="actions bc-actions">
         {can.edit ? (
           <a class="button secondary" href={`/admin/broadcasts/${b.id}/edit`}>
             編集する
