@@ -79,7 +79,7 @@ function Progress({ b }: { b: Detail }) {
             <tbody>
               {b.batches.slice(0, BATCHES_SHOWN).map((x) => (
                 <tr>
-                  <td>{x.seq}</td>
+                  <td>{x.seq + 1}</td>
                   <td>{x.kind === 'broadcast' ? '全員へ一斉' : '指定の人へ'}</td>
                   <td>{x.recipients.toLocaleString('ja-JP')}</td>
                   <td>{BATCH_STATUS_JA[x.status] ?? x.status}</td>

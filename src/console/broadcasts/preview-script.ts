@@ -17,6 +17,7 @@ export function scriptRule() {
     max: LINE_LIMITS.messagesPerRequest,
     ackPrompt: ACK_TEXTS.prompt,
     ackLabel: ACK_TEXTS.label,
+    stale: '配信対象・日時・緊急を変えたときの配信予定は「プレビューを更新」で計算します。',
   };
 }
 
@@ -98,8 +99,14 @@ if (add) {
     area.focus();
   });
 }
+// When the release is reckoned from changes the server has not seen, say so instead of showing a stale time.
+var next = document.getElementById('next-release');
+function stale(e) {
+  if (!next || !e.target || !/^(audience|scheduledAt|urgent)$/.test(e.target.id)) return;
+  next.textContent = RULE.stale;
+}
 form.addEventListener('input', draw);
-form.addEventListener('change', draw);
+form.addEventListener('change', function (e) { draw(); stale(e); });
 draw();
 `;
 

@@ -27,6 +27,7 @@ export const BROADCASTS_CSS = `
 .bubbles{margin:0 0 1rem}
 #card-broadcasts,.returned h2,.progress-card h2{margin-top:0}
 .bc-actions{align-items:center}
+.progress-card .table-wrap{margin-top:1rem}
 .returned .reason{white-space:pre-wrap}
 dl.progress dd{font-variant-numeric:tabular-nums}
 ul.plain{list-style:none;margin:0;padding:0}

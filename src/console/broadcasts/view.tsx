@@ -73,11 +73,12 @@ export function Bubbles({
 }) {
   const framed = composeMessages(messages, { speaker, ackFor: requestAck ? 'preview' : null });
   return (
-    <section class="bubbles" aria-label={label} data-preview="">
+    // A figure, not a landmark (<section>): the queue shows many, and landmarks should be few and unique.
+    <figure class="bubbles" aria-label={label} data-preview="">
       {framed.map((m) => (
         <Bubble m={m} />
       ))}
-    </section>
+    </figure>
   );
 }
 
