@@ -67,7 +67,8 @@ interface ComposerProps {
 async function Composer({ c, title, action, form, options, error }: ComposerProps) {
   const isAdmin = c.var.staff.roles.includes('admin');
   const chosen = options.find((o) => o.value === form.audience);
-  const next = await nextRelease(c, form, chosen ?? options[0]);
+  const reckonedFor = chosen ?? options[0];
+  const next = await nextRelease(c, form, reckonedFor);
   const framable = options.some((o) => o.group === '学校' || o.group === '町内会');
   const texts = form.texts.slice(0, MAX_TEXTS);
   const messages: BroadcastMessageInput[] = texts.filter((t) => t !== '').map((text) => ({ type: 'text', text }));
@@ -153,7 +154,7 @@ async function Composer({ c, title, action, form, options, error }: ComposerProp
             <p class="next-release" id="next-release">
               {next.at === null
                 ? '配信時間が1年以上開かないため、この設定では配信されません。'
-                : `承認されると ${when(next.at)} ごろ配信されます（${chosen ? '' : '友だち全員の場合。'}配信時間: ${next.window}）。`}
+                : `承認されると ${when(next.at)} ごろ配信されます（${chosen ? '' : `${reckonedFor?.label}の場合。`}配信時間: ${next.window}）。`}
             </p>
           ) : null}
           <div class="actions">

@@ -94,7 +94,8 @@ if (add) {
     area.setAttribute('aria-describedby', 'text_' + i + '-count');
     out.id = 'text_' + i + '-count';
     list.appendChild(block);
-    if (i + 1 >= RULE.max) add.hidden = true;
+    // Removed, not hidden: the stylesheet's button display would win over the hidden attribute.
+    if (i + 1 >= RULE.max) add.remove();
     draw();
     area.focus();
   });
