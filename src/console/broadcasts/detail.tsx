@@ -1,12 +1,12 @@
 import { lastReturn } from '../../broadcasts/queue';
 import { may as mayForAudience } from '../../broadcasts/senders';
 import { getBroadcast, isCancellable, wroteContent } from '../../broadcasts/service';
-import { consoleRouter, CsrfField, guard, Layout, when, type ConsoleContext } from '../kit';
-import { READERS } from './actions';
-import { optionValueOf } from './form';
+import { consoleRouter, CsrfField, guard, Layout, may, when, type ConsoleContext } from '../kit';
+import { APPROVERS, READERS, SENDERS } from './actions';
+import { editRefusal } from './composer';
 import { ApprovalForms } from './approval-forms';
 import { audienceJa, BATCH_STATUS_JA } from './texts';
-import { audienceNames, Bubbles, Outcome, staffNames, StatusBadge } from './view';
+import { audienceNames, Bubbles, Outcome, speakerIn, staffNames, StatusBadge } from './view';
 
 /** One broadcast (/admin/broadcasts/:id): its content, status, progress, and what may be done with it. */
 export const detailPages = consoleRouter();
@@ -16,25 +16,18 @@ const BATCHES_SHOWN = 100;
 
 type Detail = Awaited<ReturnType<typeof getBroadcast>>;
 
-/** Who may press which button, asked of the API's own rules (senders.ts, service.ts). */
+/** Who may press which button, asked of the API's own rules (senders.ts, service.ts) and route roles. */
 async function allowed(c: ConsoleContext, b: Detail) {
   const d = c.var.db;
   const by = c.var.staff;
-  const [write, approve, cancel, test] = await Promise.all(
-    (['write', 'approve', 'cancel', 'test'] as const).map((a) => mayForAudience(d, by, b.audience, a, b.createdBy)),
-  );
-  const isAdmin = by.roles.includes('admin');
-  const roles = (...r: string[]) => isAdmin || r.some((x) => by.roles.includes(x as never));
+  const [write, approve, cancel, test, refusal] = await Promise.all([
+    ...(['write', 'approve', 'cancel', 'test'] as const).map((a) => mayForAudience(d, by, b.audience, a, b.createdBy)),
+    editRefusal(c, b),
+  ]);
   return {
-    edit:
-      write &&
-      roles('broadcaster', 'school_staff', 'community_leader') &&
-      b.status === 'draft' &&
-      b.messages.every((m) => m.type === 'text') &&
-      optionValueOf(b.audience) !== null &&
-      (!b.urgent || isAdmin),
-    submit: write && roles('broadcaster', 'school_staff', 'community_leader') && b.status === 'draft',
-    approve: approve && roles('approver', 'school_staff') && b.status === 'pending_approval' && !wroteContent(by, b),
+    edit: refusal === null,
+    submit: write && may(c, SENDERS) && b.status === 'draft',
+    approve: approve && may(c, APPROVERS) && b.status === 'pending_approval' && !wroteContent(by, b),
     cancel: cancel && isCancellable(b.status),
     test,
   };
@@ -108,14 +101,6 @@ detailPages.get('/broadcasts/:id{[0-9a-f-]{36}}', guard(...READERS), async (c) =
   ]);
   const names = await staffNames(d, [b.createdBy, b.updatedBy, b.approvedBy, b.cancelledBy, returned?.staffId ?? null]);
   const who = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
-  const speaker =
-    places.get(
-      b.audience.type === 'school'
-        ? `school:${b.audience.schoolId}`
-        : b.audience.type === 'community'
-          ? `community:${b.audience.communityId}`
-          : '',
-    ) ?? null;
   const q = c.req.query();
   const csrf = c.var.session.csrf;
   return c.html(
@@ -202,7 +187,7 @@ detailPages.get('/broadcasts/:id{[0-9a-f-]{36}}', guard(...READERS), async (c) =
         ) : null}
       </dl>
       <h2>配信内容</h2>
-      <Bubbles messages={b.messages} speaker={speaker} requestAck={b.requestAck} />
+      <Bubbles messages={b.messages} speaker={speakerIn(places, b.audience)} requestAck={b.requestAck} />
       <Progress b={b} />
       <div class="actions bc-actions">
         {can.edit ? (
