@@ -163,6 +163,20 @@ describe('approval rules', () => {
     expect((await colleague.post(`/admin/broadcasts/${id}/approve`, {})).status).toBe(303);
     expect((await getBroadcast(id)).status).toBe('scheduled');
   });
+
+  it('a city approver sees a school’s message waiting for its own staff, without buttons, and cannot approve it', async () => {
+    const school = await seedSchool({ requireApproval: true });
+    const writer = await signIn((await newStaff(['school_staff'], { schools: [school.id] })).token);
+    const id = idOf((await compose(writer, { audience: `school:${school.id}` })).location);
+    const approver = await signIn((await newStaff(['approver'])).token);
+    const queue = await approver.get('/admin/approvals');
+    const item = new RegExp(`<article[^>]*aria-labelledby="q-${id}"[\\s\\S]*?</article>`).exec(queue.html)?.[0] ?? '';
+    expect(item).toContain(school.name);
+    expect(item).not.toContain('承認する');
+    expect(item).toContain('その学校の職員が承認します');
+    expect((await approver.post(`/admin/broadcasts/${id}/approve`, {})).status).toBe(403);
+    expect((await getBroadcast(id)).status).toBe('pending_approval');
+  });
 });
 
 describe('cancel', () => {

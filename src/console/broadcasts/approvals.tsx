@@ -83,7 +83,11 @@ approvalPages.get('/approvals', guard(...APPROVERS), async (c) => {
             ) : mayApprove[i] ? (
               <ApprovalForms c={c} id={b.id} back="approvals" />
             ) : (
-              <p class="muted">この配信は担当の職員（学校の配信はその学校の職員）が承認します。</p>
+              <p class="muted">
+                {b.audience.type === 'school'
+                  ? 'この配信はその学校の職員が承認します。'
+                  : 'この配信を承認する権限がありません。'}
+              </p>
             )}
           </article>
         );
