@@ -1,5 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { principalForStaffId } from '../src/admin/auth';
+import { countBroadcasts, lastReturn } from '../src/broadcasts/queue';
+import { listBroadcasts, returnBroadcast } from '../src/broadcasts/service';
+import { db } from '../src/db/client';
 import { lineLength } from '../src/line/limits';
 import { api, newStaff } from './helpers/api';
 import { createAs, seedCommunity, seedSchool } from './helpers/broadcasts';
@@ -296,5 +300,59 @@ describe('the composer', () => {
     expect(second.html).not.toContain('次へ →');
     const sent = await b.get('/admin/broadcasts?status=sent');
     expect(shown(sent.html)).toHaveLength(0);
+  });
+});
+
+describe('what the pages added to the broadcasts service', () => {
+  const principal = async (id: string) => (await principalForStaffId(db(env.DB), id))!;
+
+  it('listBroadcasts pages on with `before`; countBroadcasts counts what the caller may see', async () => {
+    const school = await seedSchool();
+    const s = await newStaff(['school_staff'], { schools: [school.id] });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await createAs(s.token, { audience: { type: 'school', schoolId: school.id }, draft: true });
+      ids.push(r.body.id);
+      await env.DB.prepare('UPDATE broadcasts SET created_at = ? WHERE id = ?')
+        .bind(1_000_000 + i, r.body.id)
+        .run();
+    }
+    const by = await principal(s.id);
+    const d = db(env.DB);
+    const first = await listBroadcasts(env, d, by, Date.now(), { status: 'draft', limit: 2 });
+    expect(first.map((b) => b.id)).toEqual([ids[2], ids[1]]);
+    const rest = await listBroadcasts(env, d, by, Date.now(), { status: 'draft', limit: 2, before: first[1] });
+    expect(rest.map((b) => b.id)).toEqual([ids[0]]);
+    expect(await countBroadcasts(d, by, { status: 'draft' })).toBe(3);
+    expect(await countBroadcasts(d, by, { status: 'draft', createdBy: 'someone-else' })).toBe(0);
+    const other = await principal((await newStaff(['school_staff'], { schools: [(await seedSchool()).id] })).id);
+    expect(await countBroadcasts(d, other, { status: 'draft' })).toBe(0);
+  });
+
+  it('returnBroadcast: only a pending broadcast, not by its author, with a reason; audited', async () => {
+    const author = await newStaff(['broadcaster', 'approver']);
+    const approver = await newStaff(['approver']);
+    const d = db(env.DB);
+    const draft = await createAs(author.token, { draft: true, audience: { type: 'all' } });
+    await expect(returnBroadcast(d, await principal(approver.id), draft.body.id, '理由')).rejects.toMatchObject({
+      status: 409,
+    });
+    const pending = await createAs(author.token, { audience: { type: 'all' } });
+    await expect(returnBroadcast(d, await principal(author.id), pending.body.id, '理由')).rejects.toMatchObject({
+      status: 403,
+    });
+    await expect(returnBroadcast(d, await principal(approver.id), pending.body.id, ' ')).rejects.toMatchObject({
+      status: 400,
+    });
+    const before = Date.now() - 1000;
+    expect(await returnBroadcast(d, await principal(approver.id), pending.body.id, ' 直してください ')).toEqual({
+      id: pending.body.id,
+      status: 'draft',
+    });
+    expect(await lastReturn(d, pending.body.id, before)).toMatchObject({
+      staffId: approver.id,
+      reason: '直してください',
+    });
+    expect(await lastReturn(d, pending.body.id, Date.now() + 60_000)).toBeNull();
   });
 });
