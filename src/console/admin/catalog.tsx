@@ -40,6 +40,14 @@ const DONE = {
   restored: '再開しました。',
 };
 
+/** The catalog service's refusals in the page's words: a taken code (409), or a field it checked in D1. */
+function inWords(r: { status: number; message: string }, taken: string): string {
+  if (r.status === 409) return taken;
+  if (r.message.startsWith('departmentId:')) return '「担当課」: その担当課はありません。';
+  if (r.message.startsWith('parentCode:')) return '「上位の種類」: 上位の種類から選んでください。';
+  return r.message;
+}
+
 const orNull = (s: string) => (s === '' ? null : s);
 /** A number field: empty leaves the API's default; anything else is judged by its schema. */
 const orNumber = (s: string) => (s === '' ? undefined : Number(s));
@@ -277,7 +285,7 @@ catalogPages.post('/categories', guard('admin'), async (c) => {
   } catch (err) {
     const r = refusal(err);
     if (!r) throw err;
-    return categoriesPage(c, { status: r.status, error: r.message, form });
+    return categoriesPage(c, { status: r.status, error: inWords(r, 'このコードの種類はすでにあります。'), form });
   }
   return c.redirect('/admin/categories?done=added', 303);
 });
@@ -341,7 +349,7 @@ catalogPages.post('/categories/:code', guard('admin'), async (c) => {
   } catch (err) {
     const r = refusal(err);
     if (!r) throw err;
-    return categoryEditPage(c, row, { status: r.status, error: r.message, form });
+    return categoryEditPage(c, row, { status: r.status, error: inWords(r, r.message), form });
   }
   return c.redirect('/admin/categories?done=updated', 303);
 });
@@ -453,7 +461,7 @@ catalogPages.post('/departments', guard('admin'), async (c) => {
   } catch (err) {
     const r = refusal(err);
     if (!r) throw err;
-    return departmentsPage(c, { status: r.status, error: r.message, form });
+    return departmentsPage(c, { status: r.status, error: inWords(r, 'このIDの担当課はすでにあります。'), form });
   }
   return c.redirect('/admin/departments?done=added', 303);
 });

@@ -5,6 +5,7 @@ import {
   listStaffPage,
   revokeStaff,
   rotateStaffToken,
+  scopeIssues,
   updateStaff,
   type StaffRecord,
 } from '../../admin/staff';
@@ -85,6 +86,18 @@ function scopesOf(v: StaffFormValues): StaffScopes {
   };
 }
 
+/**
+ * The service's own scope rule (`scopeIssues`, which the API's body check and `updateStaff`
+ * apply), said in the page's words: a scoped role needs its schools or associations.
+ */
+function scopeAlert(v: StaffFormValues): string | null {
+  const issue = scopeIssues(v.roles as StaffRole[], scopesOf(v))[0];
+  if (!issue) return null;
+  return issue.path[1] === 'schools'
+    ? '学校職員には担当校を1つ以上選んでください。'
+    : '町内会役員には担当町内会を1つ以上選んでください。';
+}
+
 const stored = (r: StaffRecord): StaffFormValues => ({
   name: r.name,
   roles: r.roles,
@@ -135,7 +148,7 @@ staffPages.get('/staff', (c) => listPage(c));
 staffPages.post('/staff', async (c) => {
   const form = formValues(await c.req.parseBody({ all: true }));
   const parsed = parseForm(CreateStaffBody, { name: form.name, roles: form.roles, scopes: scopesOf(form) }, LABELS);
-  if (!parsed.ok) return listPage(c, { status: 400, error: parsed.message, form });
+  if (!parsed.ok) return listPage(c, { status: 400, error: scopeAlert(form) ?? parsed.message, form });
   const created = await createStaff(c.var.db, c.var.staff, parsed.value);
   // The token goes out in this answer only: a redirect would need it in a URL or in storage.
   return listPage(c, { created: { name: created.name, token: created.token } });
@@ -267,7 +280,8 @@ staffPages.get('/staff/:id', async (c) => detailPage(c, await account(c)));
 staffPages.post('/staff/:id', async (c) => {
   const form = formValues(await c.req.parseBody({ all: true }));
   const parsed = parseForm(StaffChange, { name: form.name, roles: form.roles, scopes: scopesOf(form) }, LABELS);
-  if (!parsed.ok) return detailPage(c, await account(c), { status: 400, error: parsed.message, form });
+  const error = parsed.ok ? scopeAlert(form) : parsed.message;
+  if (!parsed.ok || error) return detailPage(c, await account(c), { status: 400, error, form });
   const id = c.req.param('id');
   return orRefusal(
     c,
