@@ -30,6 +30,8 @@ async function staffCount(): Promise<number> {
   return ((await (await api('/staff')).json()) as { items: unknown[] }).items.length;
 }
 
+const alertOf = (html: string) => /<p role="alert">([^<]*)<\/p>/.exec(html)?.[1] ?? null;
+
 /** The token in the page's `.secret`, or null. */
 const secretOf = (html: string) => /<code class="secret">([^<]+)<\/code>/.exec(html)?.[1] ?? null;
 
@@ -137,6 +139,25 @@ describe('adding a staff member', () => {
     expect(me.scopes).toEqual({ schools: [school.id] });
   });
 
+  it('a resubmitted form (a reload of the token page) neither makes another account nor shows a token', async () => {
+    const b = await signIn();
+    const form = await b.get('/admin/staff');
+    const once = /name="_once" value="([^"]+)"/.exec(form.html)![1]!;
+    const fields = { _once: once, name: `再送 ${crypto.randomUUID().slice(0, 6)}`, roles: 'broadcaster' };
+    const before = await staffCount();
+    const first = await b.post('/admin/staff', fields);
+    expect(first.status).toBe(200);
+    const token = secretOf(first.html)!;
+    const again = await b.post('/admin/staff', fields);
+    expect(again.status).toBe(409);
+    expect(secretOf(again.html)).toBeNull();
+    expect(alertOf(again.html)).toContain('この操作はすでに行いました');
+    expect(await staffCount()).toBe(before + 1);
+    expect(await tokenWorks(token)).toBe(true);
+    const next = /name="_once" value="([^"]+)"/.exec(again.html)![1]!;
+    expect(next).not.toBe(once);
+  });
+
   it.each<[string, Record<string, string | string[]>, string]>([
     ['no role', { name: '名無し' }, '「役割」'],
     ['no name', { name: '', roles: 'broadcaster' }, '「名前」'],
@@ -224,6 +245,19 @@ describe('one account', () => {
     expect(await tokenWorks(s.token)).toBe(false);
     expect(await tokenWorks(token)).toBe(true);
     expect(secretOf((await b.get(`/admin/staff/${s.id}`)).html)).toBeNull();
+  });
+
+  it('a resubmitted rotation does not replace the token it just showed', async () => {
+    const s = await newStaff(['report_manager']);
+    const b = await signIn();
+    const page = await b.get(`/admin/staff/${s.id}`);
+    const once = /name="_once" value="([^"]+)"/.exec(page.html)![1]!;
+    const first = await b.post(`/admin/staff/${s.id}/token`, { _once: once });
+    const token = secretOf(first.html)!;
+    const again = await b.post(`/admin/staff/${s.id}/token`, { _once: once });
+    expect(again.status).toBe(409);
+    expect(secretOf(again.html)).toBeNull();
+    expect(await tokenWorks(token)).toBe(true);
   });
 
   it('revoking through the page signs that staff member’s console sessions out', async () => {

@@ -18,6 +18,7 @@ import { consoleRouter, CsrfField, errorPage, field, guard, Layout, may, when, t
 import { sessionCount } from '../session';
 import { doneText, Messages, Pager, pageParam, parseForm, refusal, values } from '../admin/forms';
 import { staffStatus } from './labels';
+import { markDone, newOnce, resubmitted } from './once';
 import {
   EMPTY_FORM,
   ScopeWords,
@@ -55,6 +56,9 @@ const DONE = {
   unsuspended: '利用停止を解除しました。',
   revoked: 'トークンを失効させました。この職員のログインはすべて終了しました。',
 };
+
+/** What a resubmitted token form (a reload of its answer) shows instead of running again. */
+const RESUBMITTED = 'この操作はすでに行いました（ページの再読み込みでは繰り返しません）。トークンは再表示できません。';
 
 /** The schools and associations a scope may name, by name (an admin sees them all). */
 async function scopeChoices(c: ConsoleContext): Promise<ScopeChoices> {
@@ -136,6 +140,7 @@ async function listPage(c: ConsoleContext, state: ListState = {}) {
           values={state.form ?? EMPTY_FORM}
           choices={choices}
           submit="職員を追加"
+          once={newOnce()}
         />
       </section>
     </Layout>,
@@ -146,10 +151,13 @@ async function listPage(c: ConsoleContext, state: ListState = {}) {
 staffPages.get('/staff', (c) => listPage(c));
 
 staffPages.post('/staff', async (c) => {
-  const form = formValues(await c.req.parseBody({ all: true }));
+  const body = await c.req.parseBody({ all: true });
+  if (resubmitted(c, body)) return listPage(c, { status: 409, error: RESUBMITTED });
+  const form = formValues(body);
   const parsed = parseForm(CreateStaffBody, { name: form.name, roles: form.roles, scopes: scopesOf(form) }, LABELS);
   if (!parsed.ok) return listPage(c, { status: 400, error: scopeAlert(form) ?? parsed.message, form });
   const created = await createStaff(c.var.db, c.var.staff, parsed.value);
+  markDone(c, body);
   // The token goes out in this answer only: a redirect would need it in a URL or in storage.
   return listPage(c, { created: { name: created.name, token: created.token } });
 });
@@ -242,6 +250,7 @@ async function detailPage(c: ConsoleContext, record: StaffRecord, state: DetailS
             )}
             <form method="post" action={`${base}/token`}>
               <CsrfField token={csrf} />
+              <input type="hidden" name="_once" value={newOnce()} />
               <p>新しいトークンを発行すると、今のトークンはすぐに使えなくなります。</p>
               <button type="submit" class="secondary">
                 トークンを再発行する
@@ -310,12 +319,15 @@ for (const [path, suspended] of [
   });
 }
 
-staffPages.post('/staff/:id/token', (c) =>
-  orRefusal(c, async () => {
+staffPages.post('/staff/:id/token', async (c) => {
+  const body = await c.req.parseBody();
+  if (resubmitted(c, body)) return detailPage(c, await account(c), { status: 409, error: RESUBMITTED });
+  return orRefusal(c, async () => {
     const token = await rotateStaffToken(c.var.db, c.var.staff, c.req.param('id'));
+    markDone(c, body);
     return detailPage(c, await account(c), { token });
-  }),
-);
+  });
+});
 
 staffPages.post('/staff/:id/revoke', async (c) => {
   const id = c.req.param('id');

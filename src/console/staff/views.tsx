@@ -79,6 +79,7 @@ export function StaffForm({
   values,
   choices,
   submit,
+  once,
 }: {
   csrf: string;
   action: string;
@@ -86,10 +87,13 @@ export function StaffForm({
   values: StaffFormValues;
   choices: ScopeChoices;
   submit: string;
+  /** A form that issues a token carries a one-time mark, so a resubmission is caught (see ./once.ts). */
+  once?: string;
 }): Child {
   return (
     <form method="post" action={action}>
       <CsrfField token={csrf} />
+      {once ? <input type="hidden" name="_once" value={once} /> : null}
       <label for={`${prefix}-name`}>名前</label>
       <input type="text" id={`${prefix}-name`} name="name" value={values.name} maxlength={100} required />
       <fieldset class="roles">
