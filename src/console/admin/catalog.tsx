@@ -188,7 +188,7 @@ async function categoriesPage(c: ConsoleContext, state: PageState = {}) {
         <a href="/admin/departments">担当課の一覧へ</a>
       </p>
       <Messages notice={doneText(c.req.query('done'), DONE)} error={state.error} />
-      <section class="table-wrap" aria-label="通報の種類の一覧" tabindex={0}>
+      <section class="table-wrap list" aria-label="通報の種類の一覧" tabindex={0}>
         <table>
           <thead>
             <tr>
@@ -230,7 +230,11 @@ async function categoriesPage(c: ConsoleContext, state: PageState = {}) {
                       class="row-action"
                     >
                       <CsrfField token={csrf} />
-                      <button type="submit" class="link" aria-label={`${x.nameJa}を${x.active ? '廃止' : '再開'}`}>
+                      <button
+                        type="submit"
+                        class="link"
+                        aria-label={`${x.nameJa}を${x.active ? '廃止する' : '再開する'}`}
+                      >
                         {x.active ? '廃止する' : '再開する'}
                       </button>
                     </form>
@@ -400,7 +404,7 @@ async function departmentsPage(c: ConsoleContext, state: DeptState = {}) {
         <a href="/admin/categories">通報の種類の一覧へ</a>
       </p>
       <Messages notice={doneText(c.req.query('done'), DONE)} error={state.error} />
-      <section class="table-wrap" aria-label="担当課の一覧" tabindex={0}>
+      <section class="table-wrap list" aria-label="担当課の一覧" tabindex={0}>
         <table>
           <thead>
             <tr>

@@ -141,7 +141,7 @@ export function StaffForm({
 /** The list of accounts: name (a link to the account), roles and scopes in words, status in words. */
 export function StaffTable({ items, choices }: { items: StaffRecord[]; choices: ScopeChoices }): Child {
   return (
-    <section class="table-wrap" aria-label="職員の一覧" tabindex={0}>
+    <section class="table-wrap list" aria-label="職員の一覧" tabindex={0}>
       <table>
         <caption class="muted">新しい順</caption>
         <thead>
