@@ -284,7 +284,9 @@ describe('for anyone but an admin', () => {
         expect(page.status, path).toBe(403);
         expect(page.html).toContain('このページを開く権限がありません。');
       }
-      if (role !== 'report_manager') expect((await b.get('/admin/categories')).status).toBe(403);
+      if (role !== 'report_manager')
+        for (const path of ['/admin/categories', '/admin/departments'])
+          expect((await b.get(path)).status, path).toBe(403);
       const date = freshDate();
       const calls = (await richMenuCalls()).length;
       expect((await b.post('/admin/closures', { date, reason: 'x' })).status).toBe(403);

@@ -89,6 +89,8 @@ describe('the staff list, for admins', () => {
 
   it('pages the accounts in D1, newest first (listStaffPage), and audits the read', async () => {
     const a = await newStaff(['broadcaster']);
+    // A later millisecond for the second account, so "newest first" has one answer.
+    await new Promise((r) => setTimeout(r, 5));
     const b = await newStaff(['broadcaster']);
     const d = db(env.DB);
     const by = { id: 'bootstrap', name: 'bootstrap', roles: ['admin' as const], scopes: {} };
