@@ -279,6 +279,7 @@ describe('for anyone but an admin', () => {
         '/admin/richmenu',
         '/admin/richmenu/image.png',
         '/admin/departments/road',
+        '/admin/categories/road',
       ]) {
         const page = await b.get(path);
         expect(page.status, path).toBe(403);
