@@ -176,7 +176,13 @@ async function categoriesPage(c: ConsoleContext, state: PageState = {}) {
                   <code>{x.code}</code>
                 </td>
                 <td>{x.parentCode ? (name.get(x.parentCode) ?? x.parentCode) : '—'}</td>
-                <td>{x.departmentId ? (dept.get(x.departmentId) ?? x.departmentId) : '—'}</td>
+                <td>
+                  {x.departmentId
+                    ? (dept.get(x.departmentId) ?? x.departmentId)
+                    : x.parentCode
+                      ? '上位の種類と同じ'
+                      : '—'}
+                </td>
                 <td>{x.emergencyPhone ?? '—'}</td>
                 <td>{x.sortOrder}</td>
                 <td>

@@ -111,7 +111,7 @@ export const Text = ({
   <>
     <label for={id}>{label}</label>
     {hint ? (
-      <span class="muted hint" id={`${id}-hint`}>
+      <span class="muted field-hint" id={`${id}-hint`}>
         {hint}
       </span>
     ) : null}

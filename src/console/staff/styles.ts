@@ -17,5 +17,6 @@ fieldset legend{font-weight:600;padding:0 .25rem}
 .tiles li{border:1px solid #d0d5dd;border-radius:6px;padding:.5rem;background:#fff}
 img.richmenu{max-width:min(100%,48rem);height:auto;border:1px solid #d0d5dd;border-radius:6px}
 form.row-action{display:inline}
+.field-hint{display:block;font-size:.85rem}
 .table-wrap.list{margin-bottom:1rem}
 `;
