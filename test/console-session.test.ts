@@ -174,10 +174,28 @@ describe('every /admin answer', () => {
 });
 
 describe('the navigation', () => {
-  it('shows an entry only for pages that exist and the user may use, in the issue’s order, and ログアウト', async () => {
-    expect(navLabels((await (await signIn()).get('/admin')).html)).toEqual(['監査ログ', 'ログアウト']);
-    const r = await newStaff(['report_manager']);
-    expect(navLabels((await (await signIn(r.token)).get('/admin')).html)).toEqual(['ログアウト']);
+  it('shows an entry only for pages the user may use, in the issue’s order, and ログアウト', async () => {
+    expect(navLabels((await (await signIn()).get('/admin')).html)).toEqual([
+      '通報',
+      '配信',
+      '承認待ち',
+      '学校',
+      '町内会',
+      '職員',
+      '監査ログ',
+      'ログアウト',
+    ]);
+    const cases: [string[], string[]][] = [
+      [['report_manager'], ['通報', 'ログアウト']],
+      [['broadcaster'], ['配信', 'ログアウト']],
+      [['approver'], ['配信', '承認待ち', 'ログアウト']],
+      [['school_staff'], ['配信', '承認待ち', '学校', 'ログアウト']],
+      [['community_leader'], ['配信', '町内会', 'ログアウト']],
+    ];
+    for (const [roles, labels] of cases) {
+      const s = await newStaff(roles);
+      expect(navLabels((await (await signIn(s.token)).get('/admin')).html), roles.join()).toEqual(labels);
+    }
   });
 
   it('the dashboard greets the staff member by name, in Japanese', async () => {

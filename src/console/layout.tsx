@@ -6,21 +6,20 @@ import type { ConsoleSession } from './session';
 
 /**
  * The navigation, in the order the issue gives; an entry shows only to staff holding one of its
- * roles (admin: all), and only once its pages exist (`built`): a link to nothing helps nobody.
+ * roles (admin: all), the same roles its pages' guards let in.
  */
-export const NAV: readonly { href: string; label: string; roles: readonly StaffRole[]; built: boolean }[] = [
-  { href: '/admin/reports', label: '通報', roles: ['report_manager'], built: true },
+export const NAV: readonly { href: string; label: string; roles: readonly StaffRole[] }[] = [
+  { href: '/admin/reports', label: '通報', roles: ['report_manager'] },
   {
     href: '/admin/broadcasts',
     label: '配信',
     roles: ['broadcaster', 'approver', 'school_staff', 'community_leader'],
-    built: true,
   },
-  { href: '/admin/approvals', label: '承認待ち', roles: ['approver', 'school_staff'], built: true },
-  { href: '/admin/schools', label: '学校', roles: ['school_staff'], built: true },
-  { href: '/admin/communities', label: '町内会', roles: ['community_leader'], built: true },
-  { href: '/admin/staff', label: '職員', roles: ['admin'], built: false },
-  { href: '/admin/audit', label: '監査ログ', roles: ['admin'], built: true },
+  { href: '/admin/approvals', label: '承認待ち', roles: ['approver', 'school_staff'] },
+  { href: '/admin/schools', label: '学校', roles: ['school_staff'] },
+  { href: '/admin/communities', label: '町内会', roles: ['community_leader'] },
+  { href: '/admin/staff', label: '職員', roles: ['admin'] },
+  { href: '/admin/audit', label: '監査ログ', roles: ['admin'] },
 ];
 
 /** The hidden field every form carries: the session's CSRF token (`c.var.session.csrf`), checked before anything else. */
@@ -60,7 +59,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, scripts =
           {principal && session ? (
             <nav aria-label="メインメニュー">
               <ul>
-                {NAV.filter((n) => n.built && hasRole(principal, n.roles)).map((n) => (
+                {NAV.filter((n) => hasRole(principal, n.roles)).map((n) => (
                   <li>
                     <a href={n.href} aria-current={path.startsWith(n.href) ? 'page' : undefined}>
                       {n.label}
