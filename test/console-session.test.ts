@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { db } from '../src/db/client';
 import { sessionFor, sessionCount, createSession } from '../src/console/session';
 import { api, BOOTSTRAP, newStaff } from './helpers/api';
+import { newCommunity } from './helpers/communities';
 import { Browser, navLabels, setCookies, signIn, textOf } from './helpers/console';
+import { createSchool } from './helpers/schools';
 
 /** The console's door (issue 13): sign-in, sessions, CSRF, headers, the navigation by role. */
 
@@ -185,15 +187,17 @@ describe('the navigation', () => {
       '監査ログ',
       'ログアウト',
     ]);
-    const cases: [string[], string[]][] = [
+    const school = await createSchool();
+    const unit = await newCommunity('unit');
+    const cases: [string[], string[], Record<string, string[]>?][] = [
       [['report_manager'], ['通報', 'ログアウト']],
       [['broadcaster'], ['配信', 'ログアウト']],
       [['approver'], ['配信', '承認待ち', 'ログアウト']],
-      [['school_staff'], ['配信', '承認待ち', '学校', 'ログアウト']],
-      [['community_leader'], ['配信', '町内会', 'ログアウト']],
+      [['school_staff'], ['配信', '承認待ち', '学校', 'ログアウト'], { schools: [school.id] }],
+      [['community_leader'], ['配信', '町内会', 'ログアウト'], { communities: [unit.id] }],
     ];
-    for (const [roles, labels] of cases) {
-      const s = await newStaff(roles);
+    for (const [roles, labels, scopes] of cases) {
+      const s = await newStaff(roles, scopes);
       expect(navLabels((await (await signIn(s.token)).get('/admin')).html), roles.join()).toEqual(labels);
     }
   });
