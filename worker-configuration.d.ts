@@ -8,6 +8,8 @@ declare namespace Cloudflare {
     DB: D1Database;
     PHOTOS: R2Bucket;
     CONVERSATION: DurableObjectNamespace<import('./src/conversation/conversation-do').ConversationDO>;
+    /** The ingress shards (src/ingress/): the webhook's events wait here until their resident's object has them. */
+    INGRESS: DurableObjectNamespace<import('./src/ingress/ingress-do').IngressDO>;
     BROADCAST_DISPATCHER: DurableObjectNamespace<import('./src/broadcasts/dispatcher-do').BroadcastDispatcherDO>;
     /** Cloudflare Email (send_email binding): each new damage report goes to its department. */
     REPORT_MAIL?: SendEmail;

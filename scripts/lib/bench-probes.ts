@@ -107,7 +107,7 @@ export async function countCommits(
   // A Durable Object's commit is an fsync of its WAL; the alarm store (Miniflare's metadata.sqlite) is
   // where an alarm change is recorded; a new object's file costs a journal and a directory fsync more;
   // an fsync of a main .sqlite file is a checkpoint (also when an idle object is closed).
-  const kinds = ['DO commit', 'alarm store', 'D1 commit', 'checkpoint', 'new file'] as const;
+  const kinds = ['shard commit', 'DO commit', 'alarm store', 'D1 commit', 'checkpoint', 'new file'] as const;
   const counts = { ack: new Map<string, number>(), work: new Map<string, number>() };
   for (const line of readFileSync(out, 'utf8').split('\n')) {
     const m = line.match(/^\d+\s+(\d+\.\d+)\s+f(?:data)?sync\(\d+<([^>]*)>/);
@@ -118,11 +118,13 @@ export async function countCommits(
       ? 'alarm store'
       : /\/d1\/.*-wal$/.test(file)
         ? 'D1 commit'
-        : /\/do\/.*[0-9a-f]{64}\.sqlite-wal$/.test(file)
-          ? 'DO commit'
-          : /\.sqlite$/.test(file)
-            ? 'checkpoint'
-            : 'new file';
+        : /\/do\/[^/]*IngressDO\/[0-9a-f]{64}\.sqlite-wal$/.test(file)
+          ? 'shard commit'
+          : /\/do\/.*[0-9a-f]{64}\.sqlite-wal$/.test(file)
+            ? 'DO commit'
+            : /\.sqlite$/.test(file)
+              ? 'checkpoint'
+              : 'new file';
     const win = windows.find(([a, , c]) => t >= a && t < c);
     if (!win) continue;
     const phase = t <= win[1] ? counts.ack : counts.work;
