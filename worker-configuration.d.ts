@@ -19,6 +19,8 @@ declare namespace Cloudflare {
     LINE_CHANNEL_ACCESS_TOKEN?: string;
     ADMIN_BOOTSTRAP_TOKEN?: string;
 
+    /** `shards`: the webhook hands events to the ingress shards (src/ingress/); otherwise straight to each resident. */
+    WEBHOOK_INGRESS?: string;
     LINE_API_BASE_URL?: string;
     LINE_DATA_API_BASE_URL?: string;
     CONTACT_EMAIL?: string;

@@ -33,7 +33,7 @@ import { DEV_SECRETS } from './start.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const RETURNING = 200;
-const BURST_RESIDENTS = 1_000;
+const BURST_RESIDENTS = Number(process.env.BURST_RESIDENTS ?? 1_000);
 const BURST_PER_RESIDENT = 5;
 const SECRET = DEV_SECRETS.LINE_CHANNEL_SECRET;
 const TERMS_VERSION = '2026-11-01';

@@ -13,10 +13,11 @@ export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 export const webhook = new Hono<{ Bindings: Env }>();
 
 /**
- * The LINE door. Answers 200 only once every event is durable in its ingress shard
- * (src/ingress/), which hands each resident's events on, in order, to their ConversationDO;
- * the conversation itself runs afterwards, so the answer stays far inside LINE's 2-second
- * limit. A 5xx makes LINE redeliver, so nothing is lost.
+ * The LINE door. Answers 200 only once every event is durable: in its resident's
+ * ConversationDO inbox, or with WEBHOOK_INGRESS=shards in its ingress shard (src/ingress/),
+ * which hands each resident's events on, in order, to that inbox. The conversation itself
+ * runs afterwards, so the answer stays far inside LINE's 2-second limit. A 5xx makes LINE
+ * redeliver, so nothing is lost.
  */
 webhook.post('/', async (c) => {
   const secret = c.env.LINE_CHANNEL_SECRET;

@@ -1,9 +1,13 @@
-import { runInDurableObject } from 'cloudflare:test';
+import { createExecutionContext, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { app } from '../src/app';
 import type { InboxItem } from '../src/conversation/conversation-do';
+import { ingressMode } from '../src/ingress/hand-in';
 import { INGRESS_SHARDS, shardName, shardOf } from '../src/ingress/shard';
+import { signBody } from '../src/line/signature';
 import {
+  CHANNEL_SECRET,
   conversation,
   drain,
   envelope,
@@ -11,15 +15,39 @@ import {
   fake,
   handedOn,
   newUserId,
-  postWebhook,
   shardFor,
 } from './helpers/line';
+
+/** Posts a signed webhook to the worker as configured with WEBHOOK_INGRESS=shards. */
+async function postWebhook(body: unknown): Promise<Response> {
+  const raw = JSON.stringify(body);
+  const headers = { 'content-type': 'application/json', 'x-line-signature': await signBody(CHANNEL_SECRET, raw) };
+  return app.fetch(
+    new Request('https://bot.example.jp/webhook', { method: 'POST', headers, body: raw }),
+    { ...env, WEBHOOK_INGRESS: 'shards' },
+    createExecutionContext(),
+  );
+}
 
 /**
  * The ingress shards (src/ingress/): the webhook's 200 means the events are in the resident's
  * shard; the shard hands them on, in order, to the resident's ConversationDO, keeping them until
  * that object has acknowledged them.
  */
+
+describe('ingressMode', () => {
+  it.each([
+    { setting: undefined, mode: 'direct' },
+    { setting: '', mode: 'direct' },
+    { setting: 'direct', mode: 'direct' },
+    { setting: 'shards', mode: 'shards' },
+    { setting: ' Shards ', mode: 'shards' },
+    { setting: 'shard', mode: 'direct' },
+    { setting: 'on', mode: 'direct' },
+  ])('reads $setting as $mode', ({ setting, mode }) => {
+    expect(ingressMode(setting)).toBe(mode);
+  });
+});
 
 describe('shardOf', () => {
   it.each([
@@ -70,6 +98,21 @@ async function replyTokens(userId: string): Promise<string[]> {
     (r) => (r.body as { replyToken: string }).replyToken,
   );
 }
+
+describe('the ack through the shards', () => {
+  it('answers 200 once the events are durable in the shard, which hands them on to the inbox', async () => {
+    const u = newUserId();
+    const evs = [tap(u), tap(u)];
+    expect((await postWebhook(envelope(evs))).status).toBe(200);
+    // Read the shard first: it deletes its row only once the inbox has the events.
+    const held = (await shardFor(u).held(u)).flatMap((r) => r.event_keys);
+    const durable = held.length > 0 ? held : (await conversation(u).inbox()).map((r) => r.event_key);
+    expect(durable).toEqual(evs.map((e) => e.webhookEventId));
+    const rows = await drain(u);
+    expect(rows.map((r) => [r.event_key, r.status])).toEqual(evs.map((e) => [e.webhookEventId, 'done']));
+    expect(await shardFor(u).held(u)).toEqual([]);
+  });
+});
 
 describe('one resident’s order through the shard', () => {
   it('hands on 30 events from single and multi-event webhooks in the order they came, each worked once', async () => {

@@ -102,7 +102,14 @@ export async function startProjectWorker(opts: {
       BROADCAST_DISPATCHER: { className: 'BroadcastDispatcherDO', useSQLite: true },
     },
     email: { send_email: [{ name: 'REPORT_MAIL' }] },
-    bindings: { ...vars, ...DEV_SECRETS, LINE_API_BASE_URL: opts.lineUrl, LINE_DATA_API_BASE_URL: opts.lineUrl },
+    bindings: {
+      ...vars,
+      ...DEV_SECRETS,
+      LINE_API_BASE_URL: opts.lineUrl,
+      LINE_DATA_API_BASE_URL: opts.lineUrl,
+      // WEBHOOK_INGRESS=shards npx tsx scripts/bench-webhook.ts: the same build through the ingress shards.
+      ...(process.env.WEBHOOK_INGRESS ? { WEBHOOK_INGRESS: process.env.WEBHOOK_INGRESS } : {}),
+    },
     d1Persist: join(opts.persistTo, 'd1'),
     r2Persist: join(opts.persistTo, 'r2'),
     durableObjectsPersist: join(opts.persistTo, 'do'),
