@@ -8,6 +8,8 @@ declare namespace Cloudflare {
     DB: D1Database;
     PHOTOS: R2Bucket;
     CONVERSATION: DurableObjectNamespace<import('./src/conversation/conversation-do').ConversationDO>;
+    /** The ingress shards (src/ingress/): the webhook's events wait here until their resident's object has them. */
+    INGRESS: DurableObjectNamespace<import('./src/ingress/ingress-do').IngressDO>;
     BROADCAST_DISPATCHER: DurableObjectNamespace<import('./src/broadcasts/dispatcher-do').BroadcastDispatcherDO>;
     /** Cloudflare Email (send_email binding): each new damage report goes to its department. */
     REPORT_MAIL?: SendEmail;
@@ -17,6 +19,8 @@ declare namespace Cloudflare {
     LINE_CHANNEL_ACCESS_TOKEN?: string;
     ADMIN_BOOTSTRAP_TOKEN?: string;
 
+    /** `shards`: the webhook hands events to the ingress shards (src/ingress/); otherwise straight to each resident. */
+    WEBHOOK_INGRESS?: string;
     LINE_API_BASE_URL?: string;
     LINE_DATA_API_BASE_URL?: string;
     CONTACT_EMAIL?: string;

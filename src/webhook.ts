@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { DEDUPE_RETENTION_MS, type InboxItem } from './conversation/conversation-do';
+import { handIn } from './ingress/hand-in';
 import { conversationUserId, envelopeSchema, eventKey, parseEvent } from './line/events';
 import { userRef } from './line/user-ref';
 import { verifySignature } from './line/signature';
@@ -12,9 +13,11 @@ export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 export const webhook = new Hono<{ Bindings: Env }>();
 
 /**
- * The LINE door. Answers 200 only once every resident's event is durable in their
- * ConversationDO inbox; the conversation itself runs afterwards, so the answer stays
- * far inside LINE's 2-second limit. A 5xx makes LINE redeliver, so nothing is lost.
+ * The LINE door. Answers 200 only once every event is durable: in its resident's
+ * ConversationDO inbox, or with WEBHOOK_INGRESS=shards in its ingress shard (src/ingress/),
+ * which hands each resident's events on, in order, to that inbox. The conversation itself
+ * runs afterwards, so the answer stays far inside LINE's 2-second limit. A 5xx makes LINE
+ * redeliver, so nothing is lost.
  */
 webhook.post('/', async (c) => {
   const secret = c.env.LINE_CHANNEL_SECRET;
@@ -76,12 +79,7 @@ webhook.post('/', async (c) => {
     byUser.set(userId, items);
   }
 
-  const origin = new URL(c.req.url).origin;
-  await Promise.all(
-    [...byUser].map(([userId, items]) =>
-      c.env.CONVERSATION.get(c.env.CONVERSATION.idFromName(userId)).enqueue(items, origin),
-    ),
-  );
+  if (byUser.size > 0) await handIn(c.env, byUser, new URL(c.req.url).origin);
   return c.json({ ok: true });
 });
 

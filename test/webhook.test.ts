@@ -5,7 +5,27 @@ import { app } from '../src/app';
 import { DEDUPE_RETENTION_MS } from '../src/conversation/conversation-do';
 import { MAX_WEBHOOK_BODY_BYTES } from '../src/webhook';
 import corpus from './fixtures/line-sdk-python-webhook-v3.json';
-import { conversation, drain, envelope, events, fake, newUserId, postWebhook, say } from './helpers/line';
+import {
+  conversation,
+  drain,
+  envelope,
+  events,
+  fake,
+  handedOn,
+  newUserId,
+  postWebhook,
+  say,
+  shardFor,
+} from './helpers/line';
+
+/**
+ * The event keys the worker holds durably for a user: in their ingress shard until it hands them
+ * on, then in their inbox. The shard is read first: it deletes a row only once the inbox has it.
+ */
+async function stored(userId: string): Promise<string[]> {
+  const held = (await shardFor(userId).held(userId)).flatMap((r) => r.event_keys);
+  return held.length > 0 ? held : (await conversation(userId).inbox()).map((r) => r.event_key);
+}
 
 describe('POST /webhook: the 401/400/413/200 matrix', () => {
   it('answers the verify button (no events) with 200', async () => {
@@ -21,7 +41,7 @@ describe('POST /webhook: the 401/400/413/200 matrix', () => {
     const userId = newUserId();
     const res = await postWebhook(envelope([events.text(userId, 'こんにちは')]), sig);
     expect(res.status).toBe(401);
-    expect(await conversation(userId).inbox()).toEqual([]);
+    expect(await stored(userId)).toEqual([]);
   });
 
   it('checks the signature before parsing: unsigned garbage is 401, not 400', async () => {
@@ -84,7 +104,7 @@ describe('POST /webhook: the 401/400/413/200 matrix', () => {
 });
 
 describe('the inbox', () => {
-  it('stores each event in its user inbox before answering 200', async () => {
+  it('stores each event durably (in its user’s ingress shard) before answering 200', async () => {
     const a = newUserId();
     const b = newUserId();
     const evA = events.text(a, 'one');
@@ -92,6 +112,11 @@ describe('the inbox', () => {
     const res = await postWebhook(envelope([evA, evB]));
     expect(res.status).toBe(200);
     // Without waiting for any processing, both are already durable.
+    expect(await stored(a)).toEqual([evA.webhookEventId]);
+    expect(await stored(b)).toEqual([evB.webhookEventId]);
+    // And the shard hands each on to its resident's inbox.
+    await handedOn(a);
+    await handedOn(b);
     expect((await conversation(a).inbox()).map((r) => r.event_key)).toEqual([evA.webhookEventId]);
     expect((await conversation(b).inbox()).map((r) => r.event_key)).toEqual([evB.webhookEventId]);
   });
@@ -115,6 +140,8 @@ describe('the inbox', () => {
     await postWebhook(
       envelope([events.text(a, 'x', { webhookEventId: id }), events.text(b, 'y', { webhookEventId: id })]),
     );
+    await handedOn(a);
+    await handedOn(b);
     expect(await conversation(a).inbox()).toHaveLength(1);
     expect(await conversation(b).inbox()).toHaveLength(1);
   });
@@ -127,7 +154,7 @@ describe('the inbox', () => {
     const unknown = { ...events.text(userId, 'unknown'), type: 'somethingNew' };
     const res = await postWebhook(envelope([group, room, standby, unknown]));
     expect(res.status).toBe(200);
-    expect(await conversation(userId).inbox()).toEqual([]);
+    expect(await stored(userId)).toEqual([]);
   });
 
   it('answers 200 to the LINE SDK corpus posted whole, and works its user events', async () => {
@@ -238,7 +265,7 @@ describe('replays after the dedupe window (issue 8, finding 5)', () => {
       res = await postWebhook(envelope([events.follow(userId, { timestamp: Date.now() - 30 * DAY })]));
     });
     expect(res!.status).toBe(200);
-    expect(await conversation(userId).inbox()).toEqual([]);
+    expect(await stored(userId)).toEqual([]);
     expect(await env.DB.prepare('SELECT 1 FROM users WHERE line_user_id = ?').bind(userId).first()).toBeNull();
     expect(await fake.messagesTo(userId)).toEqual([]);
     expect(lines.some((l) => l.includes('older than the dedupe retention'))).toBe(true);
@@ -248,7 +275,7 @@ describe('replays after the dedupe window (issue 8, finding 5)', () => {
     const userId = newUserId();
     const ev = events.follow(userId, { timestamp: Date.now() - DEDUPE_RETENTION_MS + 60_000 });
     expect((await postWebhook(envelope([ev]))).status).toBe(200);
-    expect((await conversation(userId).inbox()).map((r) => r.event_key)).toEqual([ev.webhookEventId]);
+    expect(await stored(userId)).toEqual([ev.webhookEventId]);
   });
 });
 
@@ -279,7 +306,7 @@ describe('one malformed event is dropped alone (issue 8, findings 7 and 8)', () 
       res = await postWebhook(envelope([...bad, good]));
     });
     expect(res!.status).toBe(200);
-    expect((await conversation(userId).inbox()).map((r) => r.event_key)).toEqual([good.webhookEventId]);
+    expect(await stored(userId)).toEqual([good.webhookEventId]);
     expect(lines.filter((l) => l.includes('malformed event dropped'))).toHaveLength(bad.length);
     for (const line of lines) expect(line).not.toContain(userId);
   });

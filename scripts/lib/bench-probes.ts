@@ -106,8 +106,10 @@ export async function countCommits(
   await new Promise((r) => strace.once('exit', r));
   // A Durable Object's commit is an fsync of its WAL; the alarm store (Miniflare's metadata.sqlite) is
   // where an alarm change is recorded; a new object's file costs a journal and a directory fsync more;
-  // an fsync of a main .sqlite file is a checkpoint (also when an idle object is closed).
-  const kinds = ['DO commit', 'alarm store', 'D1 commit', 'checkpoint', 'new file'] as const;
+  // an fsync of a main .sqlite file is a checkpoint (also when an idle object is closed). An ingress
+  // shard's commit is told apart by its class's folder. The shard's hand-off starts while the 200 is on
+  // its way, so some of the resident object's fsyncs land in the ack window though the 200 waits for none.
+  const kinds = ['shard commit', 'DO commit', 'alarm store', 'D1 commit', 'checkpoint', 'new file'] as const;
   const counts = { ack: new Map<string, number>(), work: new Map<string, number>() };
   for (const line of readFileSync(out, 'utf8').split('\n')) {
     const m = line.match(/^\d+\s+(\d+\.\d+)\s+f(?:data)?sync\(\d+<([^>]*)>/);
@@ -118,11 +120,13 @@ export async function countCommits(
       ? 'alarm store'
       : /\/d1\/.*-wal$/.test(file)
         ? 'D1 commit'
-        : /\/do\/.*[0-9a-f]{64}\.sqlite-wal$/.test(file)
-          ? 'DO commit'
-          : /\.sqlite$/.test(file)
-            ? 'checkpoint'
-            : 'new file';
+        : /\/do\/[^/]*IngressDO\/[0-9a-f]{64}\.sqlite-wal$/.test(file)
+          ? 'shard commit'
+          : /\/do\/.*[0-9a-f]{64}\.sqlite-wal$/.test(file)
+            ? 'DO commit'
+            : /\.sqlite$/.test(file)
+              ? 'checkpoint'
+              : 'new file';
     const win = windows.find(([a, , c]) => t >= a && t < c);
     if (!win) continue;
     const phase = t <= win[1] ? counts.ack : counts.work;

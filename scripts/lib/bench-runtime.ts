@@ -87,6 +87,8 @@ export async function startProjectWorker(opts: {
   const varsSection = toml.split(/^\[vars\]$/m)[1]?.split(/^\[/m)[0] ?? '';
   for (const m of varsSection.matchAll(/^([A-Z_]+)\s*=\s*"(.*)"$/gm)) vars[m[1]!] = m[2]!;
   const bundleDir = join(opts.bundle, '..');
+  // An older build (BUNDLE=…) may predate the ingress shards; its bindings are the ones it knows.
+  const hasIngress = /\bIngressDO\b/.test(readFileSync(opts.bundle, 'utf8'));
   const { mf, url, pid } = await startMiniflare('project', {
     modules: true,
     modulesRoot: bundleDir,
@@ -96,10 +98,18 @@ export async function startProjectWorker(opts: {
     r2Buckets: ['PHOTOS'],
     durableObjects: {
       CONVERSATION: { className: 'ConversationDO', useSQLite: true },
+      ...(hasIngress ? { INGRESS: { className: 'IngressDO', useSQLite: true } } : {}),
       BROADCAST_DISPATCHER: { className: 'BroadcastDispatcherDO', useSQLite: true },
     },
     email: { send_email: [{ name: 'REPORT_MAIL' }] },
-    bindings: { ...vars, ...DEV_SECRETS, LINE_API_BASE_URL: opts.lineUrl, LINE_DATA_API_BASE_URL: opts.lineUrl },
+    bindings: {
+      ...vars,
+      ...DEV_SECRETS,
+      LINE_API_BASE_URL: opts.lineUrl,
+      LINE_DATA_API_BASE_URL: opts.lineUrl,
+      // WEBHOOK_INGRESS=shards npx tsx scripts/bench-webhook.ts: the same build through the ingress shards.
+      ...(process.env.WEBHOOK_INGRESS ? { WEBHOOK_INGRESS: process.env.WEBHOOK_INGRESS } : {}),
+    },
     d1Persist: join(opts.persistTo, 'd1'),
     r2Persist: join(opts.persistTo, 'r2'),
     durableObjectsPersist: join(opts.persistTo, 'do'),

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { onTestFailed } from 'vitest';
 import { hash32, type ChaosConfig, type ChaosStats } from '../fake-line/chaos';
-import { conversation, envelope, postWebhook } from './line';
+import { conversation, envelope, handedOn, postWebhook } from './line';
 
 const CHAOS = 'https://api.line.me/__fake/chaos';
 /** What each scope's chaos did when it was stopped (a failure after the stop still reports it). */
@@ -81,6 +81,7 @@ export async function sayUnderChaos(userId: string, ...evs: unknown[]) {
 }
 
 export async function drainLong(userId: string, timeoutMs = 60_000) {
+  await handedOn(userId, timeoutMs);
   const stub = conversation(userId);
   const deadline = Date.now() + timeoutMs;
   for (;;) {

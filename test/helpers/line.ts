@@ -1,6 +1,8 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { signBody } from '../../src/line/signature';
+import { ingressShard } from '../../src/ingress/hand-in';
+import { shardOf } from '../../src/ingress/shard';
 import type { RecordedAttempt, RecordedRequest, Injection } from '../fake-line/fake-line';
 
 export const CHANNEL_SECRET = 'test_secret';
@@ -120,11 +122,33 @@ export function conversation(userId: string) {
   return env.CONVERSATION.get(env.CONVERSATION.idFromName(userId));
 }
 
+/** The ingress shard that holds the user's events between the webhook's 200 and their inbox. */
+export function shardFor(userId: string) {
+  return ingressShard(env, shardOf(userId));
+}
+
 /**
- * Waits until the user's inbox has nothing left to work, running the DO alarm
- * at once instead of waiting out retry backoffs.
+ * Waits until the user's ingress shard has handed all of their events on to their inbox (the
+ * webhook answers once the shard holds them), running the shard's alarm at once.
+ */
+export async function handedOn(userId: string, timeoutMs = 10_000) {
+  const shard = shardFor(userId);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const held = await shard.held(userId);
+    if (held.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`shard still holds ${userId}'s events: ${JSON.stringify(held)}`);
+    await runDurableObjectAlarm(shard);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Waits until the user's events are in their inbox and it has nothing left to work, running
+ * the DO alarms at once instead of waiting out retry backoffs.
  */
 export async function drain(userId: string, timeoutMs = 10_000) {
+  await handedOn(userId, timeoutMs);
   const stub = conversation(userId);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
