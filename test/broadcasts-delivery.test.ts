@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { StaffPrincipal } from '../src/admin/auth';
@@ -346,6 +346,36 @@ describe('delivery', { timeout: 20_000 }, async () => {
       .bind(id)
       .all<{ action: string }>();
     expect(results.map((r) => r.action)).toEqual(['broadcast.create', 'broadcast.approve', 'broadcast.release']);
+  });
+
+  it('an alarm run while a slice is sending leaves the slice its watchdog (what resumes it after an eviction)', async () => {
+    const ward = uniqueWard();
+    const [resident] = await addResidents([{ ward }]);
+    await fake.inject({
+      path: MULTICAST,
+      to: resident!,
+      status: 200,
+      times: 1,
+      delayMs: 600,
+      acceptFirst: true,
+      body: {},
+    });
+    const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
+    await cron(OPEN);
+    const slice = runDurableObjectAlarm(dispatcherStub(id));
+    const deadline = Date.now() + 10_000;
+    while (!(await fake.attempts({ to: resident!, path: MULTICAST })).some((a) => a.status === 0)) {
+      if (Date.now() > deadline) throw new Error('the multicast never went out');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Running an alarm uses it up; this one (or the runtime's own, fired by the cron's nudge) finds the slice working.
+    await runDurableObjectAlarm(dispatcherStub(id));
+    const alarm = await runInDurableObject(dispatcherStub(id), (_i: unknown, state: DurableObjectState) =>
+      state.storage.getAlarm(),
+    );
+    expect(alarm).not.toBeNull();
+    await slice;
+    expect((await settle(id)).status).toBe('sent');
   });
 
   it('broadcasts released together share one sender: their calls never overlap, so LINE’s per-channel rate holds', async () => {

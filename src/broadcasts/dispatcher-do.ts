@@ -45,7 +45,13 @@ export class BroadcastDispatcherDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    if (this.working) return;
+    if (this.working) {
+      // Running an alarm uses it up, and the one in storage was the running slice's watchdog
+      // (a test's runDurableObjectAlarm does this; so could a watchdog that fires on time):
+      // put it back, or an eviction before the slice ends would leave nothing to resume it.
+      await this.ctx.storage.setAlarm(Date.now() + WATCHDOG_MS);
+      return;
+    }
     if (!this.ctx.id.equals(channelId(this.env))) {
       // An instance of the earlier one-per-broadcast layout with an alarm left: hand over.
       await this.ctx.storage.deleteAlarm();
