@@ -671,7 +671,11 @@ describe('what the department reads', () => {
     expect(text).toContain(`PATCH https://bot.example.jp/api/v1/reports/${id}`);
     expect(text).toContain('https://bot.example.jp/api/v1/docs');
     expect(text).toContain('report_manager');
-    expect(text).toMatch(/職員用の画面は準備中/);
+    // The clerk's way in is the console's page of the report, which signs in first.
+    expect(text).toContain(
+      `職員コンソール（report_manager または admin の職員トークンでログイン）：https://bot.example.jp/admin/reports/${id}`,
+    );
+    expect(text).not.toMatch(/準備中/);
 
     // Sent by the cron without PUBLIC_ORIGIN: no made-up host, the path and where it goes.
     const bare = composeReportMail({ ...facts, origin: undefined }, 'road-reports@example.jp').text;

@@ -54,9 +54,9 @@ export interface MailFacts {
 }
 
 /**
- * How a clerk gets from the mail to the report. There is no staff console yet, and a
- * browser cannot send the bearer token the API needs (a bare URL opens a 401), so the mail
- * names the calls and the docs page. When the console exists, its page of the report goes here.
+ * How a clerk gets from the mail to the report: its page in the staff console (sign-in with a
+ * staff token, then the page opens), and for integrations the API calls — a browser cannot send
+ * the bearer token the API needs, so a bare API URL opens only a 401.
  * Without an origin the paths stay relative rather than pointing at a host that may not be us.
  */
 function staffAccess(origin: string | undefined, id: string): string[] {
@@ -64,8 +64,9 @@ function staffAccess(origin: string | undefined, id: string): string[] {
   const report = `${base}/api/v1/reports/${id}`;
   return [
     '■ 詳細の確認・対応状況の更新',
-    '職員用の画面は準備中です。それまでは職員用API（report_manager または admin の職員トークンが必要）でご確認ください。',
-    'ブラウザでURLを開くだけでは、トークンが送られないため表示されません。',
+    `職員コンソール（report_manager または admin の職員トークンでログイン）：${base}/admin/reports/${id}`,
+    '',
+    'システム連携用の職員API（ブラウザでURLを開くだけでは、トークンが送られないため表示されません）：',
     `・詳細（写真・対応履歴）：GET ${report}`,
     `  curl -H "Authorization: Bearer <職員トークン>" ${report}`,
     `・写真：GET ${report}/photos/<写真ID>（詳細の photos の url）`,
