@@ -1,0 +1,51 @@
+/**
+ * The console's main pages, for the accessibility pass and the screenshots. Pages that show a
+ * record get one made for them first (`seedPages`), through the staff API, as staff would.
+ */
+import { api, newStaff, unique } from './harness.ts';
+
+export interface Seed {
+  broadcastId: string;
+  schoolId: string;
+}
+
+export interface ConsolePage {
+  /** File name of its screenshots. */
+  name: string;
+  path: (seed: Seed) => string;
+  /** Shown signed out (the sign-in form). */
+  public?: boolean;
+}
+
+export const PAGES: readonly ConsolePage[] = [
+  { name: 'login', path: () => '/admin/login', public: true },
+  { name: 'dashboard', path: () => '/admin' },
+  { name: 'audit', path: () => '/admin/audit' },
+];
+
+/** One broadcast waiting for approval (by another staff member than the admin) and one school. */
+export async function seedPages(): Promise<Seed> {
+  const tag = unique();
+  const school = await api<{ id: string }>('/schools', {
+    body: {
+      code: `E2E-${tag}`.slice(0, 20),
+      name: `岡山市立画面確認小学校`,
+      kind: 'elementary',
+      phone: '086-803-0000',
+      cutoff: '08:00',
+      afterCutoff: 'accept_late',
+    },
+  });
+  const author = await newStaff('広報 画面', ['broadcaster']);
+  const broadcast = await api<{ id: string }>('/broadcasts', {
+    token: author.token,
+    body: {
+      title: `年末年始のごみ収集について ${tag}`,
+      messages: [
+        { type: 'text', text: '年末年始はごみ収集の日程が変わります。詳しくは市のホームページをご覧ください。' },
+      ],
+      audience: { type: 'all' },
+    },
+  });
+  return { broadcastId: broadcast.id, schoolId: school.id };
+}
