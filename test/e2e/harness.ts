@@ -61,6 +61,15 @@ export async function signIn(context: BrowserContext, token: string): Promise<Pa
   return page;
 }
 
+/**
+ * Clicks the button named `name` and waits for the page it leads to (after a 303, the page
+ * redirected to); answers that page's response, whose `request().redirectedFrom()` is the POST.
+ */
+export async function submit(page: Page, name: string) {
+  const [response] = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name }).click()]);
+  return response;
+}
+
 /** The text of the page's `role="status"` notice (after a successful POST). */
 export async function notice(page: Page): Promise<string> {
   return (await page.getByRole('status').first().textContent({ timeout: 5_000 })) ?? '';
