@@ -9,7 +9,7 @@ import type { ConsoleSession } from './session';
  * roles (admin: all), and only once its pages exist (`built`): a link to nothing helps nobody.
  */
 export const NAV: readonly { href: string; label: string; roles: readonly StaffRole[]; built: boolean }[] = [
-  { href: '/admin/reports', label: '通報', roles: ['report_manager'], built: false },
+  { href: '/admin/reports', label: '通報', roles: ['report_manager'], built: true },
   {
     href: '/admin/broadcasts',
     label: '配信',

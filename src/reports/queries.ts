@@ -108,6 +108,23 @@ export async function listReports(db: Db, q: ReportQuery) {
   return { items, nextCursor: rows.length > q.limit && last ? `${last.createdAt}.${last.id}` : null };
 }
 
+/**
+ * How many reports each status holds under the same filters (status itself left out, so the
+ * counts say where the others are); statuses with none are absent.
+ */
+export async function countReportsByStatus(
+  db: Db,
+  q: Omit<ReportQuery, 'sort' | 'limit' | 'cursor' | 'status'>,
+): Promise<Partial<Record<ReportStatus, number>>> {
+  const rows = await db
+    .select({ status: reports.status, n: sql<number>`count(*)` })
+    .from(reports)
+    .where(and(...reportFilters(q)))
+    .groupBy(reports.status)
+    .all();
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
 /** For exports: the same filters, newest first, capped. */
 export async function exportReports(db: Db, q: Omit<ReportQuery, 'sort' | 'limit' | 'cursor'>, cap: number) {
   return db

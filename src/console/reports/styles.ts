@@ -1,2 +1,16 @@
 /** Styles of the 通報 pages, appended to the console's one stylesheet (/admin/assets/console.css). */
-export const REPORTS_CSS = ``;
+export const REPORTS_CSS = `
+.s-accepted{color:#5d2e8c;background:#f7f0fd}
+.s-not_city_managed{color:#344054;background:#f2f4f7}
+.hidden-badge{color:#7a271a;background:#fef3f2;margin-left:.25rem}
+.counts h2{margin-top:0;font-size:1rem}
+.counts ul,ul.plain{list-style:none;margin:0;padding:0}
+.counts ul{display:flex;flex-wrap:wrap;gap:.5rem 1rem}
+.counts a{text-decoration:none;display:inline-flex;gap:.35rem;align-items:center}
+.counts a[aria-current]{font-weight:700;text-decoration:underline}
+.counts .n{color:#1a1a1a}
+.prewrap{white-space:pre-wrap}
+.pill{display:inline-block;margin:0 .75rem .25rem 0}
+ul.photos{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:1rem}
+ul.photos img.photo{display:block;max-height:20rem;object-fit:contain;background:#f2f4f7}
+`;
