@@ -53,7 +53,8 @@ const BroadcastFields = {
       'School messages and association posts: append a 「確認しました」 button (so at most 4 messages of its own); taps are listed at /broadcasts/{id}/acks',
   }),
 };
-const CreateBody = z
+/** The body of a new broadcast; the console's composer checks its form against the same schema. */
+export const CreateBody = z
   .strictObject({
     ...BroadcastFields,
     draft: z.boolean().optional().openapi({ description: 'Keep as a draft instead of submitting for approval' }),
@@ -169,7 +170,7 @@ function summaryJson(s: BroadcastSummary) {
 }
 
 /** A segment naming a ward or interest the city has not configured is a 400, not a broadcast to nobody. */
-function requireConfiguredSegment(env: Env, audience: Audience | undefined) {
+export function requireConfiguredSegment(env: Env, audience: Audience | undefined) {
   const bad = audience && unconfiguredChoice(audience, config(env));
   if (bad) throw problem(400, `${bad.field}: ${bad.value} is not configured (configured: ${bad.known.join(', ')}).`);
 }

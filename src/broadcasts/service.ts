@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import { auditRecord, audit } from '../admin/audit';
 import type { StaffPrincipal } from '../admin/auth';
 import { problem } from '../admin/errors';
@@ -31,6 +31,13 @@ export interface BroadcastInput {
 /** Content can change only before sending starts; a change after approval needs a new approval. */
 const EDITABLE: BroadcastStatus[] = ['draft', 'pending_approval', 'scheduled'];
 const CANCELLABLE: BroadcastStatus[] = ['draft', 'pending_approval', 'scheduled', 'sending'];
+
+/** Whether a broadcast in `status` can still be cancelled (the console shows its button only then). */
+export const isCancellable = (status: BroadcastStatus) => CANCELLABLE.includes(status);
+
+/** The two-person rule's question: did `by` write this content (create it or change it last)? */
+export const wroteContent = (by: Pick<StaffPrincipal, 'id'>, row: Pick<Row, 'createdBy' | 'updatedBy'>) =>
+  by.id === row.createdBy || by.id === row.updatedBy;
 
 export async function loadBroadcast(d: Db, id: string): Promise<Row> {
   const row = await d.select().from(broadcasts).where(eq(broadcasts.id, id)).get();
@@ -199,7 +206,7 @@ export async function approveBroadcast(
   await ensureMay(d, by, row, 'approve');
   if (row.status !== 'pending_approval')
     throw problem(409, `Only a broadcast pending approval can be approved; this one is ${row.status}.`);
-  if (by.id === row.createdBy || by.id === row.updatedBy) {
+  if (wroteContent(by, row)) {
     throw problem(
       403,
       'Two-person rule: a broadcast must be approved by someone other than its author and its last editor.',
@@ -219,6 +226,39 @@ export async function approveBroadcast(
   );
   if (!ok) throw problem(409, 'The broadcast changed meanwhile; reload it and approve again.');
   return { id, status: 'scheduled' };
+}
+
+/**
+ * 差し戻し: whoever may approve a broadcast pending approval may instead send it back to its
+ * author as a draft, with a reason (kept in the audit log, where its page shows it). Not its
+ * author: the two-person rule decides in both directions.
+ */
+export async function returnBroadcast(
+  d: Db,
+  by: StaffPrincipal,
+  id: string,
+  reason: string,
+): Promise<{ id: string; status: BroadcastStatus }> {
+  const text = reason.trim();
+  if (text.length === 0 || text.length > 1000) throw problem(400, 'reason: must be 1–1000 characters.');
+  const row = await loadBroadcast(d, id);
+  await ensureMay(d, by, row, 'approve');
+  if (row.status !== 'pending_approval')
+    throw problem(409, `Only a broadcast pending approval can be returned; this one is ${row.status}.`);
+  if (wroteContent(by, row))
+    throw problem(403, 'Two-person rule: the author cannot return their own broadcast; edit or cancel it instead.');
+  const ok = await transition(
+    d,
+    by,
+    id,
+    ['pending_approval'],
+    { status: 'draft' },
+    'broadcast.return',
+    { reason: text },
+    row,
+  );
+  if (!ok) throw problem(409, 'The broadcast changed meanwhile; reload it and try again.');
+  return { id, status: 'draft' };
 }
 
 export async function cancelBroadcast(
@@ -263,18 +303,26 @@ export async function getBroadcast(env: Env, d: Db, by: StaffPrincipal, id: stri
   };
 }
 
-/** Newest first; school staff and leaders see only their own schools' and associations' broadcasts. */
+/**
+ * Newest first; school staff and leaders see only their own schools' and associations' broadcasts.
+ * `before` pages on: only rows older than that one (the console's cursor; the API lists one page).
+ */
 export async function listBroadcasts(
   env: Env,
   d: Db,
   by: StaffPrincipal,
   now: number,
-  q: { status?: BroadcastStatus; limit: number },
+  q: { status?: BroadcastStatus; limit: number; before?: { createdAt: number; id: string } },
 ): Promise<BroadcastSummary[]> {
+  const b = q.before;
+  // A page after `before` (the last row of the previous page), in the same order.
+  const after = b
+    ? or(lt(broadcasts.createdAt, b.createdAt), and(eq(broadcasts.createdAt, b.createdAt), lt(broadcasts.id, b.id)))
+    : undefined;
   const rows = await d
     .select()
     .from(broadcasts)
-    .where(and(q.status ? eq(broadcasts.status, q.status) : undefined, await visibleTo(d, by)))
+    .where(and(q.status ? eq(broadcasts.status, q.status) : undefined, after, await visibleTo(d, by)))
     .orderBy(desc(broadcasts.createdAt), desc(broadcasts.id))
     .limit(q.limit)
     .all();
