@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { auditRecord } from '../admin/audit';
 import type { StaffPrincipal } from '../admin/auth';
 import { problem } from '../admin/errors';
@@ -254,4 +254,27 @@ export async function confirmAbsence(
     if (sent) await sendSchoolPushes(env, d, [pushId], now);
   }
   return absenceJson(await noticeOf(d, school.id, id));
+}
+
+/**
+ * The dashboard's figure: per school, the notices on `date` still waiting for 確認 (withdrawn
+ * and confirmed ones left out), read the way the day's list reads them. `schoolIds` null = every school.
+ */
+export async function unconfirmedBySchool(d: Db, schoolIds: string[] | null, date: string) {
+  if (schoolIds !== null && schoolIds.length === 0) return new Map<string, number>();
+  const rows = await d
+    .select({ schoolId: absenceNotices.schoolId, n: sql<number>`count(*)` })
+    .from(absenceNotices)
+    .where(
+      and(
+        schoolIds === null ? undefined : inArray(absenceNotices.schoolId, schoolIds.slice(0, 90)),
+        eq(absenceNotices.status, 'submitted'),
+        lte(absenceNotices.date, date),
+        gte(absenceNotices.date, addDays(date, -MAX_RANGE_DAYS)),
+        sql`coalesce(${absenceNotices.dateTo}, ${absenceNotices.date}) >= ${date}`,
+      ),
+    )
+    .groupBy(absenceNotices.schoolId)
+    .all();
+  return new Map(rows.map((r) => [r.schoolId, r.n]));
 }
