@@ -51,7 +51,8 @@ const StaffRoles = z
   .refine((roles) => new Set(roles).size === roles.length, 'roles must not repeat')
   .openapi({ uniqueItems: true });
 
-const CreateStaffBody = z
+/** Exported so the console reads its forms by the same rules. */
+export const CreateStaffBody = z
   .strictObject({ name: StaffName, roles: StaffRoles, scopes: StaffScopesSchema.default({}) })
   // A scoped role without its scope would see nothing; a scope without its role would
   // grant nothing. Both are mistakes worth refusing at the door.
@@ -61,7 +62,7 @@ const CreateStaffBody = z
   .openapi('CreateStaff');
 
 /** No defaults: what the body leaves out stays as it is (roles and scopes are judged as stored). */
-const StaffChange = z
+export const StaffChange = z
   .strictObject({
     name: StaffName,
     roles: StaffRoles,

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { adminSessions, broadcasts, staff, type BroadcastStatus, type StaffRole, type StaffScopes } from '../db/schema';
 import { auditRecord, audit } from './audit';
@@ -62,6 +62,28 @@ export async function listStaff(d: Db, by: StaffPrincipal): Promise<StaffRecord[
   // Staff names are personal data, so reading the list is audited too.
   await audit(d, by, 'staff.list', 'staff', null, { count: rows.length });
   return rows;
+}
+
+/**
+ * One page of accounts, newest first, revoked ones included: for the console, whose list pages
+ * instead of loading every account. Audited like `listStaff` (`detail` adds e.g. `via`).
+ */
+export async function listStaffPage(
+  d: Db,
+  by: StaffPrincipal,
+  page: { offset: number; limit: number },
+  detail: Record<string, unknown> = {},
+): Promise<{ items: StaffRecord[]; more: boolean }> {
+  const rows = await d
+    .select(recordColumns)
+    .from(staff)
+    .orderBy(desc(staff.createdAt), desc(staff.id))
+    .limit(page.limit + 1)
+    .offset(page.offset)
+    .all();
+  const items = rows.slice(0, page.limit);
+  await audit(d, by, 'staff.list', 'staff', null, { count: items.length, offset: page.offset, ...detail });
+  return { items, more: rows.length > page.limit };
 }
 
 function refuseBootstrap(id: string) {

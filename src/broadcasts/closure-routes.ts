@@ -9,6 +9,8 @@ const JstDate = z.string().refine(isJstDate, 'must be a date YYYY-MM-DD').openap
 const ClosureDay = z
   .object({ date: z.string(), reason: z.string(), createdBy: z.string(), createdAt: isoTime() })
   .openapi('ClosureDay');
+/** A new closure day as staff send it (exported so the console reads its form by the same rule). */
+export const NewClosureDay = z.strictObject({ date: JstDate, reason: z.string().trim().min(1).max(200) });
 const view = (r: { date: string; reason: string; createdBy: string; createdAt: number }) => ({
   ...r,
   createdAt: iso(r.createdAt),
@@ -37,7 +39,7 @@ export const closureRoutes = createRouter()
       request: {
         body: {
           required: true,
-          content: json(z.strictObject({ date: JstDate, reason: z.string().trim().min(1).max(200) })),
+          content: json(NewClosureDay),
         },
       },
       responses: {

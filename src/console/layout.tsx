@@ -19,7 +19,7 @@ export const NAV: readonly { href: string; label: string; roles: readonly StaffR
   { href: '/admin/approvals', label: '承認待ち', roles: ['approver', 'school_staff'], built: true },
   { href: '/admin/schools', label: '学校', roles: ['school_staff'], built: true },
   { href: '/admin/communities', label: '町内会', roles: ['community_leader'], built: true },
-  { href: '/admin/staff', label: '職員', roles: ['admin'], built: false },
+  { href: '/admin/staff', label: '職員', roles: ['admin'], built: true },
   { href: '/admin/audit', label: '監査ログ', roles: ['admin'], built: true },
 ];
 

@@ -39,7 +39,8 @@ const categoryFields = {
   sortOrder: z.number().int().min(0).max(999),
   active: z.boolean(),
 };
-const NewCategory = z.strictObject({
+// Exported so the console reads its forms by the same rules.
+export const NewCategory = z.strictObject({
   code,
   parentCode: code.nullable().default(null),
   ...categoryFields,
@@ -48,14 +49,18 @@ const NewCategory = z.strictObject({
   sortOrder: categoryFields.sortOrder.default(0),
   active: categoryFields.active.default(true),
 });
-const CategoryPatch = z.strictObject(categoryFields).partial().openapi('ReportCategoryChange');
+export const CategoryPatch = z.strictObject(categoryFields).partial().openapi('ReportCategoryChange');
 
 const Department = z
   .object({ id: z.string(), name: z.string(), email: z.string(), phone: z.string().nullable() })
   .openapi('ReportDepartment');
 const departmentFields = { name: z.string().trim().min(1).max(60), email: z.email(), phone: phone.nullable() };
-const NewDepartment = z.strictObject({ id: code, ...departmentFields, phone: departmentFields.phone.default(null) });
-const DepartmentPatch = z.strictObject(departmentFields).partial().openapi('ReportDepartmentChange');
+export const NewDepartment = z.strictObject({
+  id: code,
+  ...departmentFields,
+  phone: departmentFields.phone.default(null),
+});
+export const DepartmentPatch = z.strictObject(departmentFields).partial().openapi('ReportDepartmentChange');
 
 /** The catalog's timestamps are bookkeeping; the answers leave them out. */
 const view = <T extends { createdAt: number; updatedAt: number }>({ createdAt: _c, updatedAt: _u, ...rest }: T) => rest;

@@ -3,10 +3,20 @@ import { audit, auditCsv, isAuditCursor, listAudit } from '../../admin/audit';
 import { AUDIT_EXPORT_CAP } from '../../admin/audit-routes';
 import { momentMs } from '../../admin/openapi';
 import { isJstDate } from '../../calendar/jst';
-import { consoleRouter, guard, Layout, when, type ConsoleContext } from '../kit';
+import { consoleRouter, guard, Layout, may, when, type ConsoleContext } from '../kit';
+import { catalogPages } from './catalog';
+import { closurePages } from './closures';
+import { richMenuPages } from './richmenu';
 
-/** The console's admin pages, mounted at /admin by ../app.tsx: the audit log viewer so far. */
+/**
+ * The console's admin pages, mounted at /admin by ../app.tsx: the audit log viewer here, the
+ * reports catalog (catalog.tsx), closure days (closures.tsx) and the rich menu (richmenu.tsx).
+ * The staff accounts are ../staff/routes.tsx.
+ */
 export const adminPages = consoleRouter();
+adminPages.route('/', catalogPages);
+adminPages.route('/', closurePages);
+adminPages.route('/', richMenuPages);
 
 const PAGE_SIZE = 50;
 
@@ -119,15 +129,42 @@ adminPages.get('/audit.csv', guard('admin'), async (c) => {
   });
 });
 
-/** What needs doing for an admin, for the dashboard: nothing to count yet; the log is one click away. */
+/**
+ * For the dashboard: the audit log and the city's settings for admins; the reports catalog
+ * (read only) for report managers.
+ */
 export async function adminCard(c: ConsoleContext): Promise<Child> {
-  if (!c.var.staff.roles.includes('admin')) return null;
+  if (!may(c, ['admin']))
+    return may(c, ['report_manager']) ? (
+      <section class="card" aria-labelledby="card-catalog">
+        <h2 id="card-catalog">通報の種類</h2>
+        <p>
+          <a href="/admin/categories">通報の種類と担当課を見る</a>
+        </p>
+      </section>
+    ) : null;
   return (
-    <section class="card" aria-labelledby="card-audit">
-      <h2 id="card-audit">監査ログ</h2>
-      <p>
-        <a href="/admin/audit">誰がいつ何をしたかを確認する</a>
-      </p>
-    </section>
+    <>
+      <section class="card" aria-labelledby="card-settings">
+        <h2 id="card-settings">市の設定</h2>
+        <ul>
+          <li>
+            <a href="/admin/categories">通報の種類</a>・<a href="/admin/departments">担当課</a>
+          </li>
+          <li>
+            <a href="/admin/closures">臨時閉庁日</a>
+          </li>
+          <li>
+            <a href="/admin/richmenu">リッチメニュー</a>
+          </li>
+        </ul>
+      </section>
+      <section class="card" aria-labelledby="card-audit">
+        <h2 id="card-audit">監査ログ</h2>
+        <p>
+          <a href="/admin/audit">誰がいつ何をしたかを確認する</a>
+        </p>
+      </section>
+    </>
   );
 }
