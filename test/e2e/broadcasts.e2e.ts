@@ -34,11 +34,11 @@ test('broadcasts: composed by a broadcaster, approved by an approver, released b
   const authorContext = await newContext(browser);
   const composer = await signIn(authorContext, author.token);
   await composer.goto('/admin/broadcasts/new');
-  assert.equal(await composer.getByLabel('緊急').count(), 0, '緊急 is for admins only');
-  await composer.getByLabel('タイトル').fill(title);
-  await composer.getByLabel('本文').fill(text);
-  assert.equal(await composer.getByLabel('配信対象').evaluate((el) => el.tagName), 'SELECT');
-  assert.equal(await composer.getByLabel('配信日時').getAttribute('type'), 'datetime-local');
+  assert.equal(await composer.getByLabel('緊急', { exact: true }).count(), 0, '緊急 is for admins only');
+  await composer.getByLabel('タイトル', { exact: true }).fill(title);
+  await composer.getByLabel('本文', { exact: true }).fill(text);
+  await composer.getByLabel('配信対象', { exact: true }).selectOption({ label: '友だち全員' });
+  assert.equal(await composer.getByLabel('配信日時', { exact: true }).getAttribute('type'), 'datetime-local');
   await submit(composer, '承認依頼');
   const id = new URL(composer.url()).pathname.match(/^\/admin\/broadcasts\/([0-9a-f-]{36})$/)?.[1];
   assert.ok(id, `承認依頼 leads to the broadcast's page (got ${composer.url()})`);
@@ -54,7 +54,7 @@ test('broadcasts: composed by a broadcaster, approved by an approver, released b
     .filter({ has: approvals.getByRole('button', { name: '承認する' }) })
     .last();
   assert.match((await item.textContent()) ?? '', new RegExp(text), 'the content is shown inline');
-  assert.ok(await item.getByLabel('差し戻しの理由').isVisible(), '差し戻す takes a reason');
+  assert.ok(await item.getByLabel('差し戻しの理由', { exact: true }).isVisible(), '差し戻す takes a reason');
   await Promise.all([approvals.waitForNavigation(), item.getByRole('button', { name: '承認する' }).click()]);
   const approved = await api<BroadcastJson>(`/broadcasts/${id}`);
   assert.equal(approved.status, 'scheduled');

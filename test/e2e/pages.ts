@@ -2,9 +2,11 @@
  * The console's main pages, for the accessibility pass and the screenshots. Pages that show a
  * record get one made for them first (`seedPages`), through the staff API, as staff would.
  */
+import { Resident } from './chat.ts';
 import { api, newStaff, unique } from './harness.ts';
 
 export interface Seed {
+  reportId: string;
   broadcastId: string;
   schoolId: string;
 }
@@ -20,12 +22,24 @@ export interface ConsolePage {
 export const PAGES: readonly ConsolePage[] = [
   { name: 'login', path: () => '/admin/login', public: true },
   { name: 'dashboard', path: () => '/admin' },
+  { name: 'reports', path: () => '/admin/reports' },
+  { name: 'report', path: (s) => `/admin/reports/${s.reportId}` },
+  { name: 'broadcasts', path: () => '/admin/broadcasts' },
+  { name: 'composer', path: () => '/admin/broadcasts/new' },
+  { name: 'broadcast', path: (s) => `/admin/broadcasts/${s.broadcastId}` },
+  { name: 'approvals', path: () => '/admin/approvals' },
+  { name: 'schools', path: () => '/admin/schools' },
+  { name: 'school', path: (s) => `/admin/schools/${s.schoolId}` },
+  { name: 'communities', path: () => '/admin/communities' },
+  { name: 'staff', path: () => '/admin/staff' },
   { name: 'audit', path: () => '/admin/audit' },
 ];
 
-/** One broadcast waiting for approval (by another staff member than the admin) and one school. */
+/** A report made in the chat, a broadcast waiting for approval (by another staff member than the admin) and a school. */
 export async function seedPages(): Promise<Seed> {
   const tag = unique();
+  const number = await new Resident().report('公園のベンチが壊れています。座ると危ないです。');
+  const report = await api<{ id: string }>(`/reports/${number}`);
   const school = await api<{ id: string }>('/schools', {
     body: {
       code: `E2E-${tag}`.slice(0, 20),
@@ -47,5 +61,5 @@ export async function seedPages(): Promise<Seed> {
       audience: { type: 'all' },
     },
   });
-  return { broadcastId: broadcast.id, schoolId: school.id };
+  return { reportId: report.id, broadcastId: broadcast.id, schoolId: school.id };
 }

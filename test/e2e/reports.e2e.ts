@@ -25,16 +25,16 @@ test('reports: a chat report set to 対応中 with a public note in the console 
   const context = await newContext(browser);
   const page = await signIn(context, manager.token);
   await page.goto('/admin/reports');
-  await page.getByLabel('検索').fill(number);
+  await page.getByLabel('検索', { exact: true }).fill(number);
   await page.getByRole('button', { name: '絞り込む' }).click();
   await page.getByRole('link', { name: number }).click();
   await page.waitForURL(/\/admin\/reports\/[^/?]+$/);
   const detailPath = new URL(page.url()).pathname;
 
   const note = `現地を確認し、補修の手配をしました。${unique()}`;
-  await page.getByLabel('状態').selectOption({ label: '対応中' });
-  await page.getByLabel('住民へのお知らせ（公開）').fill(note);
-  await page.getByLabel('内部メモ').fill('業者に連絡済み');
+  await page.getByLabel('状態', { exact: true }).selectOption({ label: '対応中' });
+  await page.getByLabel('住民へのお知らせ（公開）', { exact: true }).fill(note);
+  await page.getByLabel('内部メモ', { exact: true }).fill('業者に連絡済み');
   const done = await submit(page, '更新');
   assert.equal(done?.request().redirectedFrom()?.method(), 'POST', '更新 posts and is redirected (303)');
   assert.equal(new URL(page.url()).pathname, detailPath, 'back on the detail');

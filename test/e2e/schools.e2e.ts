@@ -33,6 +33,7 @@ function newSchool(name: string) {
 
 test('schools: school staff confirm a notice with a comment, and get 403 on another school', async () => {
   const school = await newSchool(`岡山市立確認小学校 ${unique()}`);
+  const also = await newSchool(`岡山市立兼務中学校 ${unique()}`);
   const other = await newSchool(`岡山市立よその小学校 ${unique()}`);
   const pupilName = `確認 太郎${unique().slice(-3)}`;
   const added = await api<{ items: { registrationCode: string }[] }>(`/schools/${school.id}/pupils`, {
@@ -40,11 +41,13 @@ test('schools: school staff confirm a notice with a comment, and get 403 on anot
   });
   const guardian = new Resident();
   const receipt = await guardian.absenceToday(added.items[0]!.registrationCode);
-  const teacher = await newStaff('学校 担当', ['school_staff'], { schools: [school.id] });
+  const teacher = await newStaff('学校 担当', ['school_staff'], { schools: [school.id, also.id] });
 
   const context = await newContext(browser);
   const page = await signIn(context, teacher.token);
   await page.goto('/admin/schools');
+  // A teacher of two schools chooses one; a third school is not theirs and not listed.
+  assert.ok(await page.getByRole('link', { name: also.name }).isVisible());
   assert.equal(await page.getByRole('link', { name: other.name }).count(), 0, 'another school is not listed');
   await page.getByRole('link', { name: school.name }).click();
   await page.waitForURL((u) => u.pathname === `/admin/schools/${school.id}`);
@@ -57,7 +60,7 @@ test('schools: school staff confirm a notice with a comment, and get 403 on anot
     .filter({ has: page.getByRole('button', { name: '確認' }) })
     .last();
   const comment = `承知しました。お大事になさってください。${unique()}`;
-  await item.getByLabel('コメント').fill(comment);
+  await item.getByLabel('コメント', { exact: true }).fill(comment);
   const [response] = await Promise.all([page.waitForNavigation(), item.getByRole('button', { name: '確認' }).click()]);
   assert.equal(response?.request().redirectedFrom()?.method(), 'POST', '確認 posts and is redirected (303)');
   assert.equal(new URL(page.url()).pathname, `/admin/schools/${school.id}`);
