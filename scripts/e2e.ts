@@ -37,7 +37,9 @@ const LOG = join(RESULTS, 'e2e-worker.log');
 const SUITE = join(ROOT, 'test', 'e2e');
 const WRANGLER = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const START_TIMEOUT_MS = 120_000;
+const START_TIMEOUT_MS = 180_000;
+/** A scenario that hangs fails with its name instead of holding the run forever. */
+const TEST_TIMEOUT_MS = 300_000;
 
 /** A port nobody listens on now (the kernel's choice). */
 function freePort(): Promise<number> {
@@ -167,6 +169,7 @@ async function main(): Promise<number> {
       return 1;
     }
 
+    console.log(`e2e: migrations applied in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     fakeLine = await startFakeLine(FAKE_LINE_PORT, { log: (line) => log(`[fake LINE] ${line}`) });
     const args = [
       WRANGLER,
@@ -191,7 +194,15 @@ async function main(): Promise<number> {
 
     tests = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+      [
+        '--import',
+        'tsx',
+        '--test',
+        '--test-concurrency=1',
+        `--test-timeout=${TEST_TIMEOUT_MS}`,
+        '--test-reporter=spec',
+        ...files,
+      ],
       {
         cwd: ROOT,
         detached: true,

@@ -34,21 +34,22 @@ export function launch(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      // Date inputs and other built-in widgets in Japanese, as staff see them.
-      '--lang=ja-JP',
     ],
   });
 }
 
 /** A fresh browser profile (its own cookies), as a second staff member's browser would be. */
-export function newContext(browser: Browser, options: { width?: number; bypassCSP?: boolean } = {}) {
-  return browser.newContext({
+export async function newContext(browser: Browser, options: { width?: number; bypassCSP?: boolean } = {}) {
+  const context = await browser.newContext({
     baseURL: WORKER,
     locale: 'ja-JP',
     timezoneId: 'Asia/Tokyo',
     viewport: { width: options.width ?? 1280, height: 900 },
     bypassCSP: options.bypassCSP ?? false,
   });
+  // Playwright's 30 s is short on a busy 2-core machine, where a page now and then waits 30 s for the CPU.
+  context.setDefaultTimeout(60_000);
+  return context;
 }
 
 /** Signs in through the form, as a person would; answers the page on the dashboard. */
