@@ -15,7 +15,7 @@
  * The worker's and the fake LINE's output goes to test-results/e2e-worker.log (its tail is
  * printed when a scenario fails); screenshots go to test-results/screenshots/.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   appendFileSync,
   existsSync,
@@ -138,6 +138,7 @@ async function main(): Promise<number> {
 
   const state = mkdtempSync(join(tmpdir(), 'okc-e2e-'));
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+  let migrate: ChildProcess | undefined;
   let worker: ChildProcess | undefined;
   let tests: ChildProcess | undefined;
   let fakeLine: Awaited<ReturnType<typeof startFakeLine>> | undefined;
@@ -145,6 +146,7 @@ async function main(): Promise<number> {
   const hardStop = () => {
     killGroup(tests, 'SIGKILL');
     killGroup(worker, 'SIGKILL');
+    killGroup(migrate, 'SIGKILL');
     rmSync(state, { recursive: true, force: true });
   };
   process.on('exit', hardStop);
@@ -158,18 +160,27 @@ async function main(): Promise<number> {
   try {
     const started = Date.now();
     console.log(`e2e: state in ${state}; worker ${WORKER_URL}, fake LINE ${FAKE_LINE_URL}`);
-    const migrate = spawnSync(
-      process.execPath,
-      [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state],
-      { cwd: ROOT, env: { ...env, CI: '1' }, encoding: 'utf8' },
+    // The migrations and the worker's start are the slow part, and wrangler dev opens the
+    // database only at its first query: both go at once, and no test starts before both are done.
+    migrate = spawn(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
+      cwd: ROOT,
+      env: { ...env, CI: '1' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let migrateOutput = '';
+    migrate.stdout?.on('data', (b: Buffer) => (migrateOutput += b.toString()));
+    migrate.stderr?.on('data', (b: Buffer) => (migrateOutput += b.toString()));
+    const migrated = new Promise<boolean>((r) =>
+      migrate!.once('exit', (code) => {
+        log(migrateOutput);
+        console.log(
+          `e2e: migrations ${code === 0 ? 'applied' : 'failed'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
+        r(code === 0);
+      }),
     );
-    log(migrate.stdout + migrate.stderr);
-    if (migrate.status !== 0) {
-      console.error(`Applying the D1 migrations failed:\n${migrate.stdout}${migrate.stderr}`);
-      return 1;
-    }
 
-    console.log(`e2e: migrations applied in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     fakeLine = await startFakeLine(FAKE_LINE_PORT, { log: (line) => log(`[fake LINE] ${line}`) });
     const args = [
       WRANGLER,
@@ -186,7 +197,12 @@ async function main(): Promise<number> {
     worker = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     worker.stdout?.on('data', (b: Buffer) => log(b.toString().trimEnd()));
     worker.stderr?.on('data', (b: Buffer) => log(b.toString().trimEnd()));
-    if (!(await waitForWorker(WORKER_URL, worker))) {
+    const [ready, up] = await Promise.all([migrated, waitForWorker(WORKER_URL, worker)]);
+    if (!ready) {
+      console.error(`Applying the D1 migrations failed:\n${migrateOutput}`);
+      return 1;
+    }
+    if (!up) {
       console.error(`The worker did not answer on ${WORKER_URL} in time:\n${tail(LOG)}`);
       return 1;
     }
@@ -230,6 +246,7 @@ async function main(): Promise<number> {
   } finally {
     await stopGroup(tests);
     await stopGroup(worker);
+    await stopGroup(migrate);
     await fakeLine?.close();
     rmSync(state, { recursive: true, force: true });
   }
