@@ -147,7 +147,7 @@ async function main(): Promise<number> {
     killGroup(tests, 'SIGKILL');
     killGroup(worker, 'SIGKILL');
     killGroup(migrate, 'SIGKILL');
-    rmSync(state, { recursive: true, force: true });
+    rmSync(state, { recursive: true, force: true, maxRetries: 5 });
   };
   process.on('exit', hardStop);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -248,7 +248,7 @@ async function main(): Promise<number> {
     await stopGroup(worker);
     await stopGroup(migrate);
     await fakeLine?.close();
-    rmSync(state, { recursive: true, force: true });
+    rmSync(state, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
