@@ -1,4 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
+import { audit } from '../../admin/audit';
+import { resendReportMail } from '../../reports/mail';
+import { getReport } from '../../reports/service';
 import { reportIdByNumber } from '../../reports/queries';
 import { HideBody, PatchBody, RECEIPT_NUMBER } from '../../reports/schemas';
 import { changeReport, setPhotoHidden, setReportHidden } from '../../reports/staff';
@@ -99,4 +102,12 @@ export async function postPhotoHidden(c: ConsoleContext, id: string, photoId: st
     await setPhotoHidden(c.var.db, c.var.staff, id, photoId, hidden, parsed.data.reason, Date.now());
     return { done: hidden ? 'photo-hide' : 'photo-unhide' };
   });
+}
+
+/** 担当課へのメールを再送: the API's POST /reports/{id}/mail, audited the same way. */
+export async function postMail(c: ConsoleContext, id: string) {
+  if (!(await getReport(c.var.db, id))) return null;
+  await audit(c.var.db, c.var.staff, 'report.mail.resend', 'report', id, { via: 'console' });
+  const mailStatus = await resendReportMail(c.env, c.var.db, id, Date.now(), new URL(c.req.url).origin);
+  return c.redirect(`/admin/reports/${id}?${new URLSearchParams({ done: `mail-${mailStatus}` })}`, 303);
 }

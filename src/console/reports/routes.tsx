@@ -2,7 +2,8 @@ import type { Child } from 'hono/jsx';
 import { countReportsByStatus, reportIdByNumber } from '../../reports/queries';
 import { IdOrNumberParam, IdParam, PhotoParam, RECEIPT_NUMBER } from '../../reports/schemas';
 import { consoleRouter, errorPage, guard, may, type ConsoleContext } from '../kit';
-import { postDepartment, postHidden, postPhotoHidden, postStatus } from './actions';
+import { postDepartment, postHidden, postMail, postPhotoHidden, postStatus } from './actions';
+import { csvAnswer } from './export';
 import { detailPage } from './detail';
 import { listPage } from './list';
 import { photoAnswer } from './photos';
@@ -38,8 +39,10 @@ function idsOf(c: ConsoleContext): { id: string; photoId?: string } | null {
 
 reportsPages.use('/reports', guard(...ROLES));
 reportsPages.use('/reports/*', guard(...ROLES));
+reportsPages.use('/reports.csv', guard(...ROLES));
 
 reportsPages.get('/reports', (c) => listPage(c));
+reportsPages.get('/reports.csv', (c) => csvAnswer(c));
 
 reportsPages.get('/reports/:id', async (c) => {
   const id = await reportIdOf(c);
@@ -54,6 +57,7 @@ reportsPages.get('/reports/:id/photos/:photoId', async (c) => {
 });
 
 reportsPages.post('/reports/:id/status', (c) => withId(c, (id) => postStatus(c, id)));
+reportsPages.post('/reports/:id/mail', (c) => withId(c, async (id) => (await postMail(c, id)) ?? notFound(c)));
 reportsPages.post('/reports/:id/department', (c) => withId(c, (id) => postDepartment(c, id)));
 reportsPages.post('/reports/:id/hide', (c) => withId(c, (id) => postHidden(c, id, true)));
 reportsPages.post('/reports/:id/unhide', (c) => withId(c, (id) => postHidden(c, id, false)));

@@ -12,5 +12,14 @@ export const REPORTS_CSS = `
 .prewrap{white-space:pre-wrap}
 .pill{display:inline-block;margin:0 .75rem .25rem 0}
 ul.photos{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:1rem}
+table.reports{min-width:62rem}
+table.reports td:nth-child(3),table.reports td:nth-child(4){min-width:7rem}
+table.reports td:nth-child(5){min-width:9rem}
+table.reports td:nth-child(6){min-width:12rem}
+.report-page .card>h2:first-child{margin-top:0}
+.report-page code{font-size:.95rem}
+.report-page>section{margin-bottom:1rem}
+@media (max-width:30rem){.report-page dl.facts{grid-template-columns:1fr;gap:0}.report-page dl.facts dd{margin-bottom:.4rem}}
+@media (min-width:64rem){.report-cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:0 1rem;align-items:start}}
 ul.photos img.photo{display:block;max-height:20rem;object-fit:contain;background:#f2f4f7}
 `;

@@ -32,6 +32,9 @@ export const DONE: Record<string, string> = {
   unhide: '通報の非公開を解除しました。',
   'photo-hide': '写真を非公開にしました。',
   'photo-unhide': '写真の非公開を解除しました。',
+  'mail-sent': '担当課へメールを再送しました。',
+  'mail-pending': 'メールを送れませんでした。自動で再送を続けます。',
+  'mail-failed': 'メールを送れませんでした（再送の上限に達しました）。',
 };
 
 /**
