@@ -5,7 +5,7 @@ import { APPROVERS } from './actions';
 import { ApprovalForms } from './approval-forms';
 import { PAGE_SIZE, readCursor, writeCursor } from './paging';
 import { audienceJa } from './texts';
-import { audienceNames, Bubbles, Outcome, staffNames } from './view';
+import { audienceNames, Bubbles, Outcome, speakerIn, staffNames } from './view';
 
 /**
  * The approval queue (/admin/approvals): every broadcast waiting for approval that the staff
@@ -42,12 +42,6 @@ approvalPages.get('/approvals', guard(...APPROVERS), async (c) => {
       <Outcome done={q.done} failed={q.failed} />
       {full.length === 0 ? <p>承認を待っている配信はありません。</p> : null}
       {full.map((b, i) => {
-        const speakerKey =
-          b.audience.type === 'school'
-            ? `school:${b.audience.schoolId}`
-            : b.audience.type === 'community'
-              ? `community:${b.audience.communityId}`
-              : '';
         const mine = wroteContent(by, b);
         return (
           <article class="card queue-item" aria-labelledby={`q-${b.id}`}>
@@ -80,7 +74,7 @@ approvalPages.get('/approvals', guard(...APPROVERS), async (c) => {
             </dl>
             <Bubbles
               messages={b.messages}
-              speaker={speakerKey ? (places.get(speakerKey) ?? null) : null}
+              speaker={speakerIn(places, b.audience)}
               requestAck={b.requestAck}
               label={`「${b.title}」の配信内容`}
             />
@@ -89,7 +83,11 @@ approvalPages.get('/approvals', guard(...APPROVERS), async (c) => {
             ) : mayApprove[i] ? (
               <ApprovalForms c={c} id={b.id} back="approvals" />
             ) : (
-              <p class="muted">この配信は担当の職員（学校の配信はその学校の職員）が承認します。</p>
+              <p class="muted">
+                {b.audience.type === 'school'
+                  ? 'この配信はその学校の職員が承認します。'
+                  : 'この配信を承認する権限がありません。'}
+              </p>
             )}
           </article>
         );

@@ -5,7 +5,7 @@ import { releaseTime } from '../../broadcasts/rules';
 import { may as mayForAudience } from '../../broadcasts/senders';
 import { createBroadcast, getBroadcast, submitBroadcast, updateBroadcast } from '../../broadcasts/service';
 import type { BroadcastMessageInput } from '../../broadcasts/messages';
-import { consoleRouter, CsrfField, field, guard, Layout, when, type ConsoleContext } from '../kit';
+import { consoleRouter, CsrfField, field, guard, Layout, may, when, type ConsoleContext } from '../kit';
 import { SENDERS, testAndRedirect } from './actions';
 import {
   audienceOptions,
@@ -67,7 +67,8 @@ interface ComposerProps {
 async function Composer({ c, title, action, form, options, error }: ComposerProps) {
   const isAdmin = c.var.staff.roles.includes('admin');
   const chosen = options.find((o) => o.value === form.audience);
-  const next = await nextRelease(c, form, chosen ?? options[0]);
+  const reckonedFor = chosen ?? options[0];
+  const next = await nextRelease(c, form, reckonedFor);
   const framable = options.some((o) => o.group === '学校' || o.group === '町内会');
   const texts = form.texts.slice(0, MAX_TEXTS);
   const messages: BroadcastMessageInput[] = texts.filter((t) => t !== '').map((text) => ({ type: 'text', text }));
@@ -153,7 +154,7 @@ async function Composer({ c, title, action, form, options, error }: ComposerProp
             <p class="next-release" id="next-release">
               {next.at === null
                 ? '配信時間が1年以上開かないため、この設定では配信されません。'
-                : `承認されると ${when(next.at)} ごろ配信されます（${chosen ? '' : '友だち全員の場合。'}配信時間: ${next.window}）。`}
+                : `承認されると ${when(next.at)} ごろ配信されます（${chosen ? '' : `${reckonedFor?.label}の場合。`}配信時間: ${next.window}）。`}
             </p>
           ) : null}
           <div class="actions">
@@ -229,21 +230,30 @@ composerPages.post('/broadcasts/new', guard(...SENDERS), async (c) => {
   return c.redirect(`/admin/broadcasts/${created.id}?done=${done}`, 303);
 });
 
+type Broadcast = Awaited<ReturnType<typeof getBroadcast>>;
+
 /**
- * A draft this staff member may write, in the composer's own shapes (text messages, one of
- * its audiences): 403 for one they may only read, 409 for one that is no longer a draft.
+ * Why this staff member cannot edit `b` in the composer, or null when they can: 403 unless the
+ * API would let them write it, 409 unless it is a draft in the composer's own shapes (text
+ * messages, one of its audiences); an urgent one is an admin's (service.ts says the same).
  */
-async function editableDraft(c: ConsoleContext, id: string) {
-  const b = await getBroadcast(c.env, c.var.db, c.var.staff, id, Date.now());
-  if (!(await mayForAudience(c.var.db, c.var.staff, b.audience, 'write')))
-    throw new HTTPException(403, { message: 'この配信を編集する権限がありません。' });
+export async function editRefusal(c: ConsoleContext, b: Broadcast): Promise<HTTPException | null> {
+  if (!may(c, SENDERS) || !(await mayForAudience(c.var.db, c.var.staff, b.audience, 'write')))
+    return new HTTPException(403, { message: 'この配信を編集する権限がありません。' });
+  if (b.urgent && !c.var.staff.roles.includes('admin'))
+    return new HTTPException(403, { message: '緊急の配信は管理者だけが編集できます。' });
   const simple = b.messages.every((m) => m.type === 'text') && optionValueOf(b.audience) !== null;
   if (b.status !== 'draft' || !simple)
-    throw new HTTPException(409, {
+    return new HTTPException(409, {
       message: '下書きのテキストの配信だけをこの画面で編集できます。配信の詳細から取り消すか、APIで編集してください。',
     });
-  if (b.urgent && !c.var.staff.roles.includes('admin'))
-    throw new HTTPException(403, { message: '緊急の配信は管理者だけが編集できます。' });
+  return null;
+}
+
+async function editableDraft(c: ConsoleContext, id: string): Promise<Broadcast> {
+  const b = await getBroadcast(c.env, c.var.db, c.var.staff, id, Date.now());
+  const refusal = await editRefusal(c, b);
+  if (refusal) throw refusal;
   return b;
 }
 

@@ -1,12 +1,12 @@
 import { lastReturn } from '../../broadcasts/queue';
 import { may as mayForAudience } from '../../broadcasts/senders';
 import { getBroadcast, isCancellable, wroteContent } from '../../broadcasts/service';
-import { consoleRouter, CsrfField, guard, Layout, when, type ConsoleContext } from '../kit';
-import { READERS } from './actions';
-import { optionValueOf } from './form';
+import { consoleRouter, CsrfField, guard, Layout, may, when, type ConsoleContext } from '../kit';
+import { APPROVERS, READERS, SENDERS } from './actions';
+import { editRefusal } from './composer';
 import { ApprovalForms } from './approval-forms';
 import { audienceJa, BATCH_STATUS_JA } from './texts';
-import { audienceNames, Bubbles, Outcome, staffNames, StatusBadge } from './view';
+import { audienceNames, Bubbles, Outcome, speakerIn, staffNames, StatusBadge } from './view';
 
 /** One broadcast (/admin/broadcasts/:id): its content, status, progress, and what may be done with it. */
 export const detailPages = consoleRouter();
@@ -16,25 +16,18 @@ const BATCHES_SHOWN = 100;
 
 type Detail = Awaited<ReturnType<typeof getBroadcast>>;
 
-/** Who may press which button, asked of the API's own rules (senders.ts, service.ts). */
+/** Who may press which button, asked of the API's own rules (senders.ts, service.ts) and route roles. */
 async function allowed(c: ConsoleContext, b: Detail) {
   const d = c.var.db;
   const by = c.var.staff;
-  const [write, approve, cancel, test] = await Promise.all(
-    (['write', 'approve', 'cancel', 'test'] as const).map((a) => mayForAudience(d, by, b.audience, a, b.createdBy)),
-  );
-  const isAdmin = by.roles.includes('admin');
-  const roles = (...r: string[]) => isAdmin || r.some((x) => by.roles.includes(x as never));
+  const [write, approve, cancel, test, refusal] = await Promise.all([
+    ...(['write', 'approve', 'cancel', 'test'] as const).map((a) => mayForAudience(d, by, b.audience, a, b.createdBy)),
+    editRefusal(c, b),
+  ]);
   return {
-    edit:
-      write &&
-      roles('broadcaster', 'school_staff', 'community_leader') &&
-      b.status === 'draft' &&
-      b.messages.every((m) => m.type === 'text') &&
-      optionValueOf(b.audience) !== null &&
-      (!b.urgent || isAdmin),
-    submit: write && roles('broadcaster', 'school_staff', 'community_leader') && b.status === 'draft',
-    approve: approve && roles('approver', 'school_staff') && b.status === 'pending_approval' && !wroteContent(by, b),
+    edit: refusal === null,
+    submit: write && may(c, SENDERS) && b.status === 'draft',
+    approve: approve && may(c, APPROVERS) && b.status === 'pending_approval' && !wroteContent(by, b),
     cancel: cancel && isCancellable(b.status),
     test,
   };
@@ -52,8 +45,9 @@ function Progress({ b }: { b: Detail }) {
     ['取り消し', p.cancelled],
   ];
   return (
-    <section class="card" aria-labelledby="progress">
+    <section class="card progress-card" aria-labelledby="progress">
       <h2 id="progress">配信の進み具合</h2>
+      {b.releasedAt === null ? <p class="muted">まだ配信は始まっていません。</p> : null}
       <dl class="facts progress">
         {rows.map(([k, v]) => (
           <>
@@ -78,7 +72,7 @@ function Progress({ b }: { b: Detail }) {
             <tbody>
               {b.batches.slice(0, BATCHES_SHOWN).map((x) => (
                 <tr>
-                  <td>{x.seq}</td>
+                  <td>{x.seq + 1}</td>
                   <td>{x.kind === 'broadcast' ? '全員へ一斉' : '指定の人へ'}</td>
                   <td>{x.recipients.toLocaleString('ja-JP')}</td>
                   <td>{BATCH_STATUS_JA[x.status] ?? x.status}</td>
@@ -100,21 +94,13 @@ function Progress({ b }: { b: Detail }) {
 detailPages.get('/broadcasts/:id{[0-9a-f-]{36}}', guard(...READERS), async (c) => {
   const d = c.var.db;
   const b = await getBroadcast(c.env, d, c.var.staff, c.req.param('id'), Date.now());
-  const [can, names, places, returned] = await Promise.all([
+  const [can, places, returned] = await Promise.all([
     allowed(c, b),
-    staffNames(d, [b.createdBy, b.updatedBy, b.approvedBy, b.cancelledBy]),
     audienceNames(d, [b.audience]),
     b.status === 'draft' ? lastReturn(d, b.id, b.updatedAt) : Promise.resolve(null),
   ]);
+  const names = await staffNames(d, [b.createdBy, b.updatedBy, b.approvedBy, b.cancelledBy, returned?.staffId ?? null]);
   const who = (id: string | null) => (id === null ? '—' : (names.get(id) ?? id));
-  const speaker =
-    places.get(
-      b.audience.type === 'school'
-        ? `school:${b.audience.schoolId}`
-        : b.audience.type === 'community'
-          ? `community:${b.audience.communityId}`
-          : '',
-    ) ?? null;
   const q = c.req.query();
   const csrf = c.var.session.csrf;
   return c.html(
@@ -201,9 +187,9 @@ detailPages.get('/broadcasts/:id{[0-9a-f-]{36}}', guard(...READERS), async (c) =
         ) : null}
       </dl>
       <h2>配信内容</h2>
-      <Bubbles messages={b.messages} speaker={speaker} requestAck={b.requestAck} />
+      <Bubbles messages={b.messages} speaker={speakerIn(places, b.audience)} requestAck={b.requestAck} />
       <Progress b={b} />
-      <div class="actions">
+      <div class="actions bc-actions">
         {can.edit ? (
           <a class="button secondary" href={`/admin/broadcasts/${b.id}/edit`}>
             編集する

@@ -17,6 +17,7 @@ export function scriptRule() {
     max: LINE_LIMITS.messagesPerRequest,
     ackPrompt: ACK_TEXTS.prompt,
     ackLabel: ACK_TEXTS.label,
+    stale: '配信対象・日時・緊急を変えたときの配信予定は「プレビューを更新」で計算します。',
   };
 }
 
@@ -93,13 +94,20 @@ if (add) {
     area.setAttribute('aria-describedby', 'text_' + i + '-count');
     out.id = 'text_' + i + '-count';
     list.appendChild(block);
-    if (i + 1 >= RULE.max) add.hidden = true;
+    // Removed, not hidden: the stylesheet's button display would win over the hidden attribute.
+    if (i + 1 >= RULE.max) add.remove();
     draw();
     area.focus();
   });
 }
+// When the release is reckoned from changes the server has not seen, say so instead of showing a stale time.
+var next = document.getElementById('next-release');
+function stale(e) {
+  if (!next || !e.target || !/^(audience|scheduledAt|urgent)$/.test(e.target.id)) return;
+  next.textContent = RULE.stale;
+}
 form.addEventListener('input', draw);
-form.addEventListener('change', draw);
+form.addEventListener('change', function (e) { draw(); stale(e); });
 draw();
 `;
 

@@ -21,9 +21,13 @@ export const BROADCASTS_CSS = `
 .bubbles:empty::after{content:"（本文を入力するとここに表示されます）";color:#102a56}
 .queue-item h2{margin-top:0}
 .queue-item .bubbles{margin:.75rem 0}
-.approval{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-end;margin-top:.75rem}
-.approval form.return{flex:1;min-width:16rem}
-.approval form.return button{margin-top:.5rem}
+.approval{display:grid;gap:.5rem;margin-top:.75rem;max-width:40rem}
+.approval form.return label{margin-top:.5rem}
+.approval form.return button{display:block;margin-top:.5rem}
+.bubbles{margin:0 0 1rem}
+#card-broadcasts,.returned h2,.progress-card h2{margin-top:0}
+.bc-actions{align-items:center}
+.progress-card .table-wrap{margin-top:1rem}
 .returned .reason{white-space:pre-wrap}
 dl.progress dd{font-variant-numeric:tabular-nums}
 ul.plain{list-style:none;margin:0;padding:0}

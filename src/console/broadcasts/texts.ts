@@ -23,6 +23,13 @@ export const BATCH_STATUS_JA: Record<string, string> = {
   cancelled: '取り消し',
 };
 
+/** The key of a school's or association's name in a names map (`school:<id>`, `community:<id>`); null for the city's. */
+export function placeKey(a: Audience): string | null {
+  if (a.type === 'school') return `school:${a.schoolId}`;
+  if (a.type === 'community') return `community:${a.communityId}`;
+  return null;
+}
+
 /** A broadcast's audience in words; `names` gives the school's or association's name when known. */
 export function audienceJa(a: Audience, names: ReadonlyMap<string, string> = new Map()): string {
   switch (a.type) {
@@ -42,11 +49,11 @@ export function audienceJa(a: Audience, names: ReadonlyMap<string, string> = new
         a.classes ? `${a.classes.join('・')}組` : null,
         a.groups ? a.groups.join('・') : null,
       ].filter((p) => p !== null);
-      const name = names.get(`school:${a.schoolId}`) ?? '学校';
+      const name = names.get(placeKey(a) ?? '') ?? '学校';
       return `学校: ${name}${narrowed.length > 0 ? `（${narrowed.join('、')}）` : ''}`;
     }
     case 'community':
-      return `町内会: ${names.get(`community:${a.communityId}`) ?? '町内会'}${a.includeChildren ? '（傘下の町内会を含む）' : ''}`;
+      return `町内会: ${names.get(placeKey(a) ?? '') ?? '町内会'}${a.includeChildren ? '（傘下の町内会を含む）' : ''}`;
   }
 }
 

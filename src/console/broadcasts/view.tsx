@@ -6,7 +6,7 @@ import { T as BROADCAST_TEXTS } from '../../broadcasts/texts';
 import type { Db } from '../../db/client';
 import { staff, type BroadcastStatus } from '../../db/schema';
 import { lineLength, LINE_LIMITS } from '../../line/limits';
-import { DONE_JA, STATUS_JA, TEST_FAILED_JA } from './texts';
+import { DONE_JA, placeKey, STATUS_JA, TEST_FAILED_JA } from './texts';
 
 /** Pieces the 配信 pages share: the status badge, the chat-bubble preview, names for ids. */
 
@@ -73,11 +73,12 @@ export function Bubbles({
 }) {
   const framed = composeMessages(messages, { speaker, ackFor: requestAck ? 'preview' : null });
   return (
-    <section class="bubbles" aria-label={label} data-preview="">
+    // A figure, not a landmark (<section>): the queue shows many, and landmarks should be few and unique.
+    <figure class="bubbles" aria-label={label} data-preview="">
       {framed.map((m) => (
         <Bubble m={m} />
       ))}
-    </section>
+    </figure>
   );
 }
 
@@ -101,8 +102,8 @@ export async function staffNames(d: Db, ids: (string | null)[]): Promise<Map<str
 export async function audienceNames(d: Db, audiences: Audience[]): Promise<Map<string, string>> {
   const keyed = new Map<string, Audience>();
   for (const a of audiences) {
-    if (a.type === 'school') keyed.set(`school:${a.schoolId}`, a);
-    if (a.type === 'community') keyed.set(`community:${a.communityId}`, a);
+    const key = placeKey(a);
+    if (key) keyed.set(key, a);
   }
   const names = new Map<string, string>();
   await Promise.all(
@@ -113,6 +114,9 @@ export async function audienceNames(d: Db, audiences: Audience[]): Promise<Map<s
   );
   return names;
 }
+
+/** The name residents see first for this audience (its school's or association's), from `audienceNames`. */
+export const speakerIn = (names: ReadonlyMap<string, string>, a: Audience) => names.get(placeKey(a) ?? '') ?? null;
 
 /** The notice or alert after a post/redirect/get: `?done=` or `?failed=` with a known key. */
 export function Outcome({ done, failed }: { done?: string; failed?: string }) {
