@@ -4,7 +4,9 @@ import { hashAccessCode, readAccessCode } from '../src/access-codes';
 import { jstParts } from '../src/calendar/jst';
 import { db } from '../src/db/client';
 import { unconfirmedBySchool } from '../src/schools/absences-staff';
-import { api, newStaff } from './helpers/api';
+import { listSchoolMessages } from '../src/schools/messages';
+import { principalForToken } from '../src/admin/auth';
+import { api, BOOTSTRAP, newStaff } from './helpers/api';
 import { createAs, seedCommunity } from './helpers/broadcasts';
 import { signIn, navLabels, textOf } from './helpers/console';
 import { fake } from './helpers/line';
@@ -137,11 +139,12 @@ describe('who sees the school pages', () => {
 
   it('a report_manager and a community_leader get 403 and no 学校 in the navigation', async () => {
     const community = await seedCommunity('unit');
-    for (const [roles, scopes] of [
+    const cases: [string[], Record<string, string[]>][] = [
       [['report_manager'], {}],
       [['community_leader'], { communities: [community.id] }],
-    ] as const) {
-      const s = await newStaff([...roles], scopes);
+    ];
+    for (const [roles, scopes] of cases) {
+      const s = await newStaff(roles, scopes);
       const b = await signIn(s.token);
       expect(navLabels((await b.get('/admin')).html)).not.toContain('学校');
       const list = await b.get('/admin/schools');
@@ -179,6 +182,8 @@ describe('confirming a notice', () => {
     });
     expect(res.status).toBe(400);
     expect(res.html).toMatch(/role="alert"[^>]*>コメントは200字以内/);
+    // What was typed is kept in its box, so the teacher can shorten it.
+    expect(res.html).toContain(`>${'あ'.repeat(201)}</textarea>`);
     expect((await noticeRow(notice.id))?.status).toBe('submitted');
   });
 
@@ -280,6 +285,19 @@ describe('roster import and registration codes', () => {
       .bind(schoolA.id)
       .first<{ n: number }>();
     expect(after?.n).toBe(before?.n);
+  });
+
+  it('an upload without the CSRF token imports nothing', async () => {
+    const b = await signIn(staffA.token);
+    const form = new FormData();
+    form.set('file', new File(['grade,class,name,kana\n1,1,無断 太郎,むだん たろう\n'], 'r.csv', { type: 'text/csv' }));
+    const res = await b.request(`/admin/schools/${schoolA.id}/pupils`, { method: 'POST', body: form });
+    expect(res.status).toBe(403);
+    expect(res.html).not.toContain('class="secret"');
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM pupils WHERE name = '無断 太郎'").first<{
+      n: number;
+    }>();
+    expect(row?.n).toBe(0);
   });
 
   it('an upload without a file is a 400 with an alert', async () => {
@@ -394,5 +412,35 @@ describe('unconfirmedBySchool (the dashboard figure)', () => {
     expect((await unconfirmedBySchool(d, [s.id], today)).get(s.id)).toBe(2);
     expect((await unconfirmedBySchool(d, null, today)).get(s.id)).toBe(2);
     expect((await unconfirmedBySchool(d, [], today)).size).toBe(0);
+  });
+});
+
+describe('listSchoolMessages (the school’s messages, a page at a time)', () => {
+  it('pages newest first by cursor, only this school’s messages, 403 for another school’s staff', async () => {
+    const s = await createSchool();
+    const teacher = await newStaff(['school_staff'], { schools: [s.id] });
+    const ids: string[] = [];
+    for (const title of ['一通目', '二通目', '三通目']) {
+      const made = await createAs(teacher.token, { title, audience: { type: 'school', schoolId: s.id } });
+      expect(made.status).toBe(201);
+      ids.push(made.body.id);
+    }
+    // Distinct creation times (the same millisecond would order by id, which is random).
+    for (const [i, id] of ids.entries())
+      await env.DB.prepare('UPDATE broadcasts SET created_at = ? WHERE id = ?')
+        .bind(Date.now() - 10_000 + i * 1000, id)
+        .run();
+    const d = db(env.DB);
+    const by = (await principalForToken(d, BOOTSTRAP, teacher.token))!;
+    const first = await listSchoolMessages(env, d, by, s.id, Date.now(), { limit: 2 });
+    expect(first.items.map((i) => i.title)).toEqual(['三通目', '二通目']);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await listSchoolMessages(env, d, by, s.id, Date.now(), { limit: 2, cursor: first.nextCursor! });
+    expect(second.items.map((i) => i.title)).toEqual(['一通目']);
+    expect(second.nextCursor).toBeNull();
+    const otherBy = (await principalForToken(d, BOOTSTRAP, staffB.token))!;
+    await expect(listSchoolMessages(env, d, otherBy, s.id, Date.now(), { limit: 2 })).rejects.toMatchObject({
+      status: 403,
+    });
   });
 });

@@ -24,6 +24,13 @@ export const dayPages = consoleRouter();
 /** The day asked for (`YYYY-MM-DD`, read in JST), else today. */
 const dayOf = (q: string | undefined) => (q && isJstDate(q) ? q : jstParts(Date.now()).date);
 
+/** A refused 確認: which notice, why, and the comment as typed (so it is not lost). */
+interface Refusal {
+  absenceId: string;
+  message: string;
+  comment: string;
+}
+
 /** The day's notices grouped by grade, then class, in the list's own order. */
 function byClass(rows: AbsenceRow[]) {
   const groups: { grade: number; cls: string; rows: AbsenceRow[] }[] = [];
@@ -40,7 +47,7 @@ const typeCounts = (rows: AbsenceRow[]) => {
   return `欠席${n.absence}・遅刻${n.late}・早退${n.early_leave}`;
 };
 
-async function renderDay(c: ConsoleContext, id: string, date: string, error?: { absenceId: string; message: string }) {
+async function renderDay(c: ConsoleContext, id: string, date: string, error?: Refusal) {
   const school = await schoolFor(c.var.db, c.var.staff, id);
   const rows = await listAbsences(c.var.db, school.id, { date });
   await audit(c.var.db, c.var.staff, 'school.absences.read', 'school', school.id, {
@@ -91,7 +98,13 @@ async function renderDay(c: ConsoleContext, id: string, date: string, error?: { 
             {classJa(g.grade, g.cls)}（{typeCounts(g.rows)}）
           </h3>
           {g.rows.map((r) => (
-            <Notice row={r} schoolId={school.id} date={date} csrf={c.var.session.csrf} />
+            <Notice
+              row={r}
+              schoolId={school.id}
+              date={date}
+              csrf={c.var.session.csrf}
+              typed={error?.absenceId === r.notice.id ? error.comment : ''}
+            />
           ))}
         </section>
       ))}
@@ -99,7 +112,7 @@ async function renderDay(c: ConsoleContext, id: string, date: string, error?: { 
   );
 }
 
-function Notice(props: { row: AbsenceRow; schoolId: string; date: string; csrf: string }) {
+function Notice(props: { row: AbsenceRow; schoolId: string; date: string; csrf: string; typed: string }) {
   const n = absenceJson(props.row);
   const range = n.dateTo ? `${dayJa(n.date)}〜${dayJa(n.dateTo)}` : null;
   return (
@@ -164,7 +177,9 @@ function Notice(props: { row: AbsenceRow; schoolId: string; date: string; csrf: 
           <CsrfField token={props.csrf} />
           <input type="hidden" name="date" value={props.date} />
           <label for={`comment-${n.id}`}>コメント</label>
-          <textarea id={`comment-${n.id}`} name="comment" maxlength={200} aria-describedby={`hint-${n.id}`} />
+          <textarea id={`comment-${n.id}`} name="comment" maxlength={200} aria-describedby={`hint-${n.id}`}>
+            {props.typed}
+          </textarea>
           <p class="muted" id={`hint-${n.id}`}>
             任意・200字まで。確認のお知らせと一緒に保護者へ届きます。
           </p>
@@ -190,7 +205,7 @@ dayPages.post('/schools/:id/absences/:absenceId/confirm', guard('school_staff'),
   const school = await schoolFor(c.var.db, c.var.staff, id);
   if (!parsed.success) {
     const message = 'コメントは200字以内で入力してください。確認はまだしていません。';
-    return c.html(await renderDay(c, school.id, date, { absenceId, message }), 400);
+    return c.html(await renderDay(c, school.id, date, { absenceId, message, comment: raw }), 400);
   }
   await confirmAbsence(c.env, c.var.db, c.var.staff, school, absenceId, parsed.data.comment ?? null, Date.now());
   return c.redirect(`/admin/schools/${school.id}?date=${date}&done=confirmed#n-${absenceId}`, 303);
