@@ -1,26 +1,23 @@
 import {
   createCategory,
-  createDepartment,
   getCategory,
-  getDepartment,
   listCategories,
   listDepartments,
   updateCategory,
-  updateDepartment,
   type Category,
   type Department,
 } from '../../reports/catalog';
-import { CategoryPatch, DepartmentPatch, NewCategory, NewDepartment } from '../../reports/catalog-routes';
+import { CategoryPatch, NewCategory } from '../../reports/catalog-routes';
 import { consoleRouter, CsrfField, errorPage, field, guard, Layout, may, type ConsoleContext } from '../kit';
-import { doneText, Messages, Pager, pageOf, pageParam, parseForm, refusal } from './forms';
+import { doneText, Messages, orNull, Pager, pageOf, pageParam, parseForm, refusal, Text } from './forms';
 
 /**
- * 通報の種類 and 担当課: report managers read them (as in the API), admins add, change and
- * retire them. A retired category stays for the reports that name it; residents no longer see it.
+ * 通報の種類 (担当課 are ./departments.tsx): report managers read them (as in the API), admins
+ * add, change and retire them. A retired category stays for the reports that name it; residents no longer see it.
  */
 export const catalogPages = consoleRouter();
 
-const PAGE_SIZE = 50;
+export const PAGE_SIZE = 50;
 
 const CATEGORY_LABELS = {
   code: 'コード',
@@ -31,21 +28,26 @@ const CATEGORY_LABELS = {
   emergencyPhone: '緊急連絡先',
   sortOrder: '表示順',
 };
-const DEPARTMENT_LABELS = { id: 'ID', name: '名前', email: 'メールアドレス', phone: '電話番号' };
 
-const DONE = {
+export const DONE = {
   added: '追加しました。',
   updated: '変更しました。',
   retired: '廃止しました。住民の選択肢には出なくなります。',
   restored: '再開しました。',
 };
 
-const orNull = (s: string) => (s === '' ? null : s);
+/** The catalog service's refusals in the page's words: a taken code (409), or a field it checked in D1. */
+export function inWords(r: { status: number; message: string }, taken: string): string {
+  if (r.status === 409) return taken;
+  if (r.message.startsWith('departmentId:')) return '「担当課」: その担当課はありません。';
+  if (r.message.startsWith('parentCode:')) return '「上位の種類」: 上位の種類から選んでください。';
+  return r.message;
+}
+
 /** A number field: empty leaves the API's default; anything else is judged by its schema. */
 const orNumber = (s: string) => (s === '' ? undefined : Number(s));
 
 type CategoryForm = Record<keyof typeof CATEGORY_LABELS, string>;
-type DepartmentForm = Record<keyof typeof DEPARTMENT_LABELS, string>;
 
 const categoryForm = (body: Record<string, unknown>): CategoryForm => ({
   code: field(body, 'code'),
@@ -74,37 +76,6 @@ const EMPTY_CATEGORY: CategoryForm = {
   emergencyPhone: '',
   sortOrder: '0',
 };
-const departmentForm = (body: Record<string, unknown>): DepartmentForm => ({
-  id: field(body, 'id'),
-  name: field(body, 'name'),
-  email: field(body, 'email'),
-  phone: field(body, 'phone'),
-});
-const departmentValues = (d: Department): DepartmentForm => ({ ...d, phone: d.phone ?? '' });
-
-const Text = ({
-  id,
-  label,
-  value,
-  hint,
-  type = 'text',
-}: {
-  id: string;
-  label: string;
-  value: string;
-  hint?: string;
-  type?: string;
-}) => (
-  <>
-    <label for={id}>{label}</label>
-    {hint ? (
-      <span class="muted hint" id={`${id}-hint`}>
-        {hint}
-      </span>
-    ) : null}
-    <input type={type} id={id} name={id} value={value} aria-describedby={hint ? `${id}-hint` : undefined} />
-  </>
-);
 
 function CategoryFields({
   v,
@@ -180,7 +151,7 @@ async function categoriesPage(c: ConsoleContext, state: PageState = {}) {
         <a href="/admin/departments">担当課の一覧へ</a>
       </p>
       <Messages notice={doneText(c.req.query('done'), DONE)} error={state.error} />
-      <section class="table-wrap" aria-label="通報の種類の一覧" tabindex={0}>
+      <section class="table-wrap list" aria-label="通報の種類の一覧" tabindex={0}>
         <table>
           <thead>
             <tr>
@@ -205,7 +176,13 @@ async function categoriesPage(c: ConsoleContext, state: PageState = {}) {
                   <code>{x.code}</code>
                 </td>
                 <td>{x.parentCode ? (name.get(x.parentCode) ?? x.parentCode) : '—'}</td>
-                <td>{x.departmentId ? (dept.get(x.departmentId) ?? x.departmentId) : '—'}</td>
+                <td>
+                  {x.departmentId
+                    ? (dept.get(x.departmentId) ?? x.departmentId)
+                    : x.parentCode
+                      ? '上位の種類と同じ'
+                      : '—'}
+                </td>
                 <td>{x.emergencyPhone ?? '—'}</td>
                 <td>{x.sortOrder}</td>
                 <td>
@@ -222,7 +199,11 @@ async function categoriesPage(c: ConsoleContext, state: PageState = {}) {
                       class="row-action"
                     >
                       <CsrfField token={csrf} />
-                      <button type="submit" class="link" aria-label={`${x.nameJa}を${x.active ? '廃止' : '再開'}`}>
+                      <button
+                        type="submit"
+                        class="link"
+                        aria-label={`${x.nameJa}を${x.active ? '廃止する' : '再開する'}`}
+                      >
                         {x.active ? '廃止する' : '再開する'}
                       </button>
                     </form>
@@ -277,7 +258,7 @@ catalogPages.post('/categories', guard('admin'), async (c) => {
   } catch (err) {
     const r = refusal(err);
     if (!r) throw err;
-    return categoriesPage(c, { status: r.status, error: r.message, form });
+    return categoriesPage(c, { status: r.status, error: inWords(r, 'このコードの種類はすでにあります。'), form });
   }
   return c.redirect('/admin/categories?done=added', 303);
 });
@@ -313,7 +294,7 @@ async function categoryEditPage(c: ConsoleContext, row: Category, state: PageSta
 async function category(c: ConsoleContext): Promise<Category | null> {
   return (await getCategory(c.var.db, c.req.param('code') ?? '')) ?? null;
 }
-const notFound = (c: ConsoleContext, what: string) => c.html(errorPage(c, 404, what), 404);
+export const notFound = (c: ConsoleContext, what: string) => c.html(errorPage(c, 404, what), 404);
 
 catalogPages.get('/categories/:code', guard('admin'), async (c) => {
   const row = await category(c);
@@ -341,7 +322,7 @@ catalogPages.post('/categories/:code', guard('admin'), async (c) => {
   } catch (err) {
     const r = refusal(err);
     if (!r) throw err;
-    return categoryEditPage(c, row, { status: r.status, error: r.message, form });
+    return categoryEditPage(c, row, { status: r.status, error: inWords(r, r.message), form });
   }
   return c.redirect('/admin/categories?done=updated', 303);
 });
@@ -357,144 +338,3 @@ for (const [path, active] of [
     return c.redirect(`/admin/categories?done=${active ? 'restored' : 'retired'}`, 303);
   });
 }
-
-/* ───────── 担当課 ───────── */
-
-interface DeptState {
-  status?: 200 | 400 | 404 | 409 | 422;
-  error?: string | null;
-  form?: DepartmentForm;
-}
-
-const DepartmentFields = ({ v, isNew }: { v: DepartmentForm; isNew: boolean }) => (
-  <>
-    {isNew ? (
-      <Text
-        id="id"
-        label="ID"
-        value={v.id}
-        hint="半角の英小文字・数字・ハイフン（例: road-maintenance）。後から変えられません。"
-      />
-    ) : null}
-    <Text id="name" label="名前" value={v.name} />
-    <Text id="email" label="メールアドレス" value={v.email} type="email" hint="通報が届くアドレス" />
-    <Text id="phone" label="電話番号" value={v.phone} hint="任意" />
-  </>
-);
-
-async function departmentsPage(c: ConsoleContext, state: DeptState = {}) {
-  const page = pageParam(c.req.query('page'));
-  const { items, more } = pageOf(await listDepartments(c.var.db), page, PAGE_SIZE);
-  const admin = may(c, ['admin']);
-  return c.html(
-    <Layout c={c} title="担当課">
-      <p>
-        <a href="/admin/categories">通報の種類の一覧へ</a>
-      </p>
-      <Messages notice={doneText(c.req.query('done'), DONE)} error={state.error} />
-      <section class="table-wrap" aria-label="担当課の一覧" tabindex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">名前</th>
-              <th scope="col">ID</th>
-              <th scope="col">メールアドレス</th>
-              <th scope="col">電話番号</th>
-              {admin ? <th scope="col">操作</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((d) => (
-              <tr>
-                <td>{d.name}</td>
-                <td>
-                  <code>{d.id}</code>
-                </td>
-                <td>{d.email}</td>
-                <td>{d.phone ?? '—'}</td>
-                {admin ? (
-                  <td>
-                    <a href={`/admin/departments/${d.id}`} aria-label={`${d.name}を変更`}>
-                      変更
-                    </a>
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      <Pager base="/admin/departments" page={page} more={more} />
-      {admin ? (
-        <section class="card" aria-labelledby="add-department">
-          <h2 id="add-department">担当課を追加</h2>
-          <form method="post" action="/admin/departments">
-            <CsrfField token={c.var.session.csrf} />
-            <DepartmentFields v={state.form ?? { id: '', name: '', email: '', phone: '' }} isNew />
-            <div class="actions">
-              <button type="submit">担当課を追加</button>
-            </div>
-          </form>
-        </section>
-      ) : null}
-    </Layout>,
-    state.status ?? 200,
-  );
-}
-
-catalogPages.get('/departments', guard('report_manager'), (c) => departmentsPage(c));
-
-catalogPages.post('/departments', guard('admin'), async (c) => {
-  const form = departmentForm(await c.req.parseBody());
-  const parsed = parseForm(NewDepartment, { ...form, phone: orNull(form.phone) }, DEPARTMENT_LABELS);
-  if (!parsed.ok) return departmentsPage(c, { status: 400, error: parsed.message, form });
-  try {
-    await createDepartment(c.var.db, c.var.staff, parsed.value, Date.now());
-  } catch (err) {
-    const r = refusal(err);
-    if (!r) throw err;
-    return departmentsPage(c, { status: r.status, error: r.message, form });
-  }
-  return c.redirect('/admin/departments?done=added', 303);
-});
-
-async function departmentEditPage(c: ConsoleContext, row: Department, state: DeptState = {}) {
-  return c.html(
-    <Layout c={c} title={`担当課の変更: ${row.name}`}>
-      <p>
-        <a href="/admin/departments">← 担当課</a>
-      </p>
-      <Messages error={state.error} />
-      <form method="post" action={`/admin/departments/${row.id}`} class="card">
-        <CsrfField token={c.var.session.csrf} />
-        <p>
-          ID: <code>{row.id}</code>
-        </p>
-        <DepartmentFields v={state.form ?? departmentValues(row)} isNew={false} />
-        <div class="actions">
-          <button type="submit">変更を保存</button>
-        </div>
-      </form>
-    </Layout>,
-    state.status ?? 200,
-  );
-}
-
-catalogPages.get('/departments/:id', guard('admin'), async (c) => {
-  const row = await getDepartment(c.var.db, c.req.param('id'));
-  return row ? departmentEditPage(c, row) : notFound(c, 'この担当課はありません。');
-});
-
-catalogPages.post('/departments/:id', guard('admin'), async (c) => {
-  const row = await getDepartment(c.var.db, c.req.param('id'));
-  if (!row) return notFound(c, 'この担当課はありません。');
-  const form = { ...departmentForm(await c.req.parseBody()), id: row.id };
-  const parsed = parseForm(
-    DepartmentPatch,
-    { name: form.name, email: form.email, phone: orNull(form.phone) },
-    DEPARTMENT_LABELS,
-  );
-  if (!parsed.ok) return departmentEditPage(c, row, { status: 400, error: parsed.message, form });
-  await updateDepartment(c.var.db, c.var.staff, row.id, parsed.value, Date.now());
-  return c.redirect('/admin/departments?done=updated', 303);
-});

@@ -44,7 +44,7 @@ async function closuresPage(c: ConsoleContext, state: State = {}) {
           <a href="/admin/closures?past=1">過去の閉庁日も表示</a>
         )}
       </p>
-      <section class="table-wrap" aria-label="臨時閉庁日の一覧" tabindex={0}>
+      <section class="table-wrap list" aria-label="臨時閉庁日の一覧" tabindex={0}>
         <table>
           <thead>
             <tr>

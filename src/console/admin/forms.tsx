@@ -90,3 +90,31 @@ export function pageOf<T>(rows: readonly T[], page: number, size: number): { ite
   const start = (page - 1) * size;
   return { items: rows.slice(start, start + size), more: rows.length > start + size };
 }
+
+/** An empty field is no value (`null`), as the API's nullable fields take it. */
+export const orNull = (s: string) => (s === '' ? null : s);
+
+/** A labelled text input with an optional hint under the label (read out with the field). */
+export const Text = ({
+  id,
+  label,
+  value,
+  hint,
+  type = 'text',
+}: {
+  id: string;
+  label: string;
+  value: string;
+  hint?: string;
+  type?: string;
+}) => (
+  <>
+    <label for={id}>{label}</label>
+    {hint ? (
+      <span class="muted field-hint" id={`${id}-hint`}>
+        {hint}
+      </span>
+    ) : null}
+    <input type={type} id={id} name={id} value={value} aria-describedby={hint ? `${id}-hint` : undefined} />
+  </>
+);

@@ -76,7 +76,7 @@ async function richMenuPage(c: ConsoleContext, state: { status?: 200 | 422 | 502
         </ul>
       </section>
       {history.items.length > 1 ? (
-        <section class="table-wrap" aria-label="公開の履歴" tabindex={0}>
+        <section class="table-wrap list" aria-label="公開の履歴" tabindex={0}>
           <table>
             <caption class="muted">公開の履歴（新しい順、{HISTORY}件まで）</caption>
             <thead>

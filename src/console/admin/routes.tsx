@@ -6,15 +6,17 @@ import { isJstDate } from '../../calendar/jst';
 import { consoleRouter, guard, Layout, may, when, type ConsoleContext } from '../kit';
 import { catalogPages } from './catalog';
 import { closurePages } from './closures';
+import { departmentPages } from './departments';
 import { richMenuPages } from './richmenu';
 
 /**
  * The console's admin pages, mounted at /admin by ../app.tsx: the audit log viewer here, the
- * reports catalog (catalog.tsx), closure days (closures.tsx) and the rich menu (richmenu.tsx).
+ * reports catalog (catalog.tsx, departments.tsx), closure days (closures.tsx) and the rich menu (richmenu.tsx).
  * The staff accounts are ../staff/routes.tsx.
  */
 export const adminPages = consoleRouter();
 adminPages.route('/', catalogPages);
+adminPages.route('/', departmentPages);
 adminPages.route('/', closurePages);
 adminPages.route('/', richMenuPages);
 

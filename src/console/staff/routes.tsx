@@ -5,6 +5,7 @@ import {
   listStaffPage,
   revokeStaff,
   rotateStaffToken,
+  scopeIssues,
   updateStaff,
   type StaffRecord,
 } from '../../admin/staff';
@@ -17,6 +18,7 @@ import { consoleRouter, CsrfField, errorPage, field, guard, Layout, may, when, t
 import { sessionCount } from '../session';
 import { doneText, Messages, Pager, pageParam, parseForm, refusal, values } from '../admin/forms';
 import { staffStatus } from './labels';
+import { markDone, newOnce, resubmitted } from './once';
 import {
   EMPTY_FORM,
   ScopeWords,
@@ -55,6 +57,9 @@ const DONE = {
   revoked: 'トークンを失効させました。この職員のログインはすべて終了しました。',
 };
 
+/** What a resubmitted token form (a reload of its answer) shows instead of running again. */
+const RESUBMITTED = 'この操作はすでに行いました（ページの再読み込みでは繰り返しません）。トークンは再表示できません。';
+
 /** The schools and associations a scope may name, by name (an admin sees them all). */
 async function scopeChoices(c: ConsoleContext): Promise<ScopeChoices> {
   const [schools, communities] = await Promise.all([
@@ -83,6 +88,18 @@ function scopesOf(v: StaffFormValues): StaffScopes {
     ...(v.schools.length > 0 ? { schools: v.schools } : {}),
     ...(v.communities.length > 0 ? { communities: v.communities } : {}),
   };
+}
+
+/**
+ * The service's own scope rule (`scopeIssues`, which the API's body check and `updateStaff`
+ * apply), said in the page's words: a scoped role needs its schools or associations.
+ */
+function scopeAlert(v: StaffFormValues): string | null {
+  const issue = scopeIssues(v.roles as StaffRole[], scopesOf(v))[0];
+  if (!issue) return null;
+  return issue.path[1] === 'schools'
+    ? '学校職員には担当校を1つ以上選んでください。'
+    : '町内会役員には担当町内会を1つ以上選んでください。';
 }
 
 const stored = (r: StaffRecord): StaffFormValues => ({
@@ -123,6 +140,7 @@ async function listPage(c: ConsoleContext, state: ListState = {}) {
           values={state.form ?? EMPTY_FORM}
           choices={choices}
           submit="職員を追加"
+          once={newOnce()}
         />
       </section>
     </Layout>,
@@ -133,10 +151,13 @@ async function listPage(c: ConsoleContext, state: ListState = {}) {
 staffPages.get('/staff', (c) => listPage(c));
 
 staffPages.post('/staff', async (c) => {
-  const form = formValues(await c.req.parseBody({ all: true }));
+  const body = await c.req.parseBody({ all: true });
+  if (resubmitted(c, body)) return listPage(c, { status: 409, error: RESUBMITTED });
+  const form = formValues(body);
   const parsed = parseForm(CreateStaffBody, { name: form.name, roles: form.roles, scopes: scopesOf(form) }, LABELS);
-  if (!parsed.ok) return listPage(c, { status: 400, error: parsed.message, form });
+  if (!parsed.ok) return listPage(c, { status: 400, error: scopeAlert(form) ?? parsed.message, form });
   const created = await createStaff(c.var.db, c.var.staff, parsed.value);
+  markDone(c, body);
   // The token goes out in this answer only: a redirect would need it in a URL or in storage.
   return listPage(c, { created: { name: created.name, token: created.token } });
 });
@@ -229,6 +250,7 @@ async function detailPage(c: ConsoleContext, record: StaffRecord, state: DetailS
             )}
             <form method="post" action={`${base}/token`}>
               <CsrfField token={csrf} />
+              <input type="hidden" name="_once" value={newOnce()} />
               <p>新しいトークンを発行すると、今のトークンはすぐに使えなくなります。</p>
               <button type="submit" class="secondary">
                 トークンを再発行する
@@ -267,7 +289,8 @@ staffPages.get('/staff/:id', async (c) => detailPage(c, await account(c)));
 staffPages.post('/staff/:id', async (c) => {
   const form = formValues(await c.req.parseBody({ all: true }));
   const parsed = parseForm(StaffChange, { name: form.name, roles: form.roles, scopes: scopesOf(form) }, LABELS);
-  if (!parsed.ok) return detailPage(c, await account(c), { status: 400, error: parsed.message, form });
+  const error = parsed.ok ? scopeAlert(form) : parsed.message;
+  if (!parsed.ok || error) return detailPage(c, await account(c), { status: 400, error, form });
   const id = c.req.param('id');
   return orRefusal(
     c,
@@ -296,12 +319,15 @@ for (const [path, suspended] of [
   });
 }
 
-staffPages.post('/staff/:id/token', (c) =>
-  orRefusal(c, async () => {
+staffPages.post('/staff/:id/token', async (c) => {
+  const body = await c.req.parseBody();
+  if (resubmitted(c, body)) return detailPage(c, await account(c), { status: 409, error: RESUBMITTED });
+  return orRefusal(c, async () => {
     const token = await rotateStaffToken(c.var.db, c.var.staff, c.req.param('id'));
+    markDone(c, body);
     return detailPage(c, await account(c), { token });
-  }),
-);
+  });
+});
 
 staffPages.post('/staff/:id/revoke', async (c) => {
   const id = c.req.param('id');

@@ -13,8 +13,10 @@ fieldset legend{font-weight:600;padding:0 .25rem}
 .token .warn{background:#fffaeb;border:1px solid #b54708;color:#7a2e0e;padding:.6rem .8rem;border-radius:6px}
 .token .secret{word-break:break-all;max-width:100%}
 .card form + form{margin-top:1rem;border-top:1px solid #e4e7ec;padding-top:.5rem}
-.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.5rem;list-style:none;padding:0}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,14rem),1fr));gap:.5rem;list-style:none;padding:0;max-width:48rem}
 .tiles li{border:1px solid #d0d5dd;border-radius:6px;padding:.5rem;background:#fff}
-img.richmenu{max-width:100%;height:auto;border:1px solid #d0d5dd;border-radius:6px}
+img.richmenu{max-width:min(100%,48rem);height:auto;border:1px solid #d0d5dd;border-radius:6px}
 form.row-action{display:inline}
+.field-hint{display:block;font-size:.85rem}
+.table-wrap.list{margin-bottom:1rem}
 `;

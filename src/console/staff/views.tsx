@@ -79,6 +79,7 @@ export function StaffForm({
   values,
   choices,
   submit,
+  once,
 }: {
   csrf: string;
   action: string;
@@ -86,10 +87,13 @@ export function StaffForm({
   values: StaffFormValues;
   choices: ScopeChoices;
   submit: string;
+  /** A form that issues a token carries a one-time mark, so a resubmission is caught (see ./once.ts). */
+  once?: string;
 }): Child {
   return (
     <form method="post" action={action}>
       <CsrfField token={csrf} />
+      {once ? <input type="hidden" name="_once" value={once} /> : null}
       <label for={`${prefix}-name`}>名前</label>
       <input type="text" id={`${prefix}-name`} name="name" value={values.name} maxlength={100} required />
       <fieldset class="roles">
@@ -137,7 +141,7 @@ export function StaffForm({
 /** The list of accounts: name (a link to the account), roles and scopes in words, status in words. */
 export function StaffTable({ items, choices }: { items: StaffRecord[]; choices: ScopeChoices }): Child {
   return (
-    <section class="table-wrap" aria-label="職員の一覧" tabindex={0}>
+    <section class="table-wrap list" aria-label="職員の一覧" tabindex={0}>
       <table>
         <caption class="muted">新しい順</caption>
         <thead>
