@@ -3,12 +3,14 @@
  * record get one made for them first (`seedPages`), through the staff API, as staff would.
  */
 import { Resident } from './chat.ts';
-import { api, newStaff, unique } from './harness.ts';
+import { demoCommunities } from '../../scripts/lib/demo-communities.ts';
+import { ADMIN_TOKEN, api, newStaff, unique, WORKER } from './harness.ts';
 
 export interface Seed {
   reportId: string;
   broadcastId: string;
   schoolId: string;
+  communityId: string;
 }
 
 export interface ConsolePage {
@@ -31,11 +33,15 @@ export const PAGES: readonly ConsolePage[] = [
   { name: 'schools', path: () => '/admin/schools' },
   { name: 'school', path: (s) => `/admin/schools/${s.schoolId}` },
   { name: 'communities', path: () => '/admin/communities' },
+  { name: 'community', path: (s) => `/admin/communities/${s.communityId}` },
   { name: 'staff', path: () => '/admin/staff' },
   { name: 'audit', path: () => '/admin/audit' },
 ];
 
-/** A report made in the chat, a broadcast waiting for approval (by another staff member than the admin) and a school. */
+/**
+ * A report made in the chat, a broadcast waiting for approval (by another staff member than the
+ * admin), a school, and `npm start`'s demo associations.
+ */
 export async function seedPages(): Promise<Seed> {
   const tag = unique();
   const number = await new Resident().report('公園のベンチが壊れています。座ると危ないです。');
@@ -61,5 +67,6 @@ export async function seedPages(): Promise<Seed> {
       audience: { type: 'all' },
     },
   });
-  return { reportId: report.id, broadcastId: broadcast.id, schoolId: school.id };
+  const { units } = await demoCommunities(WORKER, ADMIN_TOKEN);
+  return { reportId: report.id, broadcastId: broadcast.id, schoolId: school.id, communityId: units[0]!.id };
 }
