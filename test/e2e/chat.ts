@@ -140,7 +140,7 @@ export class Resident {
 
   /** What arrived after the first `before` requests: once something came and nothing more for a moment. */
   private async answerAfter(before: number): Promise<Sent[]> {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000;
     let seen = before;
     let quietSince = Date.now();
     for (;;) {
@@ -151,7 +151,7 @@ export class Resident {
         quietSince = Date.now();
       }
       if (all.length > before && Date.now() - quietSince > 400) return all.slice(before);
-      if (Date.now() > deadline) throw new Error('The bot answered nothing within 10 s.');
+      if (Date.now() > deadline) throw new Error('The bot answered nothing within 20 s.');
     }
   }
 }
