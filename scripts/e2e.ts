@@ -8,7 +8,8 @@
  *   3. starts the fake LINE platform in this process and `wrangler dev` in a process group of
  *      its own, as `npm start` does (scripts/start.ts's localConfig), and waits until it answers
  *   4. runs test/e2e/*.e2e.ts (or those whose name contains one of the arguments) with node's
- *      test runner, two files at a time (each makes data of its own, so they can share the worker); each drives headless Chromium through playwright-core
+ *      test runner, two files at a time (each makes data of its own, so they share the worker);
+ *      each drives headless Chromium through playwright-core
  *   5. stops the worker and the test run by their process groups, even on failure or Ctrl-C,
  *      and deletes the state directory
  *
