@@ -6,7 +6,19 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { Resident } from './chat.ts';
-import { api, cronTick, eventually, launch, newContext, newStaff, sent, signIn, submit, unique } from './harness.ts';
+import {
+  ADMIN_TOKEN,
+  api,
+  cronTick,
+  eventually,
+  launch,
+  newContext,
+  newStaff,
+  sent,
+  signIn,
+  submit,
+  unique,
+} from './harness.ts';
 
 let browser: Browser;
 before(async () => {
@@ -39,10 +51,13 @@ test('broadcasts: composed by a broadcaster, approved by an approver, released b
   await composer.getByLabel('本文', { exact: true }).fill(text);
   await composer.getByLabel('配信対象', { exact: true }).selectOption({ label: '友だち全員' });
   assert.equal(await composer.getByLabel('配信日時', { exact: true }).getAttribute('type'), 'datetime-local');
+  for (const name of ['承認依頼', '下書き保存', 'テスト送信'])
+    assert.ok(await composer.getByRole('button', { name, exact: true }).isVisible(), `the composer offers ${name}`);
   await submit(composer, '承認依頼');
   const id = new URL(composer.url()).pathname.match(/^\/admin\/broadcasts\/([0-9a-f-]{36})$/)?.[1];
   assert.ok(id, `承認依頼 leads to the broadcast's page (got ${composer.url()})`);
   assert.equal((await api<BroadcastJson>(`/broadcasts/${id}`)).status, 'pending_approval');
+  assert.ok(await composer.getByRole('button', { name: '配信を取り消す' }).isVisible(), 'cancellable while waiting');
 
   // The approver, in a browser of their own, sees it with its content and approves it.
   const approverContext = await newContext(browser);
@@ -83,4 +98,12 @@ test('broadcasts: composed by a broadcaster, approved by an approver, released b
   assert.equal(await composer.getByRole('button', { name: '配信を取り消す' }).count(), 0);
   await authorContext.close();
   await approverContext.close();
+});
+
+test('broadcasts: the composer offers 緊急 to an admin', async () => {
+  const context = await newContext(browser);
+  const page = await signIn(context, ADMIN_TOKEN);
+  await page.goto('/admin/broadcasts/new');
+  assert.equal(await page.getByLabel('緊急', { exact: true }).getAttribute('type'), 'checkbox');
+  await context.close();
 });
