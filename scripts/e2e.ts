@@ -54,6 +54,14 @@ function freePort(): Promise<number> {
   });
 }
 
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, () => probe.close(() => done(true)));
+  });
+}
+
 const log = (line: string) => appendFileSync(LOG, `${line}\n`);
 
 /** Kills a process group we started, quietly if it is gone already. */
@@ -121,9 +129,15 @@ async function main(): Promise<number> {
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(LOG, '');
 
-  // start.ts reads the ports when it is loaded: set them first.
+  // start.ts reads the ports when it is loaded: set them first. A given port must be free, or
+  // the suite would talk to whatever answers there (a running `npm start`, say).
   for (const name of ['WORKER_PORT', 'FAKE_LINE_PORT', 'INSPECTOR_PORT']) {
-    if (!Number(process.env[name])) process.env[name] = String(await freePort());
+    const given = Number(process.env[name]);
+    if (!given) process.env[name] = String(await freePort());
+    else if (!(await portIsFree(given))) {
+      console.error(`Port ${given} (${name}) is in use: stop what listens there, or unset ${name} to pick a free one.`);
+      return 1;
+    }
   }
   const { localConfig, WORKER_URL, FAKE_LINE_URL, FAKE_LINE_PORT, WORKER_PORT } = await import('./start.ts');
   const { startFakeLine } = await import('../test/fake-line/server.ts');
