@@ -54,7 +54,7 @@ listPages.get('/broadcasts', guard(...READERS), async (c) => {
           <button type="submit">絞り込む</button>
         </div>
       </form>
-      <section class="table-wrap" aria-label="配信の一覧" tabindex={0}>
+      <section class="table-wrap bc-list" aria-label="配信の一覧" tabindex={0}>
         <table>
           <caption class="muted">新しい順</caption>
           <thead>

@@ -30,6 +30,10 @@ export const BROADCASTS_CSS = `
 .progress-card .table-wrap{margin-top:1rem}
 .returned .reason{white-space:pre-wrap}
 dl.progress dd{font-variant-numeric:tabular-nums}
+/* The list's dates do not wrap, so its table is wider than the base one; it scrolls inside its box. */
+.bc-list table{min-width:64rem}
+.bc-list th{white-space:nowrap}
+.bc-list caption{text-align:left;padding:.4rem .6rem}
 ul.plain{list-style:none;margin:0;padding:0}
 ul.plain li{margin:.25rem 0}
 `;
