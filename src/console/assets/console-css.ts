@@ -28,6 +28,7 @@ h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:1rem}
 .table-wrap{overflow-x:auto;max-width:100%;background:#fff;border:1px solid #d0d5dd;border-radius:8px}
 table{border-collapse:collapse;width:100%;min-width:44rem}
+caption{text-align:left;padding:.4rem .6rem}
 td,th{overflow-wrap:break-word;word-break:normal}
 td.nowrap,th.nowrap{white-space:nowrap}
 th,td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid #e4e7ec;vertical-align:top}

@@ -78,9 +78,6 @@ export async function listPage(c: ConsoleContext) {
         <p>
           <a href={listHref(form).replace('/admin/reports', '/admin/reports.csv')}>この条件でCSVをダウンロード</a>
         </p>
-        <p>
-          <a href={listHref(form).replace('/admin/reports', '/admin/reports.csv')}>この条件でCSVをダウンロード</a>
-        </p>
         <section class="table-wrap" aria-label="通報の一覧" tabindex={0}>
           <table class="reports">
             <caption class="muted">{q.sort === 'oldest' ? '古い順' : '新しい順'}</caption>
