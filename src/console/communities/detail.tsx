@@ -7,7 +7,7 @@ import { memberCounts } from '../../communities/members';
 import { listCommunityPosts } from '../../communities/posts';
 import { findCommunity, getCommunity, type Community } from '../../communities/registry';
 import { consoleRouter, CsrfField, field, guard, Layout, when, type ConsoleContext } from '../kit';
-import { BROADCAST_STATUS_JA } from '../schools/labels';
+import { AudienceBroadcasts } from '../broadcasts/table';
 import { INVITE_STATE_JA, KIND_JA } from './labels';
 
 /**
@@ -155,41 +155,7 @@ async function renderDetail(c: ConsoleContext, community: Community, extra: Extr
       {posts.items.length === 0 ? (
         <p>この町内会のお知らせはまだありません。</p>
       ) : (
-        <section class="table-wrap" aria-label="お知らせの一覧" tabindex={0}>
-          <table>
-            <caption class="muted">新しい順</caption>
-            <thead>
-              <tr>
-                <th scope="col">件名</th>
-                <th scope="col">状態</th>
-                <th scope="col">作成</th>
-                <th scope="col">配信</th>
-                <th scope="col">確認状況</th>
-              </tr>
-            </thead>
-            <tbody>
-              {posts.items.map((b) => (
-                <tr>
-                  <td>
-                    <a href={`/admin/broadcasts/${b.id}`}>{b.title}</a>
-                  </td>
-                  <td>
-                    <span class={`badge b-${b.status}`}>{BROADCAST_STATUS_JA[b.status]}</span>
-                  </td>
-                  <td class="nowrap">{when(b.createdAt)}</td>
-                  <td class="nowrap">{when(b.releasedAt ?? b.nextReleaseAt)}</td>
-                  <td>
-                    {b.requestAck ? (
-                      <a href={`${base}/posts/${b.id}/acks`}>確認状況を見る</a>
-                    ) : (
-                      <span class="muted">確認を求めていません</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <AudienceBroadcasts items={posts.items} label="お知らせの一覧" acksHref={(id) => `${base}/posts/${id}/acks`} />
       )}
       {posts.nextCursor ? (
         <nav class="pager" aria-label="お知らせのページ送り">

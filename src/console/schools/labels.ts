@@ -1,4 +1,4 @@
-import type { AbsenceType, BroadcastStatus } from '../../db/schema';
+import type { AbsenceType } from '../../db/schema';
 
 /** Japanese words for what the school pages show (a badge always carries its word, never colour alone). */
 
@@ -7,17 +7,6 @@ export const TYPE_JA: Record<AbsenceType, string> = { absence: '欠席', late: '
 export const NOTICE_STATUS_JA = { submitted: '未確認', confirmed: '確認済', withdrawn: '取消' } as const;
 
 export const KIND_JA = { elementary: '小学校', junior_high: '中学校', compulsory: '義務教育学校', high: '高等学校' };
-
-export const BROADCAST_STATUS_JA: Record<BroadcastStatus, string> = {
-  draft: '下書き',
-  pending_approval: '承認待ち',
-  scheduled: '配信予定',
-  sending: '配信中',
-  sent: '配信済',
-  partially_failed: '一部失敗',
-  failed: '失敗',
-  cancelled: '取消',
-};
 
 /** `2026-12-02` → `2026年12月2日`. */
 export function dayJa(date: string): string {

@@ -5,7 +5,8 @@ import { problem } from '../../admin/errors';
 import { listSchoolMessages } from '../../schools/messages';
 import { schoolFor } from '../../schools/registry';
 import { consoleRouter, guard, Layout, when } from '../kit';
-import { BROADCAST_STATUS_JA, classJa } from './labels';
+import { AudienceBroadcasts } from '../broadcasts/table';
+import { classJa } from './labels';
 import { SchoolNav } from './nav';
 import { Pager } from './pager';
 
@@ -36,41 +37,11 @@ messagePages.get('/schools/:id/messages', guard('school_staff'), async (c) => {
       {page.items.length === 0 ? (
         <p>この学校からの配信はまだありません。</p>
       ) : (
-        <section class="table-wrap" aria-label="学校からの配信の一覧" tabindex={0}>
-          <table>
-            <caption class="muted">新しい順</caption>
-            <thead>
-              <tr>
-                <th scope="col">件名</th>
-                <th scope="col">状態</th>
-                <th scope="col">作成</th>
-                <th scope="col">配信</th>
-                <th scope="col">確認状況</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.items.map((b) => (
-                <tr>
-                  <td>
-                    <a href={`/admin/broadcasts/${b.id}`}>{b.title}</a>
-                  </td>
-                  <td>
-                    <span class={`badge b-${b.status}`}>{BROADCAST_STATUS_JA[b.status]}</span>
-                  </td>
-                  <td class="nowrap">{when(b.createdAt)}</td>
-                  <td class="nowrap">{when(b.releasedAt ?? b.nextReleaseAt)}</td>
-                  <td>
-                    {b.requestAck ? (
-                      <a href={`/admin/schools/${school.id}/messages/${b.id}/acks`}>確認状況を見る</a>
-                    ) : (
-                      <span class="muted">確認を求めていません</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <AudienceBroadcasts
+          items={page.items}
+          label="学校からの配信の一覧"
+          acksHref={(id) => `/admin/schools/${school.id}/messages/${id}/acks`}
+        />
       )}
       {page.nextCursor ? (
         <nav class="pager" aria-label="ページ送り">

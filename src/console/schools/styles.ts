@@ -14,9 +14,6 @@ dl.day-counts{grid-template-columns:repeat(auto-fill,minmax(4rem,max-content) mi
 .a-submitted{color:#7a2e0e;background:#fffaeb}
 .a-confirmed{color:#054f31;background:#ecfdf3}
 .a-withdrawn,.a-late{color:#344054;background:#f2f4f7}
-.b-sent{color:#054f31;background:#ecfdf3}
-.b-failed,.b-partially_failed{color:#7a271a;background:#fef3f2}
-.b-draft,.b-pending_approval,.b-scheduled,.b-sending,.b-cancelled{color:#344054;background:#f2f4f7}
 .import-errors{margin:.5rem 0 0;padding-left:1.25rem}
 .csv-example{background:#f2f4f7;padding:.5rem;border-radius:6px;overflow-x:auto;font-size:.9rem}
 .slips{display:grid;grid-template-columns:repeat(auto-fill,minmax(20rem,1fr));gap:1rem}
