@@ -29,6 +29,7 @@ import {
   type Server,
 } from './lib/bench-runtime.ts';
 import { countCommits, profileCpu } from './lib/bench-probes.ts';
+import { memoryWaves } from './lib/bench-memory.ts';
 import { DEV_SECRETS } from './start.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -241,6 +242,18 @@ export async function benchWebhook(): Promise<boolean> {
       ]);
       await untilIdle(w.pid);
       await countCommits(w, () => [text(u)], post, 20, 'returning resident (no answer due)');
+      await w.stop();
+      return true;
+    }
+    if (process.env.ONLY === 'memory') {
+      const w = await startProjectWorker({ bundle, persistTo: join(work, 'state'), lineUrl: line.url });
+      await memoryWaves(w, {
+        waves: Number(process.env.MEMORY_WAVES ?? 4),
+        perWave: Number(process.env.MEMORY_PER_WAVE ?? 1000),
+        idleMs: Number(process.env.MEMORY_IDLE_MS ?? 30_000),
+        post: (n) => post(w.url, [text(userId(8, n))]),
+        log: console.log,
+      });
       await w.stop();
       return true;
     }
