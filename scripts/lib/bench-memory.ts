@@ -3,12 +3,15 @@
  * number it is serving: waves of new residents, each wave followed by an idle pause in which the
  * runtime may evict their Durable Objects, with workerd's resident memory read after each.
  */
+import { readdirSync } from 'node:fs';
 import { procStats, untilIdle, type ProjectWorker } from './bench-runtime.ts';
 
 export interface MemoryWave {
   residents: number;
   rssMb: number;
   rssAfterIdleMb: number;
+  /** Files workerd holds open after the pause: each live Durable Object keeps its SQLite file open. */
+  openFiles: number;
 }
 
 export async function memoryWaves(
@@ -36,10 +39,16 @@ export async function memoryWaves(
     await untilIdle(w.pid);
     const rssMb = procStats(w.pid).rssMb;
     await new Promise((r) => setTimeout(r, opts.idleMs));
-    const wave = { residents: seen, rssMb, rssAfterIdleMb: procStats(w.pid).rssMb };
+    const wave = {
+      residents: seen,
+      rssMb,
+      rssAfterIdleMb: procStats(w.pid).rssMb,
+      openFiles: readdirSync(`/proc/${w.pid}/fd`).length,
+    };
     opts.log?.(
       `  memory: ${wave.residents} residents seen, workerd RSS ${wave.rssMb.toFixed(0)} MB, ` +
-        `${wave.rssAfterIdleMb.toFixed(0)} MB after ${(opts.idleMs / 1000).toFixed(0)} s idle`,
+        `${wave.rssAfterIdleMb.toFixed(0)} MB after ${(opts.idleMs / 1000).toFixed(0)} s idle, ` +
+        `${wave.openFiles} open files`,
     );
     waves.push(wave);
   }
