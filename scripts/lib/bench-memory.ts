@@ -20,6 +20,8 @@ export async function memoryWaves(
     waves: number;
     perWave: number;
     idleMs: number;
+    /** Residents the worker has seen before the first wave, for the log. */
+    seenBefore?: number;
     /** Posts one text webhook from the n-th new resident. */
     post: (n: number) => Promise<void>;
     log?: (line: string) => void;
@@ -40,7 +42,7 @@ export async function memoryWaves(
     const rssMb = procStats(w.pid).rssMb;
     await new Promise((r) => setTimeout(r, opts.idleMs));
     const wave = {
-      residents: seen,
+      residents: (opts.seenBefore ?? 0) + seen,
       rssMb,
       rssAfterIdleMb: procStats(w.pid).rssMb,
       openFiles: readdirSync(`/proc/${w.pid}/fd`).length,
