@@ -1,11 +1,8 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { jst } from '../src/calendar/jst';
-import { retryPendingNotifications } from '../src/reports/notify';
-import { pb } from '../src/reports/texts';
 import { api } from './helpers/api';
-import { cron, dispatcherStub, getBroadcast, team, type BroadcastView } from './helpers/broadcasts';
+import { cron, team, type BroadcastView } from './helpers/broadcasts';
 import {
   chaosScope,
   chaosSeed,
@@ -16,197 +13,240 @@ import {
   startChaos,
   stopChaos,
 } from './helpers/chaos';
-import { jpegWithGps } from './helpers/images';
+import {
+  absenceScript,
+  associationPost,
+  cityBroadcast,
+  countsBy,
+  dayAssociation,
+  daySchool,
+  drainPushes,
+  joinScript,
+  reportScript,
+  settleBroadcast,
+} from './helpers/chaos-day';
 import { conversation, events, fake } from './helpers/line';
-import { reportsOf, spot } from './helpers/reports';
+import { reportsOf } from './helpers/reports';
 
 /**
  * A day of the account with LINE misbehaving on a share of the calls (issue 12, section 3).
- * The issue's day has 200 residents and 50 reports; on a busy 2-core CI machine that alone
- * would take minutes, so CI runs a smaller day of the same shape. CHAOS_RESIDENTS and
- * CHAOS_REPORTERS are not read inside workerd; change the numbers here to run the full day.
+ *
+ * The issue's day is 200 residents and 50 reports. It does not fit a test file's budget on the
+ * 2-core machine: inside workerd a call into a Durable Object grows slower as the file makes
+ * hundreds of them (a fixed object's RPC: about 1.5 ms with 300 objects made, 13–35 ms with
+ * 450–750; evicting finished ones does not help), so the day's time grows much faster than its
+ * residents. Measured alone: 100 residents about 50–60 s, 150 about 195 s, 200 not done in 300 s.
+ * So CI runs the issue's shape and proportions at 100 (a quarter report, a tenth register a
+ * child, some join an association; three broadcasts and a post). Change the numbers here to run
+ * the full day, with a longer timeout.
  */
-const RESIDENTS = 60;
-const REPORTERS = 15;
+const RESIDENTS = 100;
+const REPORTERS = 25;
+const GUARDIANS = 10;
+const JOINERS = 15;
 /** The share of LINE calls that misbehave (the issue asks for 5–20 %). */
 const RATE = 0.15;
 const CONCURRENCY = 8;
 const SENDS = /\/v2\/bot\/message\/(reply|push)$/;
-const TERMINAL = ['sent', 'partially_failed', 'failed', 'cancelled'];
-
-/** Works a broadcast's dispatcher to its end, with room for chaos timeouts and retries. */
-async function settleLong(id: string): Promise<BroadcastView> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const b = await getBroadcast(id);
-    if (TERMINAL.includes(b.status) && b.progress.pending === 0) return b;
-    if (Date.now() > deadline) throw new Error(`broadcast ${id} did not settle: ${JSON.stringify(b)}`);
-    await runDurableObjectAlarm(dispatcherStub(id));
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function broadcast(t: Awaited<ReturnType<typeof team>>, marker: string, body: Record<string, unknown>) {
-  const res = await api('/broadcasts', {
-    method: 'POST',
-    body: { title: marker, messages: [{ type: 'text', text: `お知らせ ${marker}` }], ...body },
-  });
-  expect(res.status).toBe(201);
-  const { id } = (await res.json()) as { id: string };
-  expect((await api(`/broadcasts/${id}/approve`, { token: t.approver.token, method: 'POST' })).status).toBe(200);
-  return id;
-}
 
 describe('a scripted day under chaos (issue 12, section 3)', () => {
   it(
-    'every resident gets each answer, broadcast and status push exactly once; every report is stored once with its photo; nothing is left pending',
-    {
-      timeout: 240_000,
-    },
+    'every resident gets each answer, broadcast, association post and push exactly once; every report and absence notice is stored once; nothing is left pending',
+    { timeout: 300_000 },
     async () => {
       const seed = await chaosSeed();
       const scope = chaosScope(seed);
       reportSeedOnFailure(seed, scope);
       const t = await team();
       const residents = Array.from({ length: RESIDENTS }, (_, i) => scopedUserId(scope, i));
+      // Each resident has one part in the day's middle: a report, a child's absence, an association, or none.
       const reporters = residents.slice(0, REPORTERS);
+      const guardians = residents.slice(REPORTERS, REPORTERS + GUARDIANS);
+      const joiners = residents.slice(REPORTERS + GUARDIANS, REPORTERS + GUARDIANS + JOINERS);
+      const school = await daySchool(GUARDIANS);
+      const association = await dayAssociation();
       /** Events each resident sent that call for one answer each. */
       const answersDue = new Map<string, number>(residents.map((u) => [u, 0]));
-      const said = async (u: string, ev: unknown) => {
-        answersDue.set(u, answersDue.get(u)! + 1);
-        await sayUnderChaos(u, ev);
+      const said = async (u: string, evs: unknown[]) => {
+        for (const ev of evs) {
+          answersDue.set(u, answersDue.get(u)! + 1);
+          await sayUnderChaos(u, ev);
+        }
       };
 
       await startChaos({ seed, rate: RATE, scope });
 
       // Morning: everyone adds the account and accepts the terms.
       await pool(residents, CONCURRENCY, async (u) => {
-        await said(u, events.follow(u));
-        await said(u, events.postback(u, `action=consent&v=${env.TERMS_VERSION}`));
+        await said(u, [events.follow(u), events.postback(u, `action=consent&v=${env.TERMS_VERSION}`)]);
       });
       // Half chose 北区 and 防災 in 設定, the others 子育て only (set directly: the settings flow has its own
       // tests, and fuzz-chat walks it). No interests at all would mean "tell me everything".
       const north = residents.filter((_, i) => i % 2 === 0);
-      for (const u of residents) {
-        const prefs = north.includes(u) ? ['北区', '["防災"]'] : [null, '["子育て"]'];
-        await env.DB.prepare(`UPDATE users SET ward = ?, interests = ? WHERE line_user_id = ?`)
-          .bind(...prefs, u)
-          .run();
-      }
+      await env.DB.batch(
+        residents.map((u, i) =>
+          env.DB.prepare(`UPDATE users SET ward = ?, interests = ? WHERE line_user_id = ?`).bind(
+            ...(i % 2 === 0 ? ['北区', '["防災"]'] : [null, '["子育て"]']),
+            u,
+          ),
+        ),
+      );
 
-      // Late morning: some file a road damage report with a photo (the content API is under chaos too).
-      await pool(reporters, CONCURRENCY, async (u, i) => {
-        const at = spot();
-        const photo = `${scope}-photo-${i}`;
-        await fake.content(photo, jpegWithGps(6), 'image/jpeg');
-        await said(u, events.postback(u, 'action=start&service=report'));
-        await said(u, events.postback(u, pb('safety', 'line')));
-        await said(u, events.postback(u, pb('category', 'road')));
-        await said(u, events.postback(u, pb('subtype', 'road-pothole')));
-        await said(u, events.location(u, at.lat, at.lng));
-        await said(u, events.image(u, photo));
-        await said(u, events.postback(u, pb('photos', 'next')));
-        await said(u, events.text(u, `歩道に穴があります ${i}`));
-        await said(u, events.postback(u, pb('confirm', 'send')));
-      });
+      // Late morning, all at once: road damage reports with a photo (the content API is under chaos
+      // too), guardians registering a child with its code and sending an absence notice, residents
+      // joining their association with its invite code.
+      const scripts = new Map<string, () => Promise<unknown[]>>([
+        ...reporters.map((u, i) => [u, () => reportScript(u, `${scope}-photo-${i}`, i)] as const),
+        ...guardians.map((u, i) => [u, async () => absenceScript(u, school.pupils[i]!.registrationCode)] as const),
+        ...joiners.map((u) => [u, async () => joinScript(u, association.code)] as const),
+      ]);
+      await pool([...scripts.keys()], CONCURRENCY, async (u) => said(u, await scripts.get(u)!()));
 
-      // ── Absence notices (schools) go here once that capability is on main, and association joins
-      // ── (on main since this day was written, not scripted yet): their residents' events run under
-      // ── the same chaos and are counted in answersDue the same way.
-
-      // Afternoon: three broadcasts (everyone, a segment, an urgent one), released by the cron on an office day.
-      const markers = { all: `${scope}-all`, segment: `${scope}-segment`, urgent: `${scope}-urgent` };
+      // Afternoon: three city broadcasts (everyone, a segment, an urgent one) and the association's
+      // post, released by the cron on an office day.
+      const markers = {
+        all: `${scope}-all`,
+        segment: `${scope}-segment`,
+        urgent: `${scope}-urgent`,
+        association: `${scope}-association`,
+      };
       const ids = {
-        all: await broadcast(t, markers.all, { audience: { type: 'all' } }),
-        segment: await broadcast(t, markers.segment, { audience: { type: 'segment', wards: ['北区'] } }),
-        urgent: await broadcast(t, markers.urgent, {
+        all: await cityBroadcast(t.approver.token, markers.all, { audience: { type: 'all' } }),
+        segment: await cityBroadcast(t.approver.token, markers.segment, {
+          audience: { type: 'segment', wards: ['北区'] },
+        }),
+        urgent: await cityBroadcast(t.approver.token, markers.urgent, {
           audience: { type: 'segment', interests: ['防災'] },
           urgent: true,
         }),
+        association: await associationPost(association.leader.token, association.unit.id, markers.association),
       };
-      await cron(jst('2026-12-04T10:00'));
-      const views = {
-        all: await settleLong(ids.all),
-        segment: await settleLong(ids.segment),
-        urgent: await settleLong(ids.urgent),
+      const afternoon = jst('2026-12-04T10:00');
+      await cron(afternoon);
+      const views: Record<keyof typeof ids, BroadcastView> = {
+        all: await settleBroadcast(ids.all),
+        segment: await settleBroadcast(ids.segment),
+        urgent: await settleBroadcast(ids.urgent),
+        association: await settleBroadcast(ids.association),
       };
 
-      // Staff accept each report: the reporter is told by push; the cron retries what chaos stopped.
+      // Staff accept each report and the school confirms half the notices with a comment: each
+      // is told by push, and what chaos stopped is tried again as the cron does.
       const reports = (await Promise.all(reporters.map((u) => reportsOf(u)))).flat();
-      for (const r of reports) {
+      await pool(reports, CONCURRENCY, async (r) => {
         const res = await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: 'accepted' } });
         expect(res.status).toBe(200);
-      }
-      for (let tick = 0; tick < 20; tick++) {
-        const pending = await env.DB.prepare(
-          `SELECT count(*) AS n FROM report_notifications WHERE status = 'pending'`,
-        ).first<{
-          n: number;
-        }>();
-        if (pending!.n === 0) break;
-        await retryPendingNotifications(env, Date.now());
-      }
+      });
+      const notices = (
+        await env.DB.prepare(
+          `SELECT id, pupil_id, guardian_line_user_id AS guardian, status FROM absence_notices WHERE school_id = ?`,
+        )
+          .bind(school.school.id)
+          .all<{ id: string; pupil_id: string; guardian: string; status: string }>()
+      ).results;
+      const confirmed = notices.filter((_, i) => i % 2 === 0);
+      await pool(confirmed, CONCURRENCY, async (n) => {
+        const res = await api(`/schools/${school.school.id}/absences/${n.id}/confirm`, {
+          method: 'POST',
+          token: school.token,
+          body: { comment: 'お大事になさってください。' },
+        });
+        expect(res.status).toBe(200);
+      });
+      await drainPushes(Date.now());
 
       const stats = await stopChaos(scope);
       // The day did meet chaos, of every kind.
-      expect(Object.values(stats.injected).reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
+      for (const n of Object.values(stats.injected)) expect(n).toBeGreaterThan(0);
 
       // Nothing is left pending or sending.
-      const notifications = (
-        await env.DB.prepare(`SELECT id, line_user_id, status FROM report_notifications`).all<{
-          id: string;
-          line_user_id: string;
-          status: string;
-        }>()
-      ).results;
-      expect(notifications.filter((n) => n.status === 'pending')).toEqual([]);
-      const openBatches = await env.DB.prepare(
-        `SELECT count(*) AS n FROM broadcast_batches WHERE status IN ('pending', 'sending')`,
+      const open = await env.DB.prepare(
+        `SELECT (SELECT count(*) FROM report_notifications WHERE status = 'pending')
+              + (SELECT count(*) FROM school_pushes WHERE status = 'pending')
+              + (SELECT count(*) FROM broadcast_batches WHERE status IN ('pending', 'sending')) AS n`,
       ).first<{ n: number }>();
-      expect(openBatches!.n).toBe(0);
+      expect(open!.n).toBe(0);
 
       // Every report once, with its one photo in R2.
       expect(reports).toHaveLength(REPORTERS);
       for (const u of reporters) expect(await reportsOf(u)).toHaveLength(1);
-      for (const r of reports) {
-        const photos = (
-          await env.DB.prepare('SELECT r2_key FROM report_photos WHERE report_id = ?')
-            .bind(r.id)
-            .all<{ r2_key: string }>()
-        ).results;
-        expect(photos).toHaveLength(1);
-        expect(await env.PHOTOS.head(photos[0]!.r2_key)).not.toBeNull();
-      }
+      const photos = (
+        await env.DB.prepare(
+          `SELECT report_id, r2_key FROM report_photos WHERE report_id IN (SELECT value FROM json_each(?))`,
+        )
+          .bind(JSON.stringify(reports.map((r) => r.id)))
+          .all<{ report_id: string; r2_key: string }>()
+      ).results;
+      expect(photos.map((p) => p.report_id).sort()).toEqual(reports.map((r) => r.id).sort());
+      for (const p of photos) expect(await env.PHOTOS.head(p.r2_key)).not.toBeNull();
 
-      // Each resident: every event worked, and exactly one accepted answer per event and per status push.
-      const sentNotifications = new Map<string, number>();
-      for (const n of notifications)
-        if (n.status === 'sent')
-          sentNotifications.set(n.line_user_id, (sentNotifications.get(n.line_user_id) ?? 0) + 1);
-      for (const u of residents) {
+      // Every guardian's child once, its notice stored once; the confirmed ones pushed once each.
+      expect(notices.map((n) => n.guardian).sort()).toEqual([...guardians].sort());
+      expect(new Set(notices.map((n) => n.pupil_id)).size).toBe(GUARDIANS);
+      const links = await countsBy(
+        `SELECT line_user_id AS k, count(*) AS n FROM guardian_links WHERE pupil_id IN (SELECT id FROM pupils WHERE school_id = ?) GROUP BY line_user_id`,
+        school.school.id,
+      );
+      for (const u of guardians) expect(links.get(u)).toBe(1);
+      const confirmations = (
+        await env.DB.prepare(`SELECT id, ref_id, line_user_id, status FROM school_pushes WHERE school_id = ?`)
+          .bind(school.school.id)
+          .all<{ id: string; ref_id: string; line_user_id: string; status: string }>()
+      ).results;
+      expect(confirmations.map((p) => p.ref_id).sort()).toEqual(confirmed.map((n) => n.id).sort());
+      expect(confirmations.every((p) => p.status === 'sent')).toBe(true);
+      const now = await env.DB.prepare(
+        `SELECT count(*) AS n FROM absence_notices WHERE school_id = ? AND status = 'confirmed'`,
+      )
+        .bind(school.school.id)
+        .first<{ n: number }>();
+      expect(now!.n).toBe(confirmed.length);
+
+      // Every joiner a member once.
+      const memberships = await countsBy(
+        `SELECT line_user_id AS k, count(*) AS n FROM community_members WHERE community_id = ? GROUP BY line_user_id`,
+        association.unit.id,
+      );
+      expect([...memberships.keys()].sort()).toEqual([...joiners].sort());
+      for (const u of joiners) expect(memberships.get(u)).toBe(1);
+
+      // Each resident: every event worked, and exactly one accepted answer per event and per push.
+      const pushesDue = await countsBy(
+        `SELECT line_user_id AS k, count(*) AS n FROM (
+           SELECT line_user_id FROM report_notifications WHERE status = 'sent'
+           UNION ALL SELECT line_user_id FROM school_pushes WHERE status = 'sent')
+         GROUP BY line_user_id`,
+      );
+      const accepted = new Map<string, { retryKey: string | null }[]>(residents.map((u) => [u, []]));
+      const all = await fake.requests();
+      for (const r of all) if (SENDS.test(r.path)) for (const u of r.to) accepted.get(u)?.push(r);
+      await pool(residents, CONCURRENCY, async (u) => {
         const rows = await conversation(u).inbox();
         expect(rows.filter((r) => r.status !== 'done')).toEqual([]);
-        const accepted = (await fake.requests({ to: u })).filter((r) => SENDS.test(r.path));
-        const keys = accepted.map((r) => r.retryKey).filter((k) => k !== null);
+        const keys = accepted
+          .get(u)!
+          .map((r) => r.retryKey)
+          .filter((k) => k !== null);
         expect(new Set(keys).size).toBe(keys.length);
-        expect(accepted.length).toBe(answersDue.get(u)! + (sentNotifications.get(u) ?? 0));
-      }
+        expect(accepted.get(u)!.length).toBe(answersDue.get(u)! + (pushesDue.get(u) ?? 0));
+      });
 
-      // Broadcasts: one accepted call per batch that LINE took; each resident of a segment in exactly one multicast.
-      const multicasts = await fake.requests({ path: '/v2/bot/message/multicast' });
-      const broadcasts = await fake.requests({ path: '/v2/bot/message/broadcast' });
-      const carrying = (reqs: typeof multicasts, marker: string) =>
-        reqs.filter((r) => JSON.stringify(r.body).includes(marker));
+      // Broadcasts and the post: one accepted call per batch LINE took; each member of an audience in
+      // exactly one multicast. A batch whose every attempt went unanswered is reported `unknown`:
+      // LINE may or may not have taken it, so only "at most once" can be asserted for it.
+      const carrying = (marker: string, path: string) =>
+        all.filter((r) => r.path === path && JSON.stringify(r.body).includes(marker));
       const unknown = (v: BroadcastView) => v.batches.filter((b) => b.status === 'unknown').length;
-      // A batch whose every attempt went unanswered is reported `unknown`: LINE may or may not have taken it.
-      const allCalls = carrying(broadcasts, markers.all).length;
+      const allCalls = carrying(markers.all, '/v2/bot/message/broadcast').length;
       if (unknown(views.all) > 0) expect(allCalls).toBeLessThanOrEqual(1);
       else expect(allCalls).toBe(1);
-      for (const kind of ['segment', 'urgent'] as const) {
-        const reqs = carrying(multicasts, markers[kind]);
-        if (unknown(views[kind]) > 0) continue;
-        const reached = reqs.flatMap((r) => r.to).sort();
-        expect(reached).toEqual([...north].sort());
+      const audiences = { segment: north, urgent: north, association: joiners };
+      for (const kind of ['segment', 'urgent', 'association'] as const) {
+        const reached = carrying(markers[kind], '/v2/bot/message/multicast')
+          .flatMap((r) => r.to)
+          .sort();
+        if (unknown(views[kind]) > 0) expect(new Set(reached).size).toBe(reached.length);
+        else expect(reached).toEqual([...audiences[kind]].sort());
       }
       for (const v of Object.values(views)) expect(v.progress.pending).toBe(0);
     },
