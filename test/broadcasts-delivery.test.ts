@@ -30,6 +30,15 @@ async function multicastsTo(ids: string[]) {
   return (await fake.requests({ path: MULTICAST })).filter((r) => r.to.some((u) => mine.has(u)));
 }
 
+/** Waits until a multicast to `to` has been taken by LINE and is still waiting for its answer. */
+async function inFlight(to: string) {
+  const deadline = Date.now() + 10_000;
+  while (!(await fake.attempts({ to, path: MULTICAST })).some((a) => a.status === 0)) {
+    if (Date.now() > deadline) throw new Error('the multicast never went out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Every recipient of the accepted multicasts, counted: exactly-once means every count is 1. */
 function recipientCounts(reqs: { to: string[] }[]) {
   const counts = new Map<string, number>();
@@ -333,7 +342,7 @@ describe('delivery', { timeout: 20_000 }, async () => {
     const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
     await cron(OPEN);
     const slice = runDurableObjectAlarm(dispatcherStub(id));
-    await new Promise((r) => setTimeout(r, 300));
+    await inFlight(resident!);
     // As cancelBroadcast leaves it when telling the dispatcher fails.
     await env.DB.prepare(`UPDATE broadcasts SET status = 'cancelled' WHERE id = ?`).bind(id).run();
     await slice;
@@ -363,11 +372,7 @@ describe('delivery', { timeout: 20_000 }, async () => {
     const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
     await cron(OPEN);
     const slice = runDurableObjectAlarm(dispatcherStub(id));
-    const deadline = Date.now() + 10_000;
-    while (!(await fake.attempts({ to: resident!, path: MULTICAST })).some((a) => a.status === 0)) {
-      if (Date.now() > deadline) throw new Error('the multicast never went out');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await inFlight(resident!);
     // Running an alarm uses it up; this one (or the runtime's own, fired by the cron's nudge) finds the slice working.
     await runDurableObjectAlarm(dispatcherStub(id));
     const alarm = await runInDurableObject(dispatcherStub(id), (_i: unknown, state: DurableObjectState) =>
@@ -416,7 +421,7 @@ describe('delivery', { timeout: 20_000 }, async () => {
       afterFirstRead(env.DB, async () => {
         await cron(OPEN);
         slice = runDurableObjectAlarm(dispatcherStub(id));
-        await new Promise((r) => setTimeout(r, 200));
+        await inFlight(ids[0]!);
       }),
     );
     const by = { id: t.author.id, name: 'author', roles: ['broadcaster'], scopes: {} } as StaffPrincipal;
