@@ -14,7 +14,7 @@ import { createSchool, importPupils, schoolStaff } from './schools';
 import { jpegWithGps } from './images';
 
 /**
- * The scripts and the settling of chaos-day.test.ts: what each kind of resident says, in the
+ * The scripts and the settling of the chaos day (chaos-day-script.ts): what each kind of resident says, in the
  * order the chat asks for it, and the staff side set up through the admin API as the city would.
  */
 

@@ -31,8 +31,11 @@ export function reportSeedOnFailure(seed: number, scope: string): void {
  * A prefix for this test's LINE user IDs (`U` + 8 hex digits) that the chaos mode takes as its
  * scope: every call to one of these residents, or naming the prefix in its body, may misbehave.
  */
-export function chaosScope(seed: number): string {
-  return `U${hash32(`scope|${seed}`).toString(16).padStart(8, '0')}`;
+export function chaosScope(seed: number, part = 1): string {
+  // Part 1 keeps the scope it always had, so an old seed replays as it did.
+  return `U${hash32(part === 1 ? `scope|${seed}` : `scope|${seed}|${part}`)
+    .toString(16)
+    .padStart(8, '0')}`;
 }
 
 /** The n-th resident of a scope: the same seed gives the same IDs, so a replay calls LINE the same way. */
