@@ -455,6 +455,35 @@ describe('status changes and the reporter kept informed', () => {
     expect(await pushesTo(reporter)).toHaveLength(1);
   });
 
+  it('a push LINE takes but answers after LINE_CALL_TIMEOUT_MS stays pending, and the cron settles it without a second message', async () => {
+    const reporter = await resident();
+    const r = await storedReport(reporter);
+    // The tests' LINE_CALL_TIMEOUT_MS is 2 s (vitest.config.ts): this answer comes after it.
+    await fake.inject({
+      path: '/v2/bot/message/push',
+      to: reporter,
+      status: 200,
+      body: {},
+      times: 1,
+      delayMs: 4_000,
+      acceptFirst: true,
+    });
+    await api(`/reports/${r.id}`, { method: 'PATCH', body: { status: 'resolved' } });
+    const n = await env.DB.prepare('SELECT id, status, attempts FROM report_notifications WHERE report_id = ?')
+      .bind(r.id)
+      .first<{ id: string; status: string; attempts: number }>();
+    expect(n).toMatchObject({ status: 'pending', attempts: 1 });
+    await tick(Date.now());
+    const after = await env.DB.prepare('SELECT status FROM report_notifications WHERE id = ?')
+      .bind(n!.id)
+      .first<{ status: string }>();
+    expect(after!.status).toBe('sent');
+    // LINE took the first attempt; the retry carried the same key, so the reporter has one message.
+    const pushes = await pushesTo(reporter);
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]!.retryKey).toBe(n!.id);
+  });
+
   it('a public note with no status change is recorded and pushed; an empty change is refused', async () => {
     const reporter = await resident();
     const r = await storedReport(reporter);

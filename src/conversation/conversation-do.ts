@@ -3,7 +3,7 @@ import { config } from '../config';
 import { db } from '../db/client';
 import { langOf } from '../i18n';
 import { lineClients, withTimeout } from '../line/client';
-import { deliver, LINE_CALL_TIMEOUT_MS, type ReplyState } from '../line/deliver';
+import { deliver, type ReplyState } from '../line/deliver';
 import type { LineEvent } from '../line/events';
 import type { Msg } from '../line/messages';
 import { stateAfterErasure } from '../residents/erase';
@@ -241,7 +241,10 @@ export class ConversationDO extends DurableObject<Env> {
   /** The profile only tells the language; a failure to get it never holds up the greeting. */
   private async profileLanguage(userId: string): Promise<string | null> {
     try {
-      const profile = await withTimeout(lineClients(this.env).api.getProfile(userId), LINE_CALL_TIMEOUT_MS);
+      const profile = await withTimeout(
+        lineClients(this.env).api.getProfile(userId),
+        config(this.env).lineCallTimeoutMs,
+      );
       return profile.language ?? null;
     } catch (err) {
       log.warn('profile lookup failed', { error: err });

@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import { db as makeDb, type Db } from '../db/client';
 import { reportNotifications, users } from '../db/schema';
+import { config } from '../config';
 import { classifyLineError, lineClients, withTimeout } from '../line/client';
-import { LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 import type { Msg } from '../line/messages';
 
 /**
@@ -34,7 +34,7 @@ export async function sendNotification(
   try {
     await withTimeout(
       lineClients(env).api.pushMessage({ to: n.lineUserId, messages: n.messages as Msg[] }, n.id),
-      LINE_CALL_TIMEOUT_MS,
+      config(env).lineCallTimeoutMs,
     );
   } catch (err) {
     const e = classifyLineError(err);

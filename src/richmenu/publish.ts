@@ -1,5 +1,5 @@
+import { config } from '../config';
 import { lineClients, withTimeout } from '../line/client';
-import { LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 import { RICH_MENU_PNG_BASE64 } from './image';
 import { RICH_MENU } from './menu';
 import { imageProblems, richMenuProblems } from './rules';
@@ -30,15 +30,13 @@ export async function publishRichMenu(env: Env): Promise<{ richMenuId: string }>
   if (problems.length) throw new RichMenuInvalidError(problems);
 
   const { api, blob } = lineClients(env);
-  const { richMenuId } = await withTimeout(api.createRichMenu(RICH_MENU), LINE_CALL_TIMEOUT_MS);
+  const timeoutMs = config(env).lineCallTimeoutMs;
+  const { richMenuId } = await withTimeout(api.createRichMenu(RICH_MENU), timeoutMs);
   try {
-    await withTimeout(
-      blob.setRichMenuImage(richMenuId, new Blob([image], { type: 'image/png' })),
-      LINE_CALL_TIMEOUT_MS,
-    );
-    await withTimeout(api.setDefaultRichMenu(richMenuId), LINE_CALL_TIMEOUT_MS);
+    await withTimeout(blob.setRichMenuImage(richMenuId, new Blob([image], { type: 'image/png' })), timeoutMs);
+    await withTimeout(api.setDefaultRichMenu(richMenuId), timeoutMs);
   } catch (err) {
-    await withTimeout(api.deleteRichMenu(richMenuId), LINE_CALL_TIMEOUT_MS).catch((cleanupErr: unknown) => {
+    await withTimeout(api.deleteRichMenu(richMenuId), timeoutMs).catch((cleanupErr: unknown) => {
       log.warn('could not delete a half-made rich menu', { richMenuId, error: String(cleanupErr) });
     });
     throw err;

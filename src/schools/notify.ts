@@ -2,8 +2,8 @@ import { and, asc, eq, inArray, lt } from 'drizzle-orm';
 import { db as makeDb, type Db } from '../db/client';
 import { schoolPushes, users } from '../db/schema';
 import { langOf, type Lang } from '../i18n';
+import { config } from '../config';
 import { classifyLineError, lineClients, withTimeout } from '../line/client';
-import { LINE_CALL_TIMEOUT_MS } from '../line/deliver';
 import type { Msg } from '../line/messages';
 
 /**
@@ -31,7 +31,7 @@ export async function sendSchoolPush(env: Env, d: Db, id: string, now: number): 
   try {
     await withTimeout(
       lineClients(env).api.pushMessage({ to: p.lineUserId, messages: p.messages as Msg[] }, p.id),
-      LINE_CALL_TIMEOUT_MS,
+      config(env).lineCallTimeoutMs,
     );
   } catch (err) {
     const e = classifyLineError(err);
