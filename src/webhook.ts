@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { DEDUPE_RETENTION_MS, type InboxItem } from './conversation/conversation-do';
+import { DEDUPE_RETENTION_MS, type InboxItem } from './conversation/inbox';
 import { handIn } from './ingress/hand-in';
 import { conversationUserId, envelopeSchema, eventKey, parseEvent } from './line/events';
 import { userRef } from './line/user-ref';

@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTEMPTS } from '../src/conversation/conversation-do';
+import { MAX_ATTEMPTS } from '../src/conversation/inbox';
 import { conversation, drain, envelope, events, fake, newUserId, postWebhook, say, texts } from './helpers/line';
 
 const TERMS = env.TERMS_VERSION!;

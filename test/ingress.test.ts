@@ -2,7 +2,7 @@ import { createExecutionContext, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { app } from '../src/app';
-import type { InboxItem } from '../src/conversation/conversation-do';
+import type { InboxItem } from '../src/conversation/inbox';
 import { ingressMode } from '../src/ingress/hand-in';
 import { INGRESS_SHARDS, shardName, shardOf } from '../src/ingress/shard';
 import { signBody } from '../src/line/signature';

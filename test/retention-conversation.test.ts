@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../src/calendar/jst';
 import { DEFAULTS } from '../src/config';
-import { DEDUPE_RETENTION_MS } from '../src/conversation/conversation-do';
+import { DEDUPE_RETENTION_MS } from '../src/conversation/inbox';
 import { stateAfterErasure } from '../src/residents/erase';
 import { HOUR_MS, sweepSlice } from '../src/retention/rules';
 import { runRetention } from '../src/retention/runner';

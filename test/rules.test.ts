@@ -2,7 +2,7 @@ import { HTTPFetchError } from '@line/bot-sdk';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { isJstDate, jst, jstDayStart, jstIsoString, jstParts, jstText, jstYear } from '../src/calendar/jst';
-import { backoffMs } from '../src/conversation/conversation-do';
+import { backoffMs } from '../src/conversation/inbox';
 import { concatBytes } from '../src/http/bytes';
 import { LOG_STRING_MAX, log } from '../src/http/log';
 import { readCapped } from '../src/http/read-capped';

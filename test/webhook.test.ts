@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app';
-import { DEDUPE_RETENTION_MS } from '../src/conversation/conversation-do';
+import { DEDUPE_RETENTION_MS } from '../src/conversation/inbox';
 import { MAX_WEBHOOK_BODY_BYTES } from '../src/webhook';
 import corpus from './fixtures/line-sdk-python-webhook-v3.json';
 import {

@@ -12,42 +12,17 @@ import { handleEvent } from './handle';
 import { handlerErrorRetryable } from './rules';
 import type { ConversationState } from './types';
 import { log } from '../http/log';
-
-export interface InboxItem {
-  key: string;
-  event: LineEvent;
-}
-
-export interface InboxRow {
-  seq: number;
-  event_key: string;
-  status: 'pending' | 'sending' | 'done' | 'failed';
-  attempts: number;
-  received_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  last_error: string | null;
-}
-
-/** After this many failed attempts an event is marked failed and logged; the inbox moves on. */
-export const MAX_ATTEMPTS = 6;
-/** Processed events are remembered this long so a late redelivery is still recognised. */
-export const DEDUPE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
-
-/**
- * The inbox's `reply_tried` column, as it was before a lost reply could be retried: 0 and 1
- * keep their old meaning (not tried; refused, so push), 2 is new (sent, answer lost).
- */
-const REPLY_STATE_CODES: Record<ReplyState, number> = { untried: 0, spent: 1, unanswered: 2 };
-function replyStateOf(code: number): ReplyState {
-  return code === 2 ? 'unanswered' : code === 1 ? 'spent' : 'untried';
-}
-
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
-
-export function backoffMs(attempts: number): number {
-  return Math.min(2 ** attempts * 1000, 10 * 60 * 1000);
-}
+import {
+  backoffMs,
+  DEDUPE_RETENTION_MS,
+  INBOX_SCHEMA,
+  MAX_ATTEMPTS,
+  PRUNE_EVERY_MS,
+  REPLY_STATE_CODES,
+  replyStateOf,
+  type InboxItem,
+  type InboxRow,
+} from './inbox';
 
 /**
  * One resident's conversation: a durable inbox of their webhook events, worked one at a
@@ -77,24 +52,7 @@ export class ConversationDO extends DurableObject<Env> {
   private schema(): void {
     if (this.schemaReady) return;
     this.schemaReady = true;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS inbox (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        event_key TEXT NOT NULL UNIQUE,
-        event TEXT,
-        origin TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'pending',
-        attempts INTEGER NOT NULL DEFAULT 0,
-        received_at INTEGER NOT NULL,
-        started_at INTEGER,
-        finished_at INTEGER,
-        answer TEXT,
-        retry_key TEXT,
-        reply_tried INTEGER NOT NULL DEFAULT 0,
-        last_error TEXT
-      );
-      CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    `);
+    this.sql.exec(INBOX_SCHEMA);
   }
 
   /**

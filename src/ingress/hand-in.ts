@@ -1,4 +1,4 @@
-import type { InboxItem } from '../conversation/conversation-do';
+import type { InboxItem } from '../conversation/inbox';
 import type { IngressBatch } from './ingress-do';
 import { shardName, shardOf } from './shard';
 

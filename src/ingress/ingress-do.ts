@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { backoffMs, type InboxItem } from '../conversation/conversation-do';
+import { backoffMs, type InboxItem } from '../conversation/inbox';
 import { log } from '../http/log';
 
 /** One resident's events from one webhook, in the order LINE sent them. */
