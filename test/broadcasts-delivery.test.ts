@@ -39,6 +39,29 @@ async function inFlight(to: string) {
   }
 }
 
+/**
+ * One resident's broadcast, released by the cron at `releaseAt`, with its dispatcher's slice
+ * running and its one multicast taken by LINE and still waiting for its answer (600 ms).
+ */
+async function sliceInFlight(t: Awaited<ReturnType<typeof team>>, releaseAt: number) {
+  const ward = uniqueWard();
+  const [resident] = await addResidents([{ ward }]);
+  await fake.inject({
+    path: MULTICAST,
+    to: resident!,
+    status: 200,
+    times: 1,
+    delayMs: 600,
+    acceptFirst: true,
+    body: {},
+  });
+  const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
+  await cron(releaseAt);
+  const slice = runDurableObjectAlarm(dispatcherStub(id));
+  await inFlight(resident!);
+  return { id, slice };
+}
+
 /** Every recipient of the accepted multicasts, counted: exactly-once means every count is 1. */
 function recipientCounts(reqs: { to: string[] }[]) {
   const counts = new Map<string, number>();
@@ -328,21 +351,7 @@ describe('delivery', { timeout: 20_000 }, async () => {
   });
 
   it('a cancel that reaches D1 (not the dispatcher) while the last batch is in flight: no end is audited that did not happen', async () => {
-    const ward = uniqueWard();
-    const [resident] = await addResidents([{ ward }]);
-    await fake.inject({
-      path: MULTICAST,
-      to: resident!,
-      status: 200,
-      times: 1,
-      delayMs: 600,
-      acceptFirst: true,
-      body: {},
-    });
-    const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
-    await cron(OPEN);
-    const slice = runDurableObjectAlarm(dispatcherStub(id));
-    await inFlight(resident!);
+    const { id, slice } = await sliceInFlight(t, OPEN);
     // As cancelBroadcast leaves it when telling the dispatcher fails.
     await env.DB.prepare(`UPDATE broadcasts SET status = 'cancelled' WHERE id = ?`).bind(id).run();
     await slice;
@@ -358,21 +367,7 @@ describe('delivery', { timeout: 20_000 }, async () => {
   });
 
   it('an alarm run while a slice is sending leaves the slice its watchdog (what resumes it after an eviction)', async () => {
-    const ward = uniqueWard();
-    const [resident] = await addResidents([{ ward }]);
-    await fake.inject({
-      path: MULTICAST,
-      to: resident!,
-      status: 200,
-      times: 1,
-      delayMs: 600,
-      acceptFirst: true,
-      body: {},
-    });
-    const id = await approvedBroadcast(t, { audience: { type: 'segment', wards: [ward] } });
-    await cron(OPEN);
-    const slice = runDurableObjectAlarm(dispatcherStub(id));
-    await inFlight(resident!);
+    const { id, slice } = await sliceInFlight(t, OPEN);
     // Running an alarm uses it up; this one (or the runtime's own, fired by the cron's nudge) finds the slice working.
     await runDurableObjectAlarm(dispatcherStub(id));
     const alarm = await runInDurableObject(dispatcherStub(id), (_i: unknown, state: DurableObjectState) =>
